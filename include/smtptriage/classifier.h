@@ -1,0 +1,80 @@
+// The classifier: explains a failed SMTP reply from the knowledge base in rules/ (JSON data,
+// schema in docs/rules.schema.json). Rules are compiled once; Classify() is const and thread-safe
+// after Load(). Precedence, first match wins: site rules (--rules FILE, in the order given), then
+// "specific" text rules, then "generic" text rules, then enhanced-code rules, then basic-code
+// class rules. Within a tier, rules keep file order (files sorted by name).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "smtptriage/reply.h"
+#include "smtptriage/status.h"
+#include "smtptriage/vocabulary.h"
+
+namespace smtptriage {
+
+enum class Lang { kEn, kEs };
+
+struct LocalizedText {
+  std::string en;
+  std::string es;
+  const std::string& Get(Lang lang) const { return lang == Lang::kEs && !es.empty() ? es : en; }
+};
+
+struct Rule {
+  std::string id;
+  std::string file;                // where it was loaded from ("<builtin>/name.json" for embedded)
+  std::string tier;                // site | specific | generic | enhanced | class
+  Reason reason = Reason::kUndetermined;
+  Family family = Family::kOther;
+  Side side = Side::kEither;       // the override when given, else the reason's default side
+  Retry retry = Retry::kPermanent;
+  LocalizedText explanation;
+  std::vector<LocalizedText> checks;
+};
+
+// What the classifier is given: the reply, and where in the conversation it happened.
+struct ReplyInput {
+  int code = 0;                    // 0 = no SMTP code (e.g. a Winsock connect failure text)
+  std::string_view enhanced;
+  std::string_view text;           // the full reply text (code included when present)
+  Stage stage = Stage::kOther;
+  LogKind log = LogKind::kSend;
+};
+
+struct Classification {
+  const Rule* rule = nullptr;      // never null: a built-in fallback rule answers when none match
+  Reason reason = Reason::kUndetermined;
+  Family family = Family::kOther;
+  Side side = Side::kEither;
+  Retry retry = Retry::kTransient;
+  std::string why;                 // e.g. `rule smtp.blocked.spamhaus (specific): text matched /spamhaus/, code 5xx`
+};
+
+class Classifier {
+ public:
+  // Loads the built-in knowledge base (embedded in the binary at build time from rules/), or
+  // the *.json files of rules_dir when it is not empty, then each site file in order.
+  // Validates everything; the first problems are reported as `file: rule "id": what is wrong`.
+  static Status Load(const std::string& rules_dir, const std::vector<std::string>& site_files,
+                     std::unique_ptr<Classifier>* out);
+
+  Classification Classify(const ReplyInput& in) const;
+
+  const std::vector<Rule>& rules() const;
+  ~Classifier();
+
+ private:
+  Classifier();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Default explanation language: --lang wins; else LANG starting with "es" gives Spanish.
+Lang DefaultLang();
+bool ParseLang(std::string_view s, Lang* out);
+
+}  // namespace smtptriage
