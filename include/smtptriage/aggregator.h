@@ -1,0 +1,85 @@
+// The aggregator: receives finished sessions (it is the matcher's SessionSink), classifies each
+// failure with the rules, and groups them per destination domain (or, for Receive logs, per
+// sender domain or client) and per time bucket. Finish() resolves what could only be resolved at
+// the end (the domain of a connect failure learned from other sessions to the same IP), runs the
+// incident model and returns the Report. Not thread-safe; one per run (Merge() joins the partial
+// aggregators of a parallel run).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "smtptriage/classifier.h"
+#include "smtptriage/report.h"
+#include "smtptriage/session.h"
+
+namespace smtptriage {
+
+struct AggregatorOptions {
+  std::optional<TimeMs> since;       // sessions starting before this are left out
+  std::optional<TimeMs> until;       // sessions starting at or after this are left out
+  std::string domain;                // when set, only this domain (and its subdomains)
+  const std::vector<std::string>* file_names = nullptr;  // to write "file:line" references
+  TimeMs bucket_ms = 3600 * 1000;
+  // Incident model (see docs/VERDICTS.md).
+  int min_domains = 3;
+  double min_spread = 0.20;
+  double local_share = 0.70;         // a domain's verdict needs this share for one side
+};
+
+// Per time bucket and domain: attempts, and which (family, side) pairs failed at least once
+// (bit family * 3 + side). That is all the incident model needs, in 16 bytes.
+struct BucketCell {
+  int32_t attempts = 0;
+  uint64_t failed = 0;
+  static int Bit(Family f, Side s) { return static_cast<int>(f) * 3 + static_cast<int>(s); }
+  bool Failed(Family f, Side s) const { return (failed >> Bit(f, s)) & 1u; }
+};
+
+class Aggregator : public SessionSink {
+ public:
+  Aggregator(const Classifier* classifier, AggregatorOptions options);
+  ~Aggregator() override;
+
+  void OnSession(SessionRecord&& s) override;
+
+  // Builds the report (domains, incidents, verdicts, totals). Inputs and diagnostics are filled
+  // in by the caller. Call once.
+  void Finish(Report* report);
+
+  // The classification of one failure, as the aggregator does it (exposed for investigate).
+  Classification Classify(const FailureReply& f, LogKind log) const;
+
+ private:
+  struct GroupKey;
+  struct DomainAcc;
+  struct PendingFailure;
+
+  DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
+  void AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log, const std::string& session);
+  void Count(DomainAcc& acc, TimeMs t, bool attempt, const Classification* c);
+  bool InPeriod(TimeMs t) const;
+  std::string Ref(SourceRef ref) const;
+  void FillRules(Report* report) const;
+
+  const Classifier* classifier_;
+  AggregatorOptions options_;
+  std::vector<std::unique_ptr<DomainAcc>> domains_;
+  std::unordered_map<std::string, size_t> domain_index_;
+  std::vector<PendingFailure> pending_;
+  // remote IP -> domain -> sessions, to name the domain of a failure that has only an IP.
+  std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
+  std::map<TimeMs, std::unordered_map<size_t, BucketCell>> buckets_;
+  std::map<std::string, AuthFailureGroup> auth_;
+  Totals totals_;
+  TimeMs first_ = 0;
+  TimeMs last_ = 0;
+  bool any_ = false;
+};
+
+}  // namespace smtptriage

@@ -1,0 +1,47 @@
+// Options shared by the subcommands that read logs (scan, investigate): the rules, the period,
+// the thresholds of the incident model, language and time zone. Each subcommand adds these to
+// its Boost.Program_options description and turns them into a RunSetup.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/classifier.h"
+#include "smtptriage/report.h"
+
+namespace smtptriage {
+
+struct CommonOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> rules;
+  std::string rules_dir;
+  std::string since, until, now, tz, lang, bucket = "1h", unparsed;
+  int min_domains = 3;
+  double min_spread = 0.20;
+  bool verbose = false;
+  bool quiet = false;
+};
+
+void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o);
+
+struct RunSetup {
+  std::unique_ptr<Classifier> classifier;
+  AggregatorOptions aggregator;
+  Lang lang = Lang::kEn;
+  TimeMs now = 0;
+};
+
+// Validates the common options and loads the rules. On a problem, writes the message to `err`
+// and returns false (the caller exits with kExitUsage).
+bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup);
+
+// The parameters of a run, for the report's "parameters" object.
+void RecordParameters(const CommonOptions& o, Report* report);
+
+}  // namespace smtptriage

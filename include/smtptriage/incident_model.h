@@ -1,0 +1,38 @@
+// The incident model: tells an isolated remote fault from a spreading local one. Over the time
+// buckets of a run it finds local incidents per failure family (many unrelated outbound domains
+// failing the same way at once), attributes every failure group to our side or theirs, and
+// gives each domain and the whole report a verdict with its evidence. The model is described for
+// administrators in docs/VERDICTS.md. Pure function of its input; thread-compatible.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/report.h"
+
+namespace smtptriage {
+
+struct IncidentDomain {
+  DomainReport* report;  // failures[] must already be filled
+  // failures per bucket for each failure group, by the group key of the aggregator
+  const std::map<std::string, std::map<TimeMs, int64_t>>* group_buckets;
+};
+
+struct IncidentInput {
+  const std::map<TimeMs, std::unordered_map<size_t, BucketCell>>* buckets = nullptr;
+  TimeMs bucket_ms = 3600 * 1000;
+  const AggregatorOptions* options = nullptr;
+  std::vector<IncidentDomain> domains;  // indexed like the bucket cells
+};
+
+// Fills report->incidents and report->verdict, and each domain's verdict, verdict_summary and
+// failure groups' local_count.
+void RunIncidentModel(const IncidentInput& in, Report* report);
+
+// The key the aggregator uses for a failure group (rule, code, enhanced code, stage).
+std::string FailureGroupKey(const FailureGroup& g);
+
+}  // namespace smtptriage

@@ -1,0 +1,40 @@
+// The one seam for operating-system specific code: local time zones, the terminal, file
+// identity and stop signals. Everything else in smtptriage is portable C++20. Implemented for
+// POSIX and Windows in src/platform.cc.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "smtptriage/time_util.h"
+
+namespace smtptriage::platform {
+
+TimeMs NowMs();
+
+// Makes `tz` (an IANA name such as "Europe/Madrid", or "UTC") the zone of LocalOffsetMinutes.
+// An empty name keeps the machine's own zone. Returns false when the zone is unknown.
+bool UseTimeZone(const std::string& tz);
+// Offset of local time from UTC at `t`, in minutes (DST-aware).
+int LocalOffsetMinutes(TimeMs t);
+// The name of the zone in use ("UTC", "Europe/Madrid", or the machine's abbreviation).
+std::string TimeZoneName();
+
+bool StderrIsTerminal();
+int TerminalColumns();  // 80 when unknown
+
+// Identity of a file (device and inode, or volume serial and file index on Windows), to tell a
+// rotated or replaced file from the one that was read before.
+struct FileIdentity {
+  uint64_t device = 0;
+  uint64_t inode = 0;
+  int64_t size = 0;
+  bool operator==(const FileIdentity& o) const { return device == o.device && inode == o.inode; }
+};
+bool GetFileIdentity(const std::string& path, FileIdentity* out);
+
+// Sets *flag when SIGINT or SIGTERM (Ctrl+C / Ctrl+Break on Windows) arrives.
+void InstallStopHandler(std::atomic<bool>* flag);
+
+}  // namespace smtptriage::platform

@@ -1,0 +1,137 @@
+// The finished report: what the aggregator concludes from a run, in a form every reporter
+// (text, json, ndjson, prometheus, html) formats without further analysis. Plain value types;
+// times are UTC milliseconds. Schema documented in docs/report.schema.json.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "smtptriage/classifier.h"
+#include "smtptriage/diagnostics.h"
+#include "smtptriage/session.h"
+#include "smtptriage/time_util.h"
+#include "smtptriage/vocabulary.h"
+
+namespace smtptriage {
+
+inline constexpr const char* kReportSchema = "smtptriage/report@1";
+
+// Failures of one kind for one domain: same rule, reason, codes and command stage.
+struct FailureGroup {
+  Reason reason = Reason::kUndetermined;
+  Family family = Family::kOther;
+  Side side = Side::kEither;         // the side the rule points to
+  Retry retry = Retry::kTransient;
+  std::string rule;                  // id of the rule that classified it
+  int code = 0;
+  std::string enhanced;
+  Stage command = Stage::kOther;
+  int64_t count = 0;                 // failed recipients, or failed sessions when none is known
+  int64_t local_count = 0;           // how many of them the aggregator attributes to our side
+  TimeMs first = 0;
+  TimeMs last = 0;
+  std::string sample;                // one reply text
+  std::string sample_ref;            // "file:line" of that reply
+  std::string sample_session;        // session id of that reply
+};
+
+struct DomainReport {
+  std::string domain;                // lower case; an IP address when `unresolved`
+  Direction direction = Direction::kOutbound;
+  bool unresolved = false;           // no domain could be learned: the remote IP stands in
+  int64_t sessions = 0;
+  int64_t recipients = 0;
+  int64_t failed_recipients = 0;
+  int64_t failed_sessions = 0;       // sessions that failed before any recipient
+  std::vector<FailureGroup> failures;  // most frequent first
+  std::vector<std::string> remote_ips;    // up to 8, most recent last
+  std::vector<std::string> remote_hosts;  // banner names, up to 8
+  std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
+  std::string verdict_summary;
+  int64_t failures_total() const;
+};
+
+struct IncidentBucket {
+  TimeMs start = 0;
+  int64_t affected_domains = 0;
+  int64_t active_domains = 0;
+};
+
+struct Incident {
+  std::string side = "local";
+  Family family = Family::kOther;
+  std::vector<Reason> reasons;       // main reasons, most frequent first
+  TimeMs start = 0;
+  TimeMs end = 0;                    // end of the last affected bucket
+  bool open = false;                 // still going at the end of the period
+  std::string trend;                 // growing | steady | falling
+  int64_t domains = 0;               // distinct domains affected over the incident
+  int64_t failures = 0;
+  std::vector<IncidentBucket> buckets;
+  std::vector<std::string> sample_domains;
+  std::string summary;
+};
+
+struct AuthFailureGroup {
+  std::string remote_ip;
+  int64_t count = 0;
+  std::vector<std::string> users;
+  TimeMs first = 0;
+  TimeMs last = 0;
+  std::string sample_ref;
+};
+
+struct InputFileReport {
+  std::string path;
+  LogKind kind = LogKind::kUnknown;
+  int64_t bytes = 0;
+  int64_t lines = 0;
+  int64_t malformed = 0;
+};
+
+struct Totals {
+  int64_t sessions = 0;
+  int64_t failed_sessions = 0;       // sessions with at least one failure
+  int64_t messages = 0;
+  int64_t recipients = 0;
+  int64_t failed_recipients = 0;
+  int64_t connect_failures = 0;
+  int64_t inbound_sessions = 0;
+  int64_t internal_sessions = 0;
+  int64_t open_at_end = 0;           // sessions still active when the input ended
+  int64_t closed_idle = 0;           // sessions closed by the idle timeout
+  int64_t auth_failures = 0;
+};
+
+struct Verdict {
+  std::string side = "none";         // local | remote | none
+  std::string summary;
+  std::string rule;                  // the rule whose checks come first
+  std::vector<LocalizedText> check_first;
+};
+
+struct Report {
+  std::string schema = kReportSchema;
+  std::string version;
+  TimeMs generated = 0;
+  TimeMs period_start = 0;
+  TimeMs period_end = 0;
+  bool empty_period = true;
+  std::vector<InputFileReport> files;
+  int64_t bytes = 0;
+  int64_t lines = 0;
+  Diagnostics diagnostics;
+  Totals totals;
+  std::vector<DomainReport> domains;   // problems first
+  std::vector<Incident> incidents;
+  std::vector<AuthFailureGroup> auth_failures;
+  Verdict verdict;
+  // The rules that classified the failures of this report, by id (explanations and checks).
+  std::map<std::string, Rule> rules;
+  // The filters and parameters the run used, for the record.
+  std::map<std::string, std::string> parameters;
+};
+
+}  // namespace smtptriage

@@ -1,0 +1,45 @@
+// Reporters: free functions that format a finished Report, one file per format, listed in one
+// table (adding a format is adding a row). Thread-compatible.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/classifier.h"
+#include "smtptriage/report.h"
+
+namespace smtptriage {
+
+struct RenderOptions {
+  Lang lang = Lang::kEn;
+  size_t top = 20;            // text: domains listed in full
+  bool verbose = false;
+  bool show_healthy = false;  // text: list domains without failures too
+};
+
+using ReporterFn = void (*)(const Report&, const RenderOptions&, std::ostream&);
+
+struct ReporterEntry {
+  std::string_view name;
+  ReporterFn render;
+};
+
+// The formats of `scan --format`.
+const std::vector<ReporterEntry>& Reporters();
+const ReporterEntry* FindReporter(std::string_view name);
+
+void RenderText(const Report& report, const RenderOptions& options, std::ostream& out);
+void RenderJson(const Report& report, const RenderOptions& options, std::ostream& out);
+
+// The report as a JSON value (schema docs/report.schema.json), shared by json and ndjson.
+nlohmann::json ReportToJson(const Report& report);
+nlohmann::json FailureGroupToJson(const FailureGroup& g);
+
+// "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
+std::string FormatLocal(TimeMs t, bool with_date = true);
+
+}  // namespace smtptriage

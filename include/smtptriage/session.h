@@ -1,0 +1,95 @@
+// The data a finished SMTP session hands to the rest of the pipeline: its endpoints, its
+// messages with one outcome per recipient, and the failure that ended it before any message
+// when there was one. Owned values (they outlive the lines they came from). Plain structs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtptriage/time_util.h"
+#include "smtptriage/vocabulary.h"
+
+namespace smtptriage {
+
+enum class Direction { kOutbound, kInbound, kInternal };
+std::string_view ToString(Direction d);
+
+// Where a row came from: an index into the run's file table and a 1-based line number.
+struct SourceRef {
+  uint32_t file = 0;
+  int64_t line = 0;
+};
+
+// A failed reply (or a failure written as an information row, e.g. a Winsock connect error).
+struct FailureReply {
+  int code = 0;                 // 0 when the failure has no SMTP code
+  std::string enhanced;         // "5.7.1", may be empty
+  std::string text;             // the reply (all lines of a multi-line reply joined)
+  Stage stage = Stage::kOther;  // the command it answered
+  std::string command;          // the command as sent, e.g. "RCPT TO:<a@b>" (may be empty)
+  TimeMs time = 0;
+  SourceRef ref;
+  bool truncated = false;       // the text was longer than kMaxReplyText and was cut
+};
+
+inline constexpr size_t kMaxReplyText = 64 * 1024;
+
+enum class RecipientState { kPending, kAccepted, kDelivered, kFailed };
+
+struct RecipientOutcome {
+  std::string address;          // as given in RCPT TO, without <>
+  std::string domain;           // lower-cased part after '@'
+  RecipientState state = RecipientState::kPending;
+  std::optional<FailureReply> failure;
+};
+
+struct MessageOutcome {
+  std::string record_id;        // Exchange's RecordId, when logged
+  std::string message_id;       // InternetMessageId, when logged
+  std::string sender;           // MAIL FROM address
+  std::vector<RecipientOutcome> recipients;
+};
+
+struct TranscriptRow {
+  TimeMs time = 0;
+  char type = 0;
+  std::string text;             // data, or context for rows whose data is empty
+  SourceRef ref;
+};
+
+struct SessionRecord {
+  LogKind log = LogKind::kSend;
+  Direction direction = Direction::kOutbound;
+  uint32_t server = 0;          // index of the server the logs came from (0 when one server)
+  std::string session;          // session id as logged
+  std::string connector;
+  std::string local_endpoint;
+  std::string remote_endpoint;
+  std::string remote_ip;
+  int remote_port = 0;
+  std::string remote_host;      // Send: the host named in the remote's 220 banner
+  std::string client_name;      // Receive: the client's EHLO/HELO name
+  std::string destination_hint; // "Destination domain:" of a connect failure (lower case)
+  TimeMs start = 0;
+  TimeMs end = 0;
+  SourceRef first_ref;
+  std::string close_reason;     // context of the '-' row, or how the matcher closed it
+  bool closed_cleanly = false;  // ended by a '-' row
+  bool open_at_end = false;     // still active when the input ended: outcome unknown
+  std::vector<MessageOutcome> messages;
+  std::optional<FailureReply> session_failure;  // a failure before any message was sent
+  int auth_failures = 0;        // Receive: failed AUTH attempts
+  std::vector<std::string> auth_users;
+  std::vector<TranscriptRow> transcript;         // only when the matcher keeps transcripts
+};
+
+// Receives each session once, when it ends.
+class SessionSink {
+ public:
+  virtual ~SessionSink() = default;
+  virtual void OnSession(SessionRecord&& session) = 0;
+};
+
+}  // namespace smtptriage

@@ -1,0 +1,78 @@
+// The session matcher: rebuilds SMTP sessions from the interleaved rows of protocol logs and
+// hands each finished session, with one outcome per recipient, to a SessionSink. Replies are
+// matched to commands in order (Exchange pipelines MAIL FROM and every RCPT TO before reading
+// the replies); multi-line replies are accepted one row per line or collapsed. A session is
+// keyed by (server, session id), plus the remote endpoint when the id is all zeros (Exchange 2010
+// receive logs). Not thread-safe: one matcher per stream of events.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "smtptriage/event_parser.h"
+#include "smtptriage/reply.h"
+#include "smtptriage/session.h"
+
+namespace smtptriage {
+
+struct MatcherOptions {
+  // A session with no row for this long is closed as lost (Exchange's send connectors drop an
+  // idle connection after 10 minutes: ConnectionInactivityTimeOut 00:10:00).
+  TimeMs idle_timeout_ms = 10 * 60 * 1000;
+  bool keep_transcripts = false;
+  size_t max_transcript_rows = 400;
+  size_t max_open_sessions = 1 << 20;  // past this, the idlest sessions are closed early
+};
+
+struct MatcherStats {
+  int64_t events = 0;
+  int64_t sessions = 0;
+  int64_t closed_idle = 0;       // closed by the idle timeout or the open-session bound
+  int64_t open_at_end = 0;       // still active at the end of input
+  int64_t out_of_order = 0;      // rows older than their session's previous row
+};
+
+class SessionMatcher {
+ public:
+  SessionMatcher(SessionSink* sink, MatcherOptions options = {});
+  ~SessionMatcher();
+
+  // Feeds one event of a Send or Receive log; `file` indexes the run's file table.
+  void Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server = 0);
+
+  // Closes every open session (end of input). Sessions idle for longer than the timeout before
+  // the last row seen are closed as lost; the others as open at the end of input.
+  void Finish();
+
+  const MatcherStats& stats() const { return stats_; }
+  size_t open_sessions() const;
+
+ private:
+  struct Open;
+  struct Key {
+    uint32_t server;
+    uint64_t id;
+    bool operator==(const Key& o) const { return server == o.server && id == o.id; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.id * 0x9E3779B97F4A7C15ull ^ k.server; }
+  };
+
+  enum class CloseKind { kRow, kConnectFailed, kIdle, kEndOfInput };
+  struct Pending;
+  void ApplyReply(Open& s, const Pending& p, const Reply& r, std::string_view text, TimeMs t,
+                  SourceRef ref);
+  void Close(Open& s, CloseKind kind);
+  void SweepIdle(TimeMs now);
+
+  SessionSink* sink_;
+  MatcherOptions options_;
+  MatcherStats stats_;
+  std::unordered_map<Key, std::unique_ptr<Open>, KeyHash> open_;
+  TimeMs latest_ = 0;
+  TimeMs last_sweep_ = 0;
+};
+
+}  // namespace smtptriage

@@ -1,0 +1,300 @@
+#include "smtptriage/aggregator.h"
+
+#include <algorithm>
+#include <set>
+
+#include "smtptriage/incident_model.h"
+#include "smtptriage/smtp_text.h"
+
+namespace smtptriage {
+
+struct Aggregator::DomainAcc {
+  size_t index = 0;
+  DomainReport report;
+  // Failure groups by "rule|code|enhanced|stage", with the failures per time bucket kept for
+  // the attribution to incidents.
+  std::map<std::string, FailureGroup> groups;
+  std::map<std::string, std::map<TimeMs, int64_t>> group_buckets;
+};
+
+struct Aggregator::PendingFailure {
+  std::string remote_ip;
+  Direction direction;
+  LogKind log;
+  std::string session;
+  FailureReply failure;
+};
+
+int64_t DomainReport::failures_total() const { return failed_recipients + failed_sessions; }
+
+Aggregator::Aggregator(const Classifier* classifier, AggregatorOptions options)
+    : classifier_(classifier), options_(std::move(options)) {}
+Aggregator::~Aggregator() = default;
+
+std::string Aggregator::Ref(SourceRef ref) const {
+  const std::vector<std::string>* names = options_.file_names;
+  std::string file = names != nullptr && ref.file < names->size() ? (*names)[ref.file]
+                                                                  : "#" + std::to_string(ref.file);
+  return file + ":" + std::to_string(ref.line);
+}
+
+bool Aggregator::InPeriod(TimeMs t) const {
+  return (!options_.since || t >= *options_.since) && (!options_.until || t < *options_.until);
+}
+
+Classification Aggregator::Classify(const FailureReply& f, LogKind log) const {
+  ReplyInput in;
+  in.code = f.code;
+  in.enhanced = f.enhanced;
+  in.text = f.text;
+  in.stage = f.stage;
+  in.log = log;
+  return classifier_->Classify(in);
+}
+
+Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, bool unresolved) {
+  std::string key = std::string(ToString(d)) + '\x1f' + name;
+  auto it = domain_index_.find(key);
+  if (it != domain_index_.end()) return *domains_[it->second];
+  auto acc = std::make_unique<DomainAcc>();
+  acc->index = domains_.size();
+  acc->report.domain = name;
+  acc->report.direction = d;
+  acc->report.unresolved = unresolved;
+  domain_index_.emplace(std::move(key), acc->index);
+  domains_.push_back(std::move(acc));
+  return *domains_.back();
+}
+
+void Aggregator::Count(DomainAcc& acc, TimeMs t, bool attempt, const Classification* c) {
+  TimeMs b = t - ((t % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
+  BucketCell& cell = buckets_[b][acc.index];
+  if (attempt) ++cell.attempts;
+  if (c != nullptr) cell.failed |= 1ull << BucketCell::Bit(c->family, c->side);
+}
+
+void Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
+                            const std::string& session) {
+  Classification c = Classify(f, log);
+  FailureGroup probe;
+  probe.rule = c.rule->id;
+  probe.code = f.code;
+  probe.enhanced = f.enhanced;
+  probe.command = f.stage;
+  std::string key = FailureGroupKey(probe);
+  FailureGroup& g = acc.groups[key];
+  if (g.count == 0) {
+    g.reason = c.reason;
+    g.family = c.family;
+    g.side = c.side;
+    g.retry = c.retry;
+    g.rule = c.rule->id;
+    g.code = f.code;
+    g.enhanced = f.enhanced;
+    g.command = f.stage;
+    g.first = f.time;
+    g.last = f.time;
+    g.sample = f.text;
+    g.sample_ref = Ref(f.ref);
+    g.sample_session = session;
+  }
+  ++g.count;
+  g.first = std::min(g.first, f.time);
+  g.last = std::max(g.last, f.time);
+  TimeMs b = f.time - ((f.time % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
+  ++acc.group_buckets[key][b];
+  Count(acc, f.time, false, &c);
+}
+
+namespace {
+
+void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max) {
+  if (value.empty()) return;
+  auto it = std::find(list->begin(), list->end(), value);
+  if (it != list->end()) return;
+  if (list->size() >= max) list->erase(list->begin());
+  list->push_back(value);
+}
+
+}  // namespace
+
+void Aggregator::OnSession(SessionRecord&& s) {
+  if (!InPeriod(s.start)) return;
+  if (!any_ || s.start < first_) first_ = s.start;
+  if (!any_ || s.end > last_) last_ = s.end;
+  any_ = true;
+  ++totals_.sessions;
+  if (s.direction == Direction::kInbound) ++totals_.inbound_sessions;
+  if (s.direction == Direction::kInternal) ++totals_.internal_sessions;
+  if (s.open_at_end) ++totals_.open_at_end;
+  if (s.close_reason == "no activity for 10 minutes") ++totals_.closed_idle;
+
+  if (s.auth_failures > 0) {
+    AuthFailureGroup& a = auth_[s.remote_ip];
+    if (a.count == 0) {
+      a.remote_ip = s.remote_ip;
+      a.first = s.start;
+      a.sample_ref = Ref(s.first_ref);
+    }
+    a.count += s.auth_failures;
+    a.last = std::max(a.last, s.end);
+    for (const std::string& u : s.auth_users) RememberUpTo(&a.users, u, 8);
+    totals_.auth_failures += s.auth_failures;
+  }
+
+  const bool inbound = s.direction == Direction::kInbound;
+  // Inbound sessions are grouped by the sender's domain, else by the client's address.
+  std::string inbound_key;
+  if (inbound) {
+    for (const MessageOutcome& m : s.messages) {
+      if (!m.sender.empty()) {
+        inbound_key = DomainOf(m.sender);
+        break;
+      }
+    }
+  }
+  bool session_failed = false;
+  std::set<size_t> touched;
+  for (const MessageOutcome& m : s.messages) {
+    if (m.recipients.empty()) continue;
+    ++totals_.messages;
+    for (const RecipientOutcome& rc : m.recipients) {
+      std::string name = inbound ? inbound_key : rc.domain;
+      bool unresolved = name.empty();
+      if (unresolved) name = s.remote_ip;
+      DomainAcc& acc = Domain(name, s.direction, unresolved);
+      if (touched.insert(acc.index).second) {
+        ++acc.report.sessions;
+        Count(acc, s.start, true, nullptr);
+        RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
+        RememberUpTo(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
+        if (!inbound && !rc.domain.empty() && !s.remote_ip.empty()) {
+          ++ip_domains_[s.remote_ip][rc.domain];
+        }
+      }
+      ++totals_.recipients;
+      ++acc.report.recipients;
+      if (rc.state == RecipientState::kFailed && rc.failure) {
+        ++totals_.failed_recipients;
+        ++acc.report.failed_recipients;
+        AddFailure(acc, *rc.failure, s.log, s.session);
+        session_failed = true;
+      }
+    }
+  }
+  if (s.session_failure) {
+    session_failed = true;
+    if (s.session_failure->stage == Stage::kConnect) ++totals_.connect_failures;
+    std::string name = inbound ? (inbound_key.empty() ? s.remote_ip : inbound_key)
+                               : s.destination_hint;
+    if (name.empty() && !inbound) {
+      // The domain may be learned from other sessions to the same IP, later in the input.
+      pending_.push_back({s.remote_ip, s.direction, s.log, s.session, *s.session_failure});
+    } else {
+      DomainAcc& acc = Domain(name, s.direction, inbound && inbound_key.empty());
+      ++acc.report.sessions;
+      ++acc.report.failed_sessions;
+      Count(acc, s.start, true, nullptr);
+      RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
+      AddFailure(acc, *s.session_failure, s.log, s.session);
+    }
+  }
+  if (session_failed) ++totals_.failed_sessions;
+}
+
+void Aggregator::FillRules(Report* report) const {
+  std::map<std::string, const Rule*> by_id;
+  for (const Rule& r : classifier_->rules()) by_id.emplace(r.id, &r);
+  // What to check first: the rule behind most of the failures on the verdict's side.
+  const FailureGroup* best = nullptr;
+  int64_t best_n = 0;
+  bool local = report->verdict.side == "local";
+  for (const auto& acc : domains_) {
+    const DomainReport& d = acc->report;
+    for (const FailureGroup& g : d.failures) {
+      auto it = by_id.find(g.rule);
+      if (it != by_id.end()) report->rules.emplace(g.rule, *it->second);
+      if (d.direction != Direction::kOutbound) continue;
+      int64_t n = local ? g.local_count : g.count - g.local_count;
+      if (n > best_n) {
+        best_n = n;
+        best = &g;
+      }
+    }
+  }
+  if (best != nullptr) {
+    report->verdict.rule = best->rule;
+    auto it = by_id.find(best->rule);
+    if (it != by_id.end()) report->verdict.check_first = it->second->checks;
+  }
+}
+
+void Aggregator::Finish(Report* report) {
+  for (PendingFailure& p : pending_) {
+    std::string name = p.remote_ip;
+    bool unresolved = true;
+    auto it = ip_domains_.find(p.remote_ip);
+    if (it != ip_domains_.end() && !it->second.empty()) {
+      auto best = std::max_element(it->second.begin(), it->second.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+      name = best->first;
+      unresolved = false;
+    }
+    if (name.empty()) name = "(unknown)";
+    DomainAcc& acc = Domain(name, p.direction, unresolved);
+    ++acc.report.sessions;
+    ++acc.report.failed_sessions;
+    Count(acc, p.failure.time, true, nullptr);
+    RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
+    AddFailure(acc, p.failure, p.log, p.session);
+  }
+  pending_.clear();
+
+  report->totals = totals_;
+  report->empty_period = !any_;
+  report->period_start = options_.since ? *options_.since : first_;
+  report->period_end = options_.until ? *options_.until : last_;
+
+  auto wanted = [&](const DomainReport& d) {
+    if (options_.domain.empty()) return true;
+    const std::string& want = options_.domain;
+    return d.domain == want || (d.domain.size() > want.size() &&
+                                d.domain.compare(d.domain.size() - want.size(), want.size(),
+                                                 want) == 0 &&
+                                d.domain[d.domain.size() - want.size() - 1] == '.');
+  };
+
+  IncidentInput model;
+  model.buckets = &buckets_;
+  model.bucket_ms = options_.bucket_ms;
+  model.options = &options_;
+  for (auto& acc : domains_) {
+    DomainReport& d = acc->report;
+    for (auto& [key, g] : acc->groups) d.failures.push_back(g);
+    std::sort(d.failures.begin(), d.failures.end(), [](const FailureGroup& a, const FailureGroup& b) {
+      return a.count != b.count ? a.count > b.count : a.rule < b.rule;
+    });
+    model.domains.push_back({&d, &acc->group_buckets});
+  }
+  RunIncidentModel(model, report);
+  FillRules(report);
+
+  for (auto& acc : domains_) {
+    if (wanted(acc->report)) report->domains.push_back(std::move(acc->report));
+  }
+  std::sort(report->domains.begin(), report->domains.end(),
+            [](const DomainReport& a, const DomainReport& b) {
+              int64_t fa = a.failures_total(), fb = b.failures_total();
+              if ((fa > 0) != (fb > 0)) return fa > 0;
+              if (fa != fb) return fa > fb;
+              if (a.sessions != b.sessions) return a.sessions > b.sessions;
+              return a.domain < b.domain;
+            });
+  for (auto& [ip, a] : auth_) report->auth_failures.push_back(a);
+  std::sort(report->auth_failures.begin(), report->auth_failures.end(),
+            [](const AuthFailureGroup& a, const AuthFailureGroup& b) {
+              return a.count != b.count ? a.count > b.count : a.remote_ip < b.remote_ip;
+            });
+}
+
+}  // namespace smtptriage

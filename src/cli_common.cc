@@ -1,0 +1,105 @@
+#include "smtptriage/cli_common.h"
+
+#include "smtptriage/platform.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+
+void AddCommonOptions(po::options_description* desc, CommonOptions* o) {
+  desc->add_options()
+      ("since", po::value(&o->since), "only sessions from this time: ISO 8601 (UTC unless an "
+                                      "offset is given) or a duration back from now (90m, 24h, 7d)")
+      ("until", po::value(&o->until), "only sessions before this time (same forms as --since)")
+      ("rules", po::value(&o->rules)->composing(),
+       "site rules file (JSON), tried before the built-in rules; repeatable")
+      ("rules-dir", po::value(&o->rules_dir), "use the rules in this folder instead of the built-in ones")
+      ("lang", po::value(&o->lang), "language of explanations: en or es (default: from LANG)")
+      ("tz", po::value(&o->tz), "time zone for times in text output, e.g. Europe/Madrid "
+                                "(default: this machine's); JSON is always UTC")
+      ("bucket", po::value(&o->bucket)->default_value("1h"), "time bucket of the incident model")
+      ("min-domains", po::value(&o->min_domains)->default_value(3),
+       "domains a failure family must hit in one bucket to be a local incident")
+      ("min-spread", po::value(&o->min_spread)->default_value(0.20),
+       "share of active domains a spreading failure must reach to be a local incident")
+      ("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports")
+      ("unparsed", po::value(&o->unparsed), "write the malformed lines to this file")
+      ("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored")
+      ("quiet,q", po::bool_switch(&o->quiet), "no progress or notes on stderr");
+}
+
+bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
+  setup->now = platform::NowMs();
+  if (!o.now.empty() && !ParseIsoTime(o.now, &setup->now)) {
+    err << "smtptriage: --now: not an ISO 8601 time: '" << o.now << "'\n";
+    return false;
+  }
+  TimeMs t;
+  if (!o.since.empty()) {
+    if (!ParseTimeArg(o.since, setup->now, &t)) {
+      err << "smtptriage: --since: not an ISO 8601 time or a duration (90m, 24h, 7d): '"
+          << o.since << "'\n";
+      return false;
+    }
+    setup->aggregator.since = t;
+  }
+  if (!o.until.empty()) {
+    if (!ParseTimeArg(o.until, setup->now, &t)) {
+      err << "smtptriage: --until: not an ISO 8601 time or a duration (90m, 24h, 7d): '"
+          << o.until << "'\n";
+      return false;
+    }
+    setup->aggregator.until = t;
+  }
+  if (setup->aggregator.since && setup->aggregator.until &&
+      *setup->aggregator.until <= *setup->aggregator.since) {
+    err << "smtptriage: --until must be later than --since\n";
+    return false;
+  }
+  if (!ParseDuration(o.bucket, &setup->aggregator.bucket_ms) ||
+      setup->aggregator.bucket_ms < 60000) {
+    err << "smtptriage: --bucket: a duration of at least 1m is needed, e.g. 1h: '" << o.bucket
+        << "'\n";
+    return false;
+  }
+  if (o.min_domains < 1) {
+    err << "smtptriage: --min-domains must be at least 1\n";
+    return false;
+  }
+  if (!(o.min_spread > 0 && o.min_spread <= 1)) {
+    err << "smtptriage: --min-spread must be a share between 0 and 1, e.g. 0.2\n";
+    return false;
+  }
+  setup->aggregator.min_domains = o.min_domains;
+  setup->aggregator.min_spread = o.min_spread;
+  setup->lang = DefaultLang();
+  if (!o.lang.empty() && !ParseLang(o.lang, &setup->lang)) {
+    err << "smtptriage: --lang: expected en or es, got '" << o.lang << "'\n";
+    return false;
+  }
+  if (!platform::UseTimeZone(o.tz)) {
+    err << "smtptriage: --tz: unknown time zone '" << o.tz
+        << "' (use an IANA name such as Europe/Madrid, or UTC)\n";
+    return false;
+  }
+  Status s = Classifier::Load(o.rules_dir, o.rules, &setup->classifier);
+  if (!s.ok()) {
+    err << "smtptriage: rules: " << s.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
+void RecordParameters(const CommonOptions& o, Report* report) {
+  auto& p = report->parameters;
+  if (!o.since.empty()) p["since"] = o.since;
+  if (!o.until.empty()) p["until"] = o.until;
+  p["bucket"] = o.bucket;
+  p["min_domains"] = std::to_string(o.min_domains);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", o.min_spread);
+  p["min_spread"] = buf;
+  for (size_t i = 0; i < o.rules.size(); ++i) p["site_rules_" + std::to_string(i + 1)] = o.rules[i];
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,134 @@
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "smtptriage/cli_common.h"
+#include "smtptriage/commands.h"
+#include "smtptriage/exit_codes.h"
+#include "smtptriage/input_files.h"
+#include "smtptriage/reporters.h"
+#include "smtptriage/scanner.h"
+#include "smtptriage/smtp_text.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+namespace {
+
+constexpr const char* kScanUsage =
+    "Usage: smtptriage scan [options] PATH...\n"
+    "Reads Exchange SMTP Send and Receive protocol logs (files or folders, searched recursively\n"
+    "for SEND*/RECV* .LOG files, plain or .gz) and reports the failed deliveries per domain,\n"
+    "whose side each failure points to, and local incidents.\n";
+
+std::string FormatNames() {
+  std::string s;
+  for (const ReporterEntry& e : Reporters()) s += (s.empty() ? "" : "|") + std::string(e.name);
+  return s;
+}
+
+}  // namespace
+
+int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
+  CommonOptions common;
+  std::string format = "text", output, domain;
+  size_t top = 20;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("format,f", po::value(&format)->default_value("text"), ("output format: " + FormatNames()).c_str())
+      ("output,o", po::value(&output), "write the report to this file instead of stdout")
+      ("domain", po::value(&domain), "report only this domain (and its subdomains)")
+      ("top", po::value(&top)->default_value(20), "text: domains listed in full");
+  AddCommonOptions(&desc, &common);
+  po::options_description hidden;
+  hidden.add_options()("path", po::value(&common.paths)->composing());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("path", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "smtptriage scan: " << e.what() << "\n" << "Try 'smtptriage scan --help'.\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    out << kScanUsage << "\n" << desc;
+    return kExitOk;
+  }
+  const ReporterEntry* reporter = FindReporter(format);
+  if (reporter == nullptr) {
+    err << "smtptriage scan: unknown --format '" << format << "' (expected " << FormatNames()
+        << ")\n";
+    return kExitUsage;
+  }
+  if (common.paths.empty()) {
+    err << "smtptriage scan: no PATH given\n" << kScanUsage;
+    return kExitUsage;
+  }
+  RunSetup setup;
+  if (!PrepareRun(common, err, &setup)) return kExitUsage;
+  setup.aggregator.domain = ToLower(domain);
+
+  std::ofstream unparsed;
+  if (!common.unparsed.empty()) {
+    unparsed.open(common.unparsed, std::ios::binary);
+    if (!unparsed) {
+      err << "smtptriage scan: --unparsed: cannot write " << common.unparsed << "\n";
+      return kExitUsage;
+    }
+  }
+  Report report;
+  report.version = SMTPTRIAGE_VERSION;
+  report.generated = setup.now;
+  report.diagnostics = Diagnostics(common.unparsed.empty() ? nullptr : &unparsed);
+  RecordParameters(common, &report);
+  if (!domain.empty()) report.parameters["domain"] = setup.aggregator.domain;
+
+  std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);
+  std::vector<std::string> names;
+  for (const InputFile& f : files) {
+    names.push_back(f.path);
+    if (common.verbose) err << "reading " << f.path << "\n";
+  }
+  setup.aggregator.file_names = &names;
+  Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  MatcherOptions matcher;
+  ScanStats stats = ScanFiles(files, &aggregator, matcher, &report.diagnostics, &report);
+  aggregator.Finish(&report);
+
+  if (stats.files_read == 0) {
+    err << "smtptriage scan: no input could be read";
+    for (const SkippedFile& s : report.diagnostics.skipped()) err << "\n  " << s.path << ": " << s.reason;
+    if (files.empty() && report.diagnostics.skipped().empty()) {
+      err << ": no SEND*/RECV* log files found under the given paths";
+    }
+    err << "\n";
+    return kExitNoInput;
+  }
+  RenderOptions ro;
+  ro.lang = setup.lang;
+  ro.top = top;
+  ro.verbose = common.verbose;
+  if (output.empty()) {
+    reporter->render(report, ro, out);
+    out.flush();
+  } else {
+    std::ofstream f(output, std::ios::binary);
+    reporter->render(report, ro, f);
+    if (!f) {
+      err << "smtptriage scan: cannot write " << output << "\n";
+      return kExitUsage;
+    }
+  }
+  if (!common.quiet) {
+    for (const SkippedFile& s : report.diagnostics.skipped()) {
+      err << "smtptriage: skipped " << s.path << ": " << s.reason << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,49 @@
+#include "smtptriage/diagnostics.h"
+
+namespace smtptriage {
+
+void Diagnostics::Malformed(const std::string& file, int64_t line, std::string_view reason,
+                            std::string_view text) {
+  ++malformed_total_;
+  MalformedReason& r = by_reason_[std::string(reason)];
+  ++r.count;
+  if (r.examples.size() < kMaxExamples) r.examples.push_back(file + ":" + std::to_string(line));
+  FileDiagnostics& f = by_file_[file];
+  ++f.malformed;
+  if (f.first_lines.size() < kMaxExamples) f.first_lines.push_back(line);
+  if (unparsed_ != nullptr) {
+    constexpr size_t kMaxShown = 4096;
+    *unparsed_ << file << ':' << line << ": " << reason << ": " << text.substr(0, kMaxShown)
+               << (text.size() > kMaxShown ? " [...]" : "") << '\n';
+  }
+}
+
+void Diagnostics::Skipped(const std::string& path, std::string reason) {
+  skipped_.push_back({path, std::move(reason)});
+}
+
+void Diagnostics::Note(const std::string& path, std::string note) {
+  notes_.push_back({path, std::move(note)});
+}
+
+void Diagnostics::Merge(const Diagnostics& other) {
+  malformed_total_ += other.malformed_total_;
+  for (const auto& [reason, r] : other.by_reason_) {
+    MalformedReason& mine = by_reason_[reason];
+    mine.count += r.count;
+    for (const std::string& e : r.examples) {
+      if (mine.examples.size() < kMaxExamples) mine.examples.push_back(e);
+    }
+  }
+  for (const auto& [file, f] : other.by_file_) {
+    FileDiagnostics& mine = by_file_[file];
+    mine.malformed += f.malformed;
+    for (int64_t l : f.first_lines) {
+      if (mine.first_lines.size() < kMaxExamples) mine.first_lines.push_back(l);
+    }
+  }
+  skipped_.insert(skipped_.end(), other.skipped_.begin(), other.skipped_.end());
+  notes_.insert(notes_.end(), other.notes_.begin(), other.notes_.end());
+}
+
+}  // namespace smtptriage

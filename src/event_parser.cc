@@ -1,0 +1,225 @@
+#include "smtptriage/event_parser.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace smtptriage {
+
+const std::array<std::string_view, kProtocolFieldCount> kProtocolFieldNames = {
+    "date-time",      "connector-id",    "session-id", "sequence-number", "local-endpoint",
+    "remote-endpoint", "event",          "data",       "context",
+};
+
+namespace {
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x += 32;
+    if (y >= 'A' && y <= 'Z') y += 32;
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool IContains(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (IEquals(hay.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+uint64_t ParseSessionId(std::string_view s) {
+  uint64_t v = 0;
+  if (s.size() <= 16 && !s.empty()) {
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+    if (ec == std::errc() && p == s.data() + s.size()) return v;
+  }
+  // Not a 16-digit hex id: FNV-1a of the text, with the top bit set so it never looks like an
+  // all-zero id.
+  uint64_t h = 1469598103934665603ull;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h | (1ull << 63);
+}
+
+bool LooksBinary(std::string_view line) {
+  size_t bad = 0;
+  for (unsigned char c : line.substr(0, 512)) {
+    if (c == 0 || (c < 0x20 && c != '\t')) ++bad;
+  }
+  return bad > 0;
+}
+
+}  // namespace
+
+LogKind LogKindFromHeader(std::string_view log_type) {
+  log_type = Trim(log_type);
+  if (IEquals(log_type, "SMTP Send Protocol Log")) return LogKind::kSend;
+  if (IEquals(log_type, "SMTP Receive Protocol Log")) return LogKind::kReceive;
+  if (IEquals(log_type, "Message Tracking Log")) return LogKind::kTracking;
+  return LogKind::kUnknown;
+}
+
+LogKind LogKindFromName(std::string_view path) {
+  size_t slash = path.find_last_of("/\\");
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (name.size() >= 4 && IEquals(name.substr(0, 4), "SEND")) return LogKind::kSend;
+  if (name.size() >= 4 && IEquals(name.substr(0, 4), "RECV")) return LogKind::kReceive;
+  if (name.size() >= 6 && IEquals(name.substr(0, 6), "MSGTRK")) return LogKind::kTracking;
+  if (IContains(path, "SmtpSend")) return LogKind::kSend;
+  if (IContains(path, "SmtpRec")) return LogKind::kReceive;
+  return LogKind::kUnknown;
+}
+
+EventParser::EventParser(std::string path, std::unique_ptr<LineSource> source, Diagnostics* diag,
+                         LogKind hint)
+    : path_(std::move(path)), source_(std::move(source)), diag_(diag), kind_(hint) {
+  column_.fill(-1);
+}
+
+void EventParser::Header(std::string_view line, int64_t number) {
+  saw_header_ = true;
+  if (line.rfind("#Log-type:", 0) == 0) {
+    LogKind k = LogKindFromHeader(line.substr(10));
+    if (k == LogKind::kSend || k == LogKind::kReceive) {
+      kind_ = k;
+      readable_ = true;
+    } else {
+      readable_ = false;
+      diag_->Skipped(path_ + ":" + std::to_string(number),
+                     "#Log-type \"" + std::string(Trim(line.substr(10))) +
+                         "\" is not an SMTP protocol log; the rest of the file is skipped");
+    }
+    return;
+  }
+  if (line.rfind("#Fields:", 0) != 0) return;
+  column_.fill(-1);
+  std::string_view rest = Trim(line.substr(8));
+  size_t count = 0;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view name = Trim(rest.substr(0, comma));
+    for (int i = 0; i < kProtocolFieldCount; ++i) {
+      if (IEquals(name, kProtocolFieldNames[i])) column_[i] = static_cast<int>(count);
+    }
+    ++count;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  field_count_ = count;
+  have_fields_ = column_[kFieldDateTime] >= 0 && column_[kFieldSession] >= 0 &&
+                 column_[kFieldEvent] >= 0;
+  if (!have_fields_) {
+    diag_->Malformed(path_, number, "#Fields without date-time, session-id and event", line);
+  }
+}
+
+bool EventParser::InferLayout(const std::vector<std::string_view>& f) {
+  TimeMs t;
+  if (f.size() != kProtocolFieldCount || !ParseLogTimestamp(f[0], &t) || f[6].size() != 1 ||
+      std::strchr("+-<>*", f[6][0]) == nullptr) {
+    return false;
+  }
+  for (int i = 0; i < kProtocolFieldCount; ++i) column_[i] = i;
+  field_count_ = kProtocolFieldCount;
+  have_fields_ = true;
+  if (kind_ == LogKind::kUnknown) {
+    // A receive connector id is SERVER\Name; a send connector id is a name alone.
+    kind_ = f[1].find('\\') != std::string_view::npos ? LogKind::kReceive : LogKind::kSend;
+  }
+  diag_->Note(path_, std::string("no #Fields header: assumed the 9-column SMTP ") +
+                         (kind_ == LogKind::kReceive ? "Receive" : "Send") +
+                         " protocol log layout");
+  return true;
+}
+
+bool EventParser::Convert(const std::vector<std::string_view>& f, int64_t number,
+                          std::string_view line, ProtocolEvent* ev) {
+  if (f.size() != field_count_) {
+    // Exchange never writes a different count; a short row is usually a line cut by a full disk
+    // or a copy, a long one a stray comma. Keep it out rather than guess which column moved.
+    diag_->Malformed(path_, number,
+                     f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields",
+                     line);
+    return false;
+  }
+  auto get = [&](int field) -> std::string_view {
+    int c = column_[field];
+    return c < 0 ? std::string_view() : f[c];
+  };
+  if (!ParseLogTimestamp(get(kFieldDateTime), &ev->time)) {
+    diag_->Malformed(path_, number, "bad date-time", line);
+    return false;
+  }
+  std::string_view event = get(kFieldEvent);
+  if (event.size() != 1 || std::strchr("+-<>*", event[0]) == nullptr) {
+    diag_->Malformed(path_, number, "unknown event type", line);
+    return false;
+  }
+  ev->type = event[0];
+  ev->connector = get(kFieldConnector);
+  ev->session = get(kFieldSession);
+  ev->session_id = ParseSessionId(ev->session);
+  std::string_view seq = get(kFieldSequence);
+  int64_t n = -1;
+  auto [p, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), n);
+  ev->sequence = (ec == std::errc() && p == seq.data() + seq.size()) ? n : -1;
+  ev->local_endpoint = get(kFieldLocal);
+  ev->remote_endpoint = get(kFieldRemote);
+  ev->data = get(kFieldData);
+  ev->context = get(kFieldContext);
+  ev->line = number;
+  return true;
+}
+
+bool EventParser::Next(ProtocolEvent* ev) {
+  LineView line;
+  while (true) {
+    if (!source_->Next(&line)) {
+      if (!source_->status().ok()) {
+        diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
+                       source_->status().message() + "; the lines before it were read");
+      }
+      return false;
+    }
+    lines_ = line.number;
+    std::string_view text = line.text;
+    if (line.overlong) {
+      diag_->Malformed(path_, line.number, "line longer than 8 MiB", text.substr(0, 200));
+      continue;
+    }
+    if (text.empty()) continue;
+    if (text[0] == '#') {
+      Header(text, line.number);
+      continue;
+    }
+    if (!readable_) continue;
+    if (LooksBinary(text)) {
+      diag_->Malformed(path_, line.number, "binary data (NUL or control bytes)", text.substr(0, 80));
+      continue;
+    }
+    if (csv_.Split(text) != CsvError::kNone) {
+      diag_->Malformed(path_, line.number, "unterminated quote", text);
+      continue;
+    }
+    if (!have_fields_ && !InferLayout(csv_.fields())) {
+      diag_->Malformed(path_, line.number,
+                       saw_header_ ? "data row before #Fields" : "no #Fields header and not a protocol log row",
+                       text);
+      continue;
+    }
+    if (Convert(csv_.fields(), line.number, text, ev)) return true;
+  }
+  return false;
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,294 @@
+#include "smtptriage/incident_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace smtptriage {
+
+std::string FailureGroupKey(const FailureGroup& g) {
+  return g.rule + '|' + std::to_string(g.code) + '|' + g.enhanced + '|' +
+         std::string(ToString(g.command));
+}
+
+namespace {
+
+struct BucketCount {
+  TimeMs start = 0;
+  int64_t active = 0;
+  int64_t local = 0;    // outbound domains with a local-side failure of the family
+  int64_t either = 0;   // ... with a local- or either-side failure
+  double Share() const { return active > 0 ? static_cast<double>(either) / active : 0.0; }
+};
+
+std::string Percent(double share) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.0f%%", share * 100);
+  return buf;
+}
+
+std::string HourUtc(TimeMs t) { return FormatIsoUtc(t).substr(0, 16) + "Z"; }
+
+// growing / steady / falling, from the affected share in the first and second half.
+std::string Trend(const std::vector<IncidentBucket>& b) {
+  if (b.size() < 2) return "steady";
+  auto share = [](const IncidentBucket& x) {
+    return x.active_domains > 0 ? static_cast<double>(x.affected_domains) / x.active_domains : 0.0;
+  };
+  size_t half = b.size() / 2;
+  double first = 0, second = 0;
+  for (size_t i = 0; i < half; ++i) first += share(b[i]);
+  for (size_t i = b.size() - half; i < b.size(); ++i) second += share(b[i]);
+  first /= half;
+  second /= half;
+  if (second > first * 1.25 && second - first >= 0.05) return "growing";
+  if (second < first * 0.8 && first - second >= 0.05) return "falling";
+  return "steady";
+}
+
+const char* FamilyAdvice(Family f) {
+  switch (f) {
+    case Family::kConnection:
+      return "the failures spread over many unrelated domains at once, which points to our "
+             "outbound path (firewall, proxy, route or NAT of the transport servers)";
+    case Family::kReputation:
+      return "receivers that consult reputation lists refuse our sending IP: check the IP on the "
+             "blocklists named in the replies";
+    case Family::kAuthentication:
+      return "receivers find our SPF, DKIM, DMARC or PTR records wrong: check our DNS records";
+    case Family::kDns:
+      return "lookups fail for many unrelated domains: check our DNS resolvers";
+    case Family::kProtocol:
+      return "many receivers reject our SMTP commands: check the send connector's settings";
+    default:
+      return "many unrelated receivers refuse our mail the same way: the common factor is us";
+  }
+}
+
+}  // namespace
+
+void RunIncidentModel(const IncidentInput& in, Report* report) {
+  const AggregatorOptions& opt = *in.options;
+  std::vector<TimeMs> starts;
+  for (const auto& [start, cells] : *in.buckets) starts.push_back(start);
+
+  // Per family: incidents over consecutive buckets.
+  for (int fi = 0; fi < kFamilyCount; ++fi) {
+    Family fam = static_cast<Family>(fi);
+    std::vector<BucketCount> counts;
+    for (const auto& [start, cells] : *in.buckets) {
+      BucketCount c;
+      c.start = start;
+      for (const auto& [index, cell] : cells) {
+        if (in.domains[index].report->direction != Direction::kOutbound) continue;
+        if (cell.attempts > 0 || cell.failed != 0) ++c.active;
+        bool local = cell.Failed(fam, Side::kLocal);
+        if (local) ++c.local;
+        if (local || cell.Failed(fam, Side::kEither)) ++c.either;
+      }
+      counts.push_back(c);
+    }
+    // A bucket is "hit" when the family reaches min_domains domains that point to us by the
+    // rules, or when it spreads over min_spread of the active domains, clearly above its own
+    // baseline in the buckets before. Remote-side failures never count.
+    double baseline_sum = 0;
+    int baseline_n = 0;
+    std::vector<bool> hit(counts.size(), false);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const BucketCount& c = counts[i];
+      double baseline = baseline_n > 0 ? baseline_sum / baseline_n : 0.0;
+      bool by_rule = c.local >= opt.min_domains;
+      bool by_spread = c.either >= opt.min_domains && c.Share() >= opt.min_spread &&
+                       c.Share() >= 3 * baseline;
+      hit[i] = by_rule || by_spread;
+      if (!hit[i]) {
+        baseline_sum += c.Share();
+        ++baseline_n;
+      }
+    }
+    for (size_t i = 0; i < counts.size();) {
+      if (!hit[i]) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      // One quiet bucket inside an incident does not end it.
+      while (j + 1 < counts.size() && (hit[j + 1] || (j + 2 < counts.size() && hit[j + 2]))) ++j;
+      Incident inc;
+      inc.family = fam;
+      inc.start = counts[i].start;
+      inc.end = counts[j].start + in.bucket_ms;
+      inc.open = j + 1 == counts.size();
+      for (size_t k = i; k <= j; ++k) {
+        inc.buckets.push_back({counts[k].start, counts[k].either, counts[k].active});
+      }
+      inc.trend = Trend(inc.buckets);
+      report->incidents.push_back(std::move(inc));
+      i = j + 1;
+    }
+  }
+
+  // Attribute failures: local when the rule says so, or inside a local incident of the family.
+  auto in_incident = [&](Family f, TimeMs bucket) -> Incident* {
+    for (Incident& inc : report->incidents) {
+      if (inc.family == f && bucket >= inc.start && bucket < inc.end) return &inc;
+    }
+    return nullptr;
+  };
+  std::vector<std::map<Reason, int64_t>> incident_reasons(report->incidents.size());
+  std::vector<std::set<std::string>> incident_domains(report->incidents.size());
+  for (const IncidentDomain& d : in.domains) {
+    DomainReport& dr = *d.report;
+    int64_t local = 0, total = 0;
+    std::map<std::string, int64_t> local_reasons, remote_reasons;
+    for (FailureGroup& g : dr.failures) {
+      g.local_count = 0;
+      if (g.side == Side::kLocal) {
+        g.local_count = g.count;
+      } else if (g.side == Side::kEither && dr.direction == Direction::kOutbound) {
+        auto it = d.group_buckets->find(FailureGroupKey(g));
+        if (it != d.group_buckets->end()) {
+          for (const auto& [bucket, n] : it->second) {
+            Incident* inc = in_incident(g.family, bucket);
+            if (inc == nullptr) continue;
+            g.local_count += n;
+            size_t idx = inc - report->incidents.data();
+            incident_reasons[idx][g.reason] += n;
+            incident_domains[idx].insert(dr.domain);
+            inc->failures += n;
+          }
+        }
+      }
+      if (g.side == Side::kLocal && dr.direction == Direction::kOutbound) {
+        auto it = d.group_buckets->find(FailureGroupKey(g));
+        if (it != d.group_buckets->end()) {
+          for (const auto& [bucket, n] : it->second) {
+            Incident* inc = in_incident(g.family, bucket);
+            if (inc == nullptr) continue;
+            size_t idx = inc - report->incidents.data();
+            incident_reasons[idx][g.reason] += n;
+            incident_domains[idx].insert(dr.domain);
+            inc->failures += n;
+          }
+        }
+      }
+      local += g.local_count;
+      total += g.count;
+      if (g.local_count > 0) local_reasons[std::string(ToString(g.reason))] += g.local_count;
+      if (g.count > g.local_count) {
+        remote_reasons[std::string(ToString(g.reason))] += g.count - g.local_count;
+      }
+    }
+    auto list = [](const std::map<std::string, int64_t>& m) {
+      std::vector<std::pair<int64_t, std::string>> v;
+      for (const auto& [r, n] : m) v.push_back({-n, r});
+      std::sort(v.begin(), v.end());
+      std::string out;
+      for (size_t i = 0; i < v.size() && i < 3; ++i) {
+        out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
+      }
+      return out;
+    };
+    if (total == 0) {
+      dr.verdict = "healthy";
+      dr.verdict_summary = "No failures.";
+      continue;
+    }
+    double share = static_cast<double>(local) / total;
+    const std::string n = std::to_string(total);
+    if (share >= opt.local_share) {
+      dr.verdict = "local";
+      dr.verdict_summary = std::to_string(local) + " of " + n +
+                           " failures point to our side: " + list(local_reasons) + ".";
+    } else if (1 - share >= opt.local_share) {
+      dr.verdict = "remote";
+      dr.verdict_summary = std::to_string(total - local) + " of " + n +
+                           " failures point to the remote side: " + list(remote_reasons) + ".";
+    } else {
+      dr.verdict = "mixed";
+      dr.verdict_summary = "Mixed: " + std::to_string(local) + " of " + n +
+                           " failures point to our side (" + list(local_reasons) + "), " +
+                           std::to_string(total - local) + " to the remote side (" +
+                           list(remote_reasons) + ").";
+    }
+  }
+
+  // Incident details and summaries.
+  for (size_t i = 0; i < report->incidents.size(); ++i) {
+    Incident& inc = report->incidents[i];
+    std::vector<std::pair<int64_t, Reason>> rs;
+    for (const auto& [r, n] : incident_reasons[i]) rs.push_back({-n, r});
+    std::sort(rs.begin(), rs.end());
+    for (size_t k = 0; k < rs.size() && k < 3; ++k) inc.reasons.push_back(rs[k].second);
+    inc.domains = static_cast<int64_t>(incident_domains[i].size());
+    for (const std::string& d : incident_domains[i]) {
+      if (inc.sample_domains.size() < 10) inc.sample_domains.push_back(d);
+    }
+    int64_t peak_aff = 0, peak_act = 0;
+    for (const IncidentBucket& b : inc.buckets) {
+      if (b.affected_domains * std::max<int64_t>(peak_act, 1) >=
+          peak_aff * std::max<int64_t>(b.active_domains, 1)) {
+        peak_aff = b.affected_domains;
+        peak_act = b.active_domains;
+      }
+    }
+    std::string reasons;
+    for (size_t k = 0; k < inc.reasons.size(); ++k) {
+      reasons += (k ? ", " : "") + std::string(ToString(inc.reasons[k]));
+    }
+    inc.summary = "Local " + std::string(ToString(inc.family)) + " incident from " +
+                  HourUtc(inc.start) + (inc.open ? ", still open" : " to " + HourUtc(inc.end)) +
+                  ": " + reasons + " hit " + std::to_string(inc.domains) +
+                  " domains (up to " + std::to_string(peak_aff) + " of " +
+                  std::to_string(peak_act) + " active domains in one hour, " +
+                  Percent(peak_act ? static_cast<double>(peak_aff) / peak_act : 0) + "), trend " +
+                  inc.trend + "; " + FamilyAdvice(inc.family) + ".";
+  }
+  std::sort(report->incidents.begin(), report->incidents.end(),
+            [](const Incident& a, const Incident& b) {
+              return a.start != b.start ? a.start < b.start : a.failures > b.failures;
+            });
+
+  // The report's verdict.
+  Verdict& v = report->verdict;
+  int64_t failures = 0, local_domains = 0, remote_failures = 0, domains_failing = 0;
+  std::string first_local;
+  for (const IncidentDomain& d : in.domains) {
+    const DomainReport& dr = *d.report;
+    if (dr.direction != Direction::kOutbound || dr.failures_total() == 0) continue;
+    ++domains_failing;
+    failures += dr.failures_total();
+    if (dr.verdict == "local") {
+      if (local_domains++ == 0) first_local = dr.domain + " (" + dr.verdict_summary + ")";
+    }
+    for (const FailureGroup& g : dr.failures) remote_failures += g.count - g.local_count;
+  }
+  if (!report->incidents.empty()) {
+    const Incident* main = &report->incidents.front();
+    for (const Incident& inc : report->incidents) {
+      if (inc.open && !main->open) main = &inc;
+      else if (inc.open == main->open && inc.failures > main->failures) main = &inc;
+    }
+    v.side = "local";
+    v.summary = "Ours: " + main->summary;
+    if (report->incidents.size() > 1) {
+      v.summary += " (" + std::to_string(report->incidents.size()) + " local incidents in all.)";
+    }
+  } else if (local_domains > 0) {
+    v.side = "local";
+    v.summary = "Ours: " + std::to_string(local_domains) +
+                (local_domains == 1 ? " domain refuses" : " domains refuse") +
+                " our mail for a reason on our side, e.g. " + first_local;
+  } else if (failures > 0) {
+    v.side = "remote";
+    v.summary = "Theirs: " + std::to_string(failures) + " failures to " +
+                std::to_string(domains_failing) +
+                " domains, each isolated and pointing to the receiving side; no local incident.";
+  } else {
+    v.side = "none";
+    v.summary = "Nothing to report: no outbound delivery failures in the period.";
+  }
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,218 @@
+#include "smtptriage/line_source.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace smtptriage {
+namespace {
+
+constexpr size_t kChunk = 1u << 20;
+
+class FileByteStream : public ByteStream {
+ public:
+  FileByteStream(std::FILE* f, std::string path) : f_(f), path_(std::move(path)) {}
+  ~FileByteStream() override { std::fclose(f_); }
+  int64_t Read(char* buf, size_t n) override {
+    size_t got = std::fread(buf, 1, n, f_);
+    if (got == 0 && std::ferror(f_)) {
+      status_ = Status::Io(path_ + ": read error: " + std::strerror(errno));
+      return -1;
+    }
+    return static_cast<int64_t>(got);
+  }
+  const Status& status() const override { return status_; }
+
+ private:
+  std::FILE* f_;
+  std::string path_;
+  Status status_;
+};
+
+class GzipByteStream : public ByteStream {
+ public:
+  GzipByteStream(gzFile f, std::string path) : f_(f), path_(std::move(path)) {
+    gzbuffer(f_, 256 * 1024);
+  }
+  ~GzipByteStream() override { gzclose(f_); }
+  int64_t Read(char* buf, size_t n) override {
+    if (!status_.ok()) return -1;
+    int got = gzread(f_, buf, static_cast<unsigned>(std::min<size_t>(n, 1u << 30)));
+    if (got < 0) {
+      int err = 0;
+      const char* msg = gzerror(f_, &err);
+      status_ = Status::Io(path_ + ": gzip error: " + (msg ? msg : "unknown"));
+      return -1;
+    }
+    if (got == 0) {
+      // zlib reports a stream cut short as a clean end with Z_BUF_ERROR pending.
+      int err = 0;
+      gzerror(f_, &err);
+      if (err == Z_BUF_ERROR) {
+        status_ = Status::Io(path_ + ": gzip stream is truncated (unexpected end of file)");
+        return -1;
+      }
+    }
+    return got;
+  }
+  const Status& status() const override { return status_; }
+
+ private:
+  gzFile f_;
+  std::string path_;
+  Status status_;
+};
+
+class MemoryStream : public ByteStream {
+ public:
+  explicit MemoryStream(std::string data) : data_(std::move(data)) {}
+  int64_t Read(char* buf, size_t n) override {
+    size_t k = std::min(n, data_.size() - pos_);
+    std::memcpy(buf, data_.data() + pos_, k);
+    pos_ += k;
+    return static_cast<int64_t>(k);
+  }
+  const Status& status() const override { return status_; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
+  Status status_;
+};
+
+class StreamLineSource : public LineSource {
+ public:
+  explicit StreamLineSource(std::unique_ptr<ByteStream> stream)
+      : stream_(std::move(stream)), buf_(kChunk) {}
+
+  bool Next(LineView* line) override {
+    while (true) {
+      const char* begin = buf_.data() + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
+      if (nl != nullptr) {
+        size_t len = nl - begin;
+        pos_ += len + 1;
+        return Emit(begin, len, line);
+      }
+      if (eof_) {
+        if (pos_ == end_) return false;
+        size_t len = end_ - pos_;
+        pos_ = end_;
+        return Emit(begin, len, line);
+      }
+      if (!Fill()) {
+        if (!eof_) return false;
+      }
+    }
+  }
+
+  const Status& status() const override { return stream_->status(); }
+  int64_t bytes() const override { return bytes_; }
+
+ private:
+  bool Emit(const char* p, size_t len, LineView* line) {
+    ++number_;
+    if (number_ == 1 && len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+      p += 3;
+      len -= 3;
+    }
+    if (len > 0 && p[len - 1] == '\r') --len;
+    line->text = std::string_view(p, len);
+    line->number = number_;
+    line->overlong = false;
+    if (skipping_) {
+      // The tail of an overlong line: report the line once, truncated, when it ends.
+      skipping_ = false;
+      line->text = std::string_view(overlong_head_);
+      line->overlong = true;
+    }
+    return true;
+  }
+
+  // Reads more bytes, keeping the unconsumed tail at the front of the buffer. Returns false on
+  // error or end of input (eof_ set at the end).
+  bool Fill() {
+    size_t tail = end_ - pos_;
+    if (tail >= kMaxLineBytes) {
+      // No line end within the limit: keep the head for the report, drop the rest.
+      if (!skipping_) overlong_head_.assign(buf_.data() + pos_, kMaxLineBytes);
+      skipping_ = true;
+      // Keep the last byte in case it is a CR before the LF.
+      pos_ = end_;
+      tail = 0;
+    }
+    if (pos_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + pos_, tail);
+      pos_ = 0;
+      end_ = tail;
+    }
+    if (buf_.size() - end_ < kChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk));
+    int64_t got = stream_->Read(buf_.data() + end_, buf_.size() - end_);
+    if (got < 0) {
+      eof_ = true;  // emit what is buffered, then stop; status() tells the error
+      return false;
+    }
+    if (got == 0) {
+      eof_ = true;
+      return false;
+    }
+    end_ += static_cast<size_t>(got);
+    bytes_ += got;
+    return true;
+  }
+
+  std::unique_ptr<ByteStream> stream_;
+  std::vector<char> buf_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  bool eof_ = false;
+  bool skipping_ = false;
+  std::string overlong_head_;
+  int64_t number_ = 0;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    int e = errno;
+    std::string msg = path + ": cannot open: " + std::strerror(e);
+    return e == ENOENT ? Status::NotFound(msg) : Status::Io(msg);
+  }
+  unsigned char magic[2] = {0, 0};
+  size_t got = std::fread(magic, 1, 2, f);
+  if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+    std::fclose(f);
+    gzFile gz = gzopen(path.c_str(), "rb");
+    if (gz == nullptr) return Status::Io(path + ": cannot open gzip file");
+    *out = std::make_unique<GzipByteStream>(gz, path);
+    return Status::Ok();
+  }
+  std::rewind(f);
+  *out = std::make_unique<FileByteStream>(f, path);
+  return Status::Ok();
+}
+
+std::unique_ptr<ByteStream> MemoryByteStream(std::string data) {
+  return std::make_unique<MemoryStream>(std::move(data));
+}
+
+std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream) {
+  return std::make_unique<StreamLineSource>(std::move(stream));
+}
+
+Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out) {
+  std::unique_ptr<ByteStream> stream;
+  Status s = OpenByteStream(path, &stream);
+  if (!s.ok()) return s;
+  *out = MakeLineSource(std::move(stream));
+  return Status::Ok();
+}
+
+}  // namespace smtptriage

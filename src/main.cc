@@ -1,0 +1,58 @@
+// smtptriage: is a mail delivery failure ours or theirs? Reads Exchange SMTP protocol logs.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "smtptriage/commands.h"
+#include "smtptriage/exit_codes.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "smtptriage " SMTPTRIAGE_VERSION
+    ": is a mail delivery failure ours or theirs? Reads Exchange SMTP logs.\n"
+    "\n"
+    "Usage: smtptriage COMMAND [options] ...\n"
+    "\n"
+    "Commands:\n"
+    "  scan PATH...               report failures per domain, local incidents and the verdict\n"
+    "  investigate TARGET PATH... one domain, address or session: timeline, transcript, verdict\n"
+    "  explain REPLY... | -       explain an SMTP reply or NDR text from the rules\n"
+    "  rules check [FILE...]      validate the built-in rules and site rule files\n"
+    "\n"
+    "Run 'smtptriage COMMAND --help' for the options of a command.\n"
+    "Exit codes: 0 done (failures found are not an error), 1 check found problems,\n"
+    "            2 usage or configuration error, 3 no input could be read.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return smtptriage::kExitUsage;
+  }
+  std::string command = argv[1];
+  smtptriage::Args args(argv + 2, argv + argc);
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return smtptriage::kExitOk;
+  }
+  if (command == "--version") {
+    std::cout << "smtptriage " SMTPTRIAGE_VERSION "\n";
+    return smtptriage::kExitOk;
+  }
+  try {
+    if (command == "scan") return smtptriage::RunScan(args, std::cin, std::cout, std::cerr);
+    if (command == "investigate") {
+      return smtptriage::RunInvestigate(args, std::cin, std::cout, std::cerr);
+    }
+    if (command == "explain") return smtptriage::RunExplain(args, std::cin, std::cout, std::cerr);
+    if (command == "rules") return smtptriage::RunRules(args, std::cin, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "smtptriage " << command << ": internal error: " << e.what() << "\n";
+    return smtptriage::kExitUsage;
+  }
+  std::cerr << "smtptriage: unknown command '" << command << "'\n\n" << kUsage;
+  return smtptriage::kExitUsage;
+}

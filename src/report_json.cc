@@ -1,0 +1,170 @@
+#include "smtptriage/reporters.h"
+
+namespace smtptriage {
+
+using nlohmann::json;
+
+namespace {
+
+json Time(TimeMs t) { return FormatIsoUtc(t, true); }
+
+json IncidentToJson(const Incident& inc) {
+  json reasons = json::array();
+  for (Reason r : inc.reasons) reasons.push_back(ToString(r));
+  json buckets = json::array();
+  for (const IncidentBucket& b : inc.buckets) {
+    buckets.push_back({{"start", Time(b.start)},
+                       {"affected_domains", b.affected_domains},
+                       {"active_domains", b.active_domains}});
+  }
+  return {{"side", inc.side},
+          {"family", ToString(inc.family)},
+          {"reasons", reasons},
+          {"start", Time(inc.start)},
+          {"end", inc.open ? json(nullptr) : Time(inc.end)},
+          {"open", inc.open},
+          {"trend", inc.trend},
+          {"domains", inc.domains},
+          {"failures", inc.failures},
+          {"sample_domains", inc.sample_domains},
+          {"buckets", buckets},
+          {"summary", inc.summary}};
+}
+
+json DomainToJson(const DomainReport& d) {
+  json failures = json::array();
+  for (const FailureGroup& g : d.failures) failures.push_back(FailureGroupToJson(g));
+  return {{"domain", d.domain},
+          {"direction", ToString(d.direction)},
+          {"unresolved", d.unresolved},
+          {"sessions", d.sessions},
+          {"recipients", d.recipients},
+          {"failed_recipients", d.failed_recipients},
+          {"failed_sessions", d.failed_sessions},
+          {"verdict", d.verdict},
+          {"verdict_summary", d.verdict_summary},
+          {"remote_ips", d.remote_ips},
+          {"remote_hosts", d.remote_hosts},
+          {"failures", failures}};
+}
+
+json InputsToJson(const Report& r) {
+  const Diagnostics& diag = r.diagnostics;
+  json skipped = json::array();
+  for (const SkippedFile& s : diag.skipped()) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  json notes = json::array();
+  for (const SkippedFile& s : diag.notes()) notes.push_back({{"path", s.path}, {"note", s.reason}});
+  json malformed = json::array();
+  for (const auto& [reason, m] : diag.by_reason()) {
+    malformed.push_back({{"reason", reason}, {"count", m.count}, {"examples", m.examples}});
+  }
+  json files = json::array();
+  for (const InputFileReport& f : r.files) {
+    files.push_back({{"path", f.path},
+                     {"kind", ToString(f.kind)},
+                     {"bytes", f.bytes},
+                     {"lines", f.lines},
+                     {"malformed_lines", f.malformed}});
+  }
+  return {{"files", r.files.size()},
+          {"bytes", r.bytes},
+          {"lines", r.lines},
+          {"malformed_lines", diag.malformed_total()},
+          {"malformed", malformed},
+          {"skipped_files", skipped},
+          {"notes", notes},
+          {"file_list", files}};
+}
+
+}  // namespace
+
+json FailureGroupToJson(const FailureGroup& g) {
+  return {{"reason", ToString(g.reason)},
+          {"family", ToString(g.family)},
+          {"side", ToString(g.side)},
+          {"retry", ToString(g.retry)},
+          {"rule", g.rule},
+          {"code", g.code == 0 ? json(nullptr) : json(g.code)},
+          {"enhanced", g.enhanced.empty() ? json(nullptr) : json(g.enhanced)},
+          {"command", ToString(g.command)},
+          {"count", g.count},
+          {"local_count", g.local_count},
+          {"first", Time(g.first)},
+          {"last", Time(g.last)},
+          {"sample", g.sample},
+          {"sample_ref", g.sample_ref},
+          {"sample_session", g.sample_session}};
+}
+
+json ReportToJson(const Report& r) {
+  const Totals& t = r.totals;
+  json incidents = json::array();
+  for (const Incident& inc : r.incidents) incidents.push_back(IncidentToJson(inc));
+  json domains = json::array();
+  for (const DomainReport& d : r.domains) domains.push_back(DomainToJson(d));
+  json auth = json::array();
+  for (const AuthFailureGroup& a : r.auth_failures) {
+    auth.push_back({{"remote_ip", a.remote_ip},
+                    {"count", a.count},
+                    {"users", a.users},
+                    {"first", Time(a.first)},
+                    {"last", Time(a.last)},
+                    {"sample_ref", a.sample_ref}});
+  }
+  json checks = json::array();
+  for (const LocalizedText& c : r.verdict.check_first) checks.push_back(c.en);
+  json params = json::object();
+  for (const auto& [k, v] : r.parameters) params[k] = v;
+  return {
+      {"schema", r.schema},
+      {"generator", {{"name", "smtptriage"}, {"version", r.version}}},
+      {"generated", Time(r.generated)},
+      {"parameters", params},
+      {"inputs", InputsToJson(r)},
+      {"period", r.empty_period && r.period_start == 0
+                     ? json{{"start", nullptr}, {"end", nullptr}}
+                     : json{{"start", Time(r.period_start)}, {"end", Time(r.period_end)}}},
+      {"totals",
+       {{"sessions", t.sessions},
+        {"failed_sessions", t.failed_sessions},
+        {"messages", t.messages},
+        {"recipients", t.recipients},
+        {"failed_recipients", t.failed_recipients},
+        {"connect_failures", t.connect_failures},
+        {"inbound_sessions", t.inbound_sessions},
+        {"internal_sessions", t.internal_sessions},
+        {"open_at_end", t.open_at_end},
+        {"closed_idle", t.closed_idle},
+        {"auth_failures", t.auth_failures}}},
+      {"verdict",
+       {{"side", r.verdict.side},
+        {"summary", r.verdict.summary},
+        {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
+        {"check_first", checks}}},
+      {"incidents", incidents},
+      {"domains", domains},
+      {"auth_failures", auth},
+  };
+}
+
+void RenderJson(const Report& report, const RenderOptions&, std::ostream& out) {
+  // Log text is not always valid UTF-8: replace bad bytes rather than fail the whole report.
+  out << ReportToJson(report).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+const std::vector<ReporterEntry>& Reporters() {
+  static const std::vector<ReporterEntry> kReporters = {
+      {"text", RenderText},
+      {"json", RenderJson},
+  };
+  return kReporters;
+}
+
+const ReporterEntry* FindReporter(std::string_view name) {
+  for (const ReporterEntry& e : Reporters()) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,241 @@
+#include <algorithm>
+#include <cstdio>
+
+#include "smtptriage/platform.h"
+#include "smtptriage/reporters.h"
+
+namespace smtptriage {
+namespace {
+
+// The fixed words of the text report, in English and Spanish.
+struct Words {
+  const char* ours;
+  const char* theirs;
+  const char* nothing;
+  const char* check_first;
+  const char* incidents;
+  const char* still_open;
+  const char* to;
+  const char* trend;
+  const char* per_hour;
+  const char* problems;
+  const char* domains_with_failures;
+  const char* failures;
+  const char* sessions;
+  const char* inbound;
+  const char* auth;
+  const char* totals;
+  const char* input;
+  const char* skipped;
+  const char* notes;
+  const char* malformed;
+  const char* times_in;
+  const char* more_domains;
+  const char* verdict_words[4];  // healthy, remote, local, mixed
+  const char* side_words[3];     // remote, local, either
+};
+
+constexpr Words kEn = {
+    "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
+    "trend", "affected/active domains per hour", "Problems by domain",
+    "domains with failures", "failures", "sessions", "Inbound: what our server refused",
+    "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
+    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)",
+    {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"}};
+
+constexpr Words kEs = {
+    "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
+    "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
+    "Problemas por dominio", "dominios con fallos", "fallos", "sesiones",
+    "Entrante: lo que nuestro servidor rechazó", "Intentos de AUTH fallidos (por IP cliente)",
+    "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
+    "dominios más con fallos (ver --top o --format json)",
+    {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"}};
+
+const char* VerdictWord(const Words& w, const std::string& v) {
+  if (v == "remote") return w.verdict_words[1];
+  if (v == "local") return w.verdict_words[2];
+  if (v == "mixed") return w.verdict_words[3];
+  return w.verdict_words[0];
+}
+
+std::string Num(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
+  return n < 0 ? "-" + s : s;
+}
+
+std::string Bytes(int64_t b) {
+  char buf[32];
+  if (b >= (1 << 30)) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1073741824.0);
+  else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
+  else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(b));
+  return buf;
+}
+
+std::string Codes(const FailureGroup& g) {
+  std::string s = g.code ? std::to_string(g.code) : "";
+  if (!g.enhanced.empty()) s += (s.empty() ? "" : " ") + g.enhanced;
+  if (s.empty()) {
+    // Connect failures carry a Winsock code rather than an SMTP one.
+    size_t at = g.sample.find("Winsock error code: ");
+    if (at != std::string::npos) {
+      s = "Winsock " + g.sample.substr(at + 20, g.sample.find_first_not_of("0123456789", at + 20) -
+                                                    (at + 20));
+    } else {
+      s = "-";
+    }
+  }
+  return s;
+}
+
+std::string Clip(const std::string& s, size_t n) {
+  return s.size() <= n ? s : s.substr(0, n - 3) + "...";
+}
+
+void Headline(const Report& r, const Words& w, std::ostream& out) {
+  const char* word = r.verdict.side == "local"    ? w.ours
+                     : r.verdict.side == "remote" ? w.theirs
+                                                  : w.nothing;
+  out << word << ": " << r.verdict.summary << "\n";
+}
+
+void Incidents(const Report& r, const Words& w, std::ostream& out) {
+  if (r.incidents.empty()) return;
+  out << "\n" << w.incidents << " (" << r.incidents.size() << ")\n";
+  for (const Incident& inc : r.incidents) {
+    out << "  " << ToString(inc.family) << "  " << FormatLocal(inc.start) << " "
+        << (inc.open ? std::string(w.still_open) : std::string(w.to) + " " + FormatLocal(inc.end))
+        << "  " << w.trend << " " << inc.trend << "  " << Num(inc.domains) << " domains  "
+        << Num(inc.failures) << " " << w.failures << "\n";
+    out << "    " << inc.summary << "\n";
+    out << "    " << w.per_hour << ":";
+    for (const IncidentBucket& b : inc.buckets) {
+      out << " " << FormatLocal(b.start, false) << " " << b.affected_domains << "/"
+          << b.active_domains;
+    }
+    out << "\n";
+  }
+}
+
+void DomainBlock(const DomainReport& d, const Words& w, std::ostream& out) {
+  out << "  " << d.domain << (d.unresolved ? " (IP only: domain unknown)" : "") << "  ["
+      << VerdictWord(w, d.verdict) << "]  " << Num(d.failures_total()) << " " << w.failures
+      << ", " << Num(d.sessions) << " " << w.sessions << "\n";
+  size_t shown = 0;
+  for (const FailureGroup& g : d.failures) {
+    if (++shown > 4) {
+      out << "    ... " << (d.failures.size() - 4) << " more kinds\n";
+      break;
+    }
+    out << "    " << Num(g.count) << "x " << ToString(g.reason) << " (" << ToString(g.family)
+        << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << Codes(g) << " at "
+        << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
+        << FormatLocal(g.last, false) << "\n";
+    out << "      \"" << Clip(g.sample, 160) << "\"  " << g.sample_ref << "\n";
+  }
+  out << "    => " << d.verdict_summary << "\n";
+}
+
+void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostream& out) {
+  size_t failing = 0, outbound = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.direction == Direction::kInbound) continue;
+    ++outbound;
+    if (d.failures_total() > 0) ++failing;
+  }
+  out << "\n" << w.problems << " (" << failing << " / " << outbound << " "
+      << w.domains_with_failures << ")\n";
+  size_t shown = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.direction == Direction::kInbound || d.failures_total() == 0) continue;
+    if (shown++ >= o.top) {
+      out << "  ... " << (failing - o.top) << " " << w.more_domains << "\n";
+      break;
+    }
+    DomainBlock(d, w, out);
+  }
+  size_t inbound = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.direction == Direction::kInbound && d.failures_total() > 0) ++inbound;
+  }
+  if (inbound > 0) {
+    out << "\n" << w.inbound << " (" << inbound << ")\n";
+    shown = 0;
+    for (const DomainReport& d : r.domains) {
+      if (d.direction != Direction::kInbound || d.failures_total() == 0) continue;
+      if (shown++ >= o.top) break;
+      DomainBlock(d, w, out);
+    }
+  }
+  if (!r.auth_failures.empty()) {
+    out << "\n" << w.auth << "\n";
+    for (size_t i = 0; i < r.auth_failures.size() && i < o.top; ++i) {
+      const AuthFailureGroup& a = r.auth_failures[i];
+      out << "  " << a.remote_ip << "  " << Num(a.count) << "x  " << FormatLocal(a.first, false)
+          << " -> " << FormatLocal(a.last, false);
+      if (!a.users.empty()) {
+        out << "  users:";
+        for (const std::string& u : a.users) out << " " << u;
+      }
+      out << "  " << a.sample_ref << "\n";
+    }
+  }
+}
+
+void Footer(const Report& r, const Words& w, std::ostream& out) {
+  const Totals& t = r.totals;
+  out << "\n" << w.totals << ": " << Num(t.sessions) << " sessions (" << Num(t.inbound_sessions)
+      << " inbound, " << Num(t.internal_sessions) << " internal), " << Num(t.messages)
+      << " messages, " << Num(t.recipients) << " recipients, " << Num(t.failed_recipients)
+      << " failed recipients, " << Num(t.connect_failures) << " connect failures";
+  if (t.open_at_end > 0) out << ", " << Num(t.open_at_end) << " sessions open at end of input";
+  out << "\n";
+  const Diagnostics& diag = r.diagnostics;
+  out << w.input << ": " << r.files.size() << " files, " << Bytes(r.bytes) << ", "
+      << Num(r.lines) << " lines, " << Num(diag.malformed_total()) << " malformed\n";
+  for (const auto& [reason, m] : diag.by_reason()) {
+    out << "  " << w.malformed << ": " << Num(m.count) << " " << reason << " (e.g.";
+    for (const std::string& e : m.examples) out << " " << e;
+    out << ")\n";
+  }
+  for (const SkippedFile& s : diag.skipped()) {
+    out << "  " << w.skipped << ": " << s.path << ": " << s.reason << "\n";
+  }
+  for (const SkippedFile& s : diag.notes()) {
+    out << "  " << w.notes << ": " << s.path << ": " << s.reason << "\n";
+  }
+  out << w.times_in << " " << platform::TimeZoneName() << ".\n";
+}
+
+}  // namespace
+
+std::string FormatLocal(TimeMs t, bool with_date) {
+  int off = platform::LocalOffsetMinutes(t);
+  std::string iso = FormatIsoUtc(t + off * 60000LL);
+  char zone[16];
+  std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60,
+                std::abs(off) % 60);
+  if (!with_date) return iso.substr(11, 5);
+  return iso.substr(0, 10) + " " + iso.substr(11, 5) + " " + zone;
+}
+
+void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
+  const Words& w = o.lang == Lang::kEs ? kEs : kEn;
+  Headline(r, w, out);
+  if (!r.empty_period) {
+    out << "Period: " << FormatLocal(r.period_start) << " " << w.to << " "
+        << FormatLocal(r.period_end) << "\n";
+  }
+  if (!r.verdict.check_first.empty()) {
+    out << "\n" << w.check_first << " (rule " << r.verdict.rule << "):\n";
+    int n = 0;
+    for (const LocalizedText& c : r.verdict.check_first) out << "  " << ++n << ". " << c.Get(o.lang) << "\n";
+  }
+  Incidents(r, w, out);
+  Domains(r, o, w, out);
+  Footer(r, w, out);
+}
+
+}  // namespace smtptriage
