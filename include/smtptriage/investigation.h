@@ -1,0 +1,112 @@
+// The investigation of one target (a domain, an email address or a session id): a SessionSink
+// placed beside the aggregator during a run, keeping the matching sessions' failures with an
+// example transcript each, an hourly timeline, and, once the run's report is known, the
+// comparison with the rest of the traffic and the verdict. Not thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/classifier.h"
+#include "smtptriage/report.h"
+#include "smtptriage/session.h"
+
+namespace smtptriage {
+
+struct Target {
+  enum class Kind { kDomain, kAddress, kSession };
+  Kind kind = Kind::kDomain;
+  std::string value;  // lower case (upper case for a session id)
+};
+
+// "alice@example.com" -> address; 16 hex digits -> session; anything else -> domain.
+Target ParseTarget(const std::string& text);
+
+struct Occurrence {
+  TimeMs time = 0;
+  std::string session;
+  std::string sender;
+  std::string recipient;
+  std::string reply;
+  std::string ref;
+  size_t kind = 0;       // index in failure_kinds (before sorting; see Finish)
+  bool local = false;
+};
+
+struct InvestigatedFailure {
+  FailureGroup group;
+  Rule rule;
+  std::vector<std::string> remote_ips;
+  std::vector<std::string> remote_hosts;
+  std::string example_session;
+  std::vector<TranscriptRow> transcript;
+  int64_t other_domains = 0;                 // other domains with the same reason, same hours
+  std::vector<std::string> other_examples;
+  std::map<TimeMs, int64_t> per_bucket;      // failures per time bucket
+};
+
+struct HourRow {
+  TimeMs start = 0;
+  int64_t attempts = 0;
+  int64_t failures = 0;
+  std::map<std::string, int64_t> by_reason;
+};
+
+struct SessionView {
+  SessionRecord record;                      // with its transcript
+};
+
+struct InvestigationResult {
+  Target target;
+  TimeMs period_start = 0;
+  TimeMs period_end = 0;
+  int64_t sessions = 0;
+  int64_t recipients = 0;
+  int64_t failures = 0;
+  int64_t local_failures = 0;
+  std::vector<HourRow> timeline;
+  std::vector<InvestigatedFailure> failure_kinds;
+  std::vector<Occurrence> occurrences;       // up to kMaxOccurrences, in time order
+  std::vector<SessionView> sessions_found;   // for a session id target
+  std::string verdict = "healthy";           // healthy | remote | local | mixed
+  std::string verdict_summary;
+  std::vector<std::string> file_names;
+};
+
+class Investigation : public SessionSink {
+ public:
+  static constexpr size_t kMaxOccurrences = 500;
+
+  Investigation(Target target, const Aggregator* aggregator, const AggregatorOptions& options,
+                const std::vector<std::string>* file_names);
+  void OnSession(SessionRecord&& s) override;
+  // Completes the investigation with the run's finished report.
+  InvestigationResult Finish(const Report& report);
+
+ private:
+  bool MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const;
+  void Take(const SessionRecord& s, bool whole_session);
+  void AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
+                  const std::string& recipient);
+  std::string Ref(SourceRef r) const;
+
+  Target target_;
+  const Aggregator* aggregator_;
+  AggregatorOptions options_;
+  const std::vector<std::string>* file_names_;
+  InvestigationResult result_;
+  std::map<std::string, size_t> kind_index_;   // failure group key -> index in failure_kinds
+  std::map<TimeMs, HourRow> hours_;
+  std::vector<SessionRecord> unresolved_;      // failed before RCPT, with only an IP
+  std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
+};
+
+void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out);
+nlohmann::json InvestigationToJson(const InvestigationResult& r);
+
+}  // namespace smtptriage

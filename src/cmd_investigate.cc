@@ -1,0 +1,97 @@
+// smtptriage investigate: the help-desk view of one domain, address or session.
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "smtptriage/cli_common.h"
+#include "smtptriage/commands.h"
+#include "smtptriage/exit_codes.h"
+#include "smtptriage/input_files.h"
+#include "smtptriage/investigation.h"
+#include "smtptriage/reporters.h"
+#include "smtptriage/scanner.h"
+#include "smtptriage/smtp_text.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+
+int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
+  CommonOptions common;
+  std::string format = "text", target;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("format,f", po::value(&format)->default_value("text"), "output format: text|json");
+  AddCommonOptions(&desc, &common);
+  po::options_description hidden;
+  hidden.add_options()("target", po::value(&target))("path", po::value(&common.paths)->composing());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("target", 1).add("path", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "smtptriage investigate: " << e.what() << "\nTry 'smtptriage investigate --help'.\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    out << "Usage: smtptriage investigate [options] TARGET PATH...\n"
+           "TARGET is a domain (partner.example), an email address (recipient or sender) or a\n"
+           "session id (16 hexadecimal digits). Shows an hourly timeline, each distinct failure\n"
+           "with an example transcript, its explanation, what to check, whether other domains\n"
+           "saw the same in the same hours, and the verdict for the target.\n\n"
+        << desc;
+    return kExitOk;
+  }
+  if (format != "text" && format != "json") {
+    err << "smtptriage investigate: unknown --format '" << format << "' (expected text|json)\n";
+    return kExitUsage;
+  }
+  if (target.empty() || common.paths.empty()) {
+    err << "smtptriage investigate: need a TARGET and at least one PATH\n";
+    return kExitUsage;
+  }
+  RunSetup setup;
+  if (!PrepareRun(common, err, &setup)) return kExitUsage;
+
+  Report report;
+  report.version = SMTPTRIAGE_VERSION;
+  report.generated = setup.now;
+  std::ofstream unparsed;
+  if (!common.unparsed.empty()) {
+    unparsed.open(common.unparsed, std::ios::binary);
+    report.diagnostics = Diagnostics(&unparsed);
+  }
+  std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);
+  std::vector<std::string> names;
+  for (const InputFile& f : files) names.push_back(f.path);
+  setup.aggregator.file_names = &names;
+
+  Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  Investigation investigation(ParseTarget(target), &aggregator, setup.aggregator, &names);
+  TeeSink tee(&investigation, &aggregator);
+  MatcherOptions matcher;
+  matcher.keep_transcripts = true;
+  ScanStats stats = ScanFiles(files, &tee, matcher, &report.diagnostics, &report);
+  aggregator.Finish(&report);
+  if (stats.files_read == 0) {
+    err << "smtptriage investigate: no input could be read\n";
+    for (const SkippedFile& s : report.diagnostics.skipped()) err << "  " << s.path << ": " << s.reason << "\n";
+    return kExitNoInput;
+  }
+  InvestigationResult result = investigation.Finish(report);
+  if (format == "json") {
+    out << InvestigationToJson(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
+  } else {
+    RenderInvestigation(result, setup.lang, out);
+  }
+  return kExitOk;
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,245 @@
+#include "smtptriage/investigation.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "smtptriage/incident_model.h"
+#include "smtptriage/smtp_text.h"
+
+namespace smtptriage {
+namespace {
+
+TimeMs HourOf(TimeMs t, TimeMs bucket) { return t - ((t % bucket) + bucket) % bucket; }
+
+bool DomainMatches(const std::string& domain, const std::string& want) {
+  return domain == want || (domain.size() > want.size() &&
+                            domain.compare(domain.size() - want.size(), want.size(), want) == 0 &&
+                            domain[domain.size() - want.size() - 1] == '.');
+}
+
+}  // namespace
+
+Target ParseTarget(const std::string& text) {
+  Target t;
+  bool hex = text.size() == 16;
+  for (char c : text) hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+  if (hex) {
+    t.kind = Target::Kind::kSession;
+    t.value = text;
+    for (char& c : t.value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else {
+    t.kind = text.find('@') != std::string::npos ? Target::Kind::kAddress : Target::Kind::kDomain;
+    t.value = ToLower(text);
+    if (!t.value.empty() && t.value.front() == '<' && t.value.back() == '>') {
+      t.value = t.value.substr(1, t.value.size() - 2);
+    }
+  }
+  return t;
+}
+
+Investigation::Investigation(Target target, const Aggregator* aggregator,
+                             const AggregatorOptions& options,
+                             const std::vector<std::string>* file_names)
+    : target_(std::move(target)), aggregator_(aggregator), options_(options),
+      file_names_(file_names) {
+  result_.target = target_;
+}
+
+std::string Investigation::Ref(SourceRef r) const {
+  std::string file = r.file < file_names_->size() ? (*file_names_)[r.file] : "?";
+  return file + ":" + std::to_string(r.line);
+}
+
+bool Investigation::MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const {
+  switch (target_.kind) {
+    case Target::Kind::kSession: return true;
+    case Target::Kind::kAddress:
+      return ToLower(rc.address) == target_.value || ToLower(m.sender) == target_.value;
+    case Target::Kind::kDomain: return DomainMatches(rc.domain, target_.value);
+  }
+  return false;
+}
+
+void Investigation::OnSession(SessionRecord&& s) {
+  if ((options_.since && s.start < *options_.since) || (options_.until && s.start >= *options_.until)) {
+    return;
+  }
+  const bool inbound = s.direction == Direction::kInbound;
+  if (!inbound) {
+    for (const MessageOutcome& m : s.messages) {
+      for (const RecipientOutcome& rc : m.recipients) {
+        if (!rc.domain.empty() && !s.remote_ip.empty()) ++ip_domains_[s.remote_ip][rc.domain];
+      }
+    }
+  }
+  switch (target_.kind) {
+    case Target::Kind::kSession:
+      if (ToLower(s.session) == ToLower(target_.value)) Take(s, true);
+      return;
+    case Target::Kind::kAddress:
+    case Target::Kind::kDomain: {
+      bool any = false;
+      std::string sender_domain;
+      for (const MessageOutcome& m : s.messages) {
+        if (inbound && sender_domain.empty()) sender_domain = DomainOf(m.sender);
+        for (const RecipientOutcome& rc : m.recipients) any |= MatchesRecipient(rc, m);
+      }
+      if (target_.kind == Target::Kind::kDomain) {
+        any |= DomainMatches(s.destination_hint, target_.value);
+        any |= inbound && DomainMatches(sender_domain, target_.value);
+        if (!any && s.session_failure && s.destination_hint.empty() && !inbound) {
+          unresolved_.push_back(std::move(s));  // decided at Finish, by its IP
+          return;
+        }
+      }
+      if (any) Take(s, inbound || !s.destination_hint.empty());
+      return;
+    }
+  }
+}
+
+void Investigation::Take(const SessionRecord& s, bool whole_session) {
+  ++result_.sessions;
+  HourRow& h = hours_[HourOf(s.start, options_.bucket_ms)];
+  h.start = HourOf(s.start, options_.bucket_ms);
+  ++h.attempts;
+  if (target_.kind == Target::Kind::kSession) result_.sessions_found.push_back({s});
+  for (const MessageOutcome& m : s.messages) {
+    for (const RecipientOutcome& rc : m.recipients) {
+      if (!whole_session && !MatchesRecipient(rc, m)) continue;
+      ++result_.recipients;
+      if (rc.state == RecipientState::kFailed && rc.failure) {
+        AddFailure(s, *rc.failure, m.sender, rc.address);
+      }
+    }
+  }
+  if (s.session_failure) AddFailure(s, *s.session_failure, "", "");
+}
+
+void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
+                               const std::string& sender, const std::string& recipient) {
+  Classification c = aggregator_->Classify(f, s.log);
+  FailureGroup probe;
+  probe.rule = c.rule->id;
+  probe.code = f.code;
+  probe.enhanced = f.enhanced;
+  probe.command = f.stage;
+  std::string key = FailureGroupKey(probe);
+  auto [it, fresh] = kind_index_.emplace(key, result_.failure_kinds.size());
+  if (fresh) {
+    InvestigatedFailure k;
+    k.group = probe;
+    k.group.reason = c.reason;
+    k.group.family = c.family;
+    k.group.side = c.side;
+    k.group.retry = c.retry;
+    k.group.first = k.group.last = f.time;
+    k.group.sample = f.text;
+    k.group.sample_ref = Ref(f.ref);
+    k.group.sample_session = s.session;
+    k.rule = *c.rule;
+    k.example_session = s.session;
+    k.transcript = s.transcript;
+    result_.failure_kinds.push_back(std::move(k));
+  }
+  InvestigatedFailure& k = result_.failure_kinds[it->second];
+  ++k.group.count;
+  k.group.first = std::min(k.group.first, f.time);
+  k.group.last = std::max(k.group.last, f.time);
+  auto remember = [](std::vector<std::string>* v, const std::string& x) {
+    if (!x.empty() && v->size() < 10 && std::find(v->begin(), v->end(), x) == v->end()) {
+      v->push_back(x);
+    }
+  };
+  ++k.per_bucket[HourOf(f.time, options_.bucket_ms)];
+  remember(&k.remote_ips, s.remote_ip);
+  remember(&k.remote_hosts, s.remote_host);
+  ++result_.failures;
+  HourRow& h = hours_[HourOf(f.time, options_.bucket_ms)];
+  h.start = HourOf(f.time, options_.bucket_ms);
+  ++h.failures;
+  ++h.by_reason[std::string(ToString(c.reason))];
+  if (result_.occurrences.size() < kMaxOccurrences) {
+    result_.occurrences.push_back(
+        {f.time, s.session, sender, recipient, f.text, Ref(f.ref), it->second, false});
+  }
+}
+
+InvestigationResult Investigation::Finish(const Report& report) {
+  for (const SessionRecord& s : unresolved_) {
+    auto it = ip_domains_.find(s.remote_ip);
+    if (it == ip_domains_.end() || it->second.empty()) continue;
+    auto best = std::max_element(it->second.begin(), it->second.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (DomainMatches(best->first, target_.value)) Take(s, true);
+  }
+  unresolved_.clear();
+  result_.period_start = report.period_start;
+  result_.period_end = report.period_end;
+  result_.file_names = *file_names_;
+  for (auto& [start, row] : hours_) result_.timeline.push_back(row);
+
+  // Our side or theirs, failure by failure: the rule's side, or a local incident of the family.
+  auto local_at = [&](const FailureGroup& g, TimeMs t) {
+    if (g.side == Side::kLocal) return true;
+    if (g.side != Side::kEither) return false;
+    for (const Incident& inc : report.incidents) {
+      if (inc.family == g.family && t >= inc.start && t < inc.end) return true;
+    }
+    return false;
+  };
+  for (Occurrence& o : result_.occurrences) {
+    o.local = local_at(result_.failure_kinds[o.kind].group, o.time);
+  }
+  for (InvestigatedFailure& k : result_.failure_kinds) {
+    k.group.local_count = 0;
+    for (const auto& [bucket, n] : k.per_bucket) {
+      if (local_at(k.group, bucket)) k.group.local_count += n;
+    }
+    result_.local_failures += k.group.local_count;
+    // The rest of the traffic: other domains with the same reason in the same hours.
+    TimeMs from = HourOf(k.group.first, options_.bucket_ms);
+    TimeMs to = HourOf(k.group.last, options_.bucket_ms) + options_.bucket_ms;
+    for (const DomainReport& d : report.domains) {
+      if (d.direction != Direction::kOutbound) continue;
+      if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;
+      bool same = false;
+      for (const FailureGroup& g : d.failures) {
+        same |= g.reason == k.group.reason && g.first < to && g.last >= from;
+      }
+      if (same && d.failures_total() > 0) {
+        ++k.other_domains;
+        if (k.other_examples.size() < 5) k.other_examples.push_back(d.domain);
+      }
+    }
+  }
+  std::sort(result_.failure_kinds.begin(), result_.failure_kinds.end(),
+            [](const InvestigatedFailure& a, const InvestigatedFailure& b) {
+              return a.group.count > b.group.count;
+            });
+  if (result_.failures == 0) {
+    result_.verdict = "healthy";
+    result_.verdict_summary = result_.sessions == 0 ? "No session matched the target."
+                                                    : "No failures for the target.";
+  } else {
+    double share = static_cast<double>(result_.local_failures) / result_.failures;
+    std::string n = std::to_string(result_.failures);
+    if (share >= options_.local_share) {
+      result_.verdict = "local";
+      result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
+                                " failures point to our side.";
+    } else if (1 - share >= options_.local_share) {
+      result_.verdict = "remote";
+      result_.verdict_summary = std::to_string(result_.failures - result_.local_failures) +
+                                " of " + n + " failures point to the remote side.";
+    } else {
+      result_.verdict = "mixed";
+      result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
+                                " failures point to our side, the rest to the remote side.";
+    }
+  }
+  return std::move(result_);
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,190 @@
+// Text and JSON renderings of an investigation.
+#include <ostream>
+
+#include "smtptriage/investigation.h"
+#include "smtptriage/reporters.h"
+
+namespace smtptriage {
+namespace {
+
+const char* KindName(Target::Kind k) {
+  switch (k) {
+    case Target::Kind::kDomain: return "domain";
+    case Target::Kind::kAddress: return "address";
+    case Target::Kind::kSession: return "session";
+  }
+  return "domain";
+}
+
+std::string VerdictWord(const std::string& verdict, Lang lang) {
+  bool es = lang == Lang::kEs;
+  if (verdict == "local") return es ? "NUESTRO" : "OURS";
+  if (verdict == "remote") return es ? "SUYO" : "THEIRS";
+  if (verdict == "mixed") return es ? "MIXTO" : "MIXED";
+  return es ? "SIN FALLOS" : "NO FAILURES";
+}
+
+void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::string>& files,
+                std::ostream& out, size_t max_rows) {
+  size_t n = 0;
+  for (const TranscriptRow& r : rows) {
+    if (++n > max_rows) {
+      out << "      ... " << (rows.size() - max_rows) << " more rows\n";
+      break;
+    }
+    std::string file = r.ref.file < files.size() ? files[r.ref.file] : "?";
+    size_t slash = file.find_last_of("/\\");
+    out << "      " << FormatIsoUtc(r.time, true).substr(11, 12) << " " << r.type << " "
+        << (r.text.size() > 140 ? r.text.substr(0, 137) + "..." : r.text) << "   "
+        << file.substr(slash == std::string::npos ? 0 : slash + 1) << ":" << r.ref.line << "\n";
+  }
+}
+
+}  // namespace
+
+void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
+  const bool es = lang == Lang::kEs;
+  out << (es ? "Investigación de " : "Investigation of ") << KindName(r.target.kind) << " "
+      << r.target.value << "\n";
+  out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - " << r.verdict_summary
+      << "\n";
+  out << (es ? "Sesiones: " : "Sessions: ") << r.sessions << ", "
+      << (es ? "destinatarios: " : "recipients: ") << r.recipients << ", "
+      << (es ? "fallos: " : "failures: ") << r.failures << "\n";
+  if (!r.timeline.empty()) {
+    out << "\n" << (es ? "Por hora (hora local)" : "Per hour (local time)") << "\n";
+    for (const HourRow& h : r.timeline) {
+      out << "  " << FormatLocal(h.start) << "  " << (es ? "intentos " : "attempts ") << h.attempts
+          << "  " << (es ? "fallos " : "failures ") << h.failures;
+      for (const auto& [reason, n] : h.by_reason) out << "  " << reason << " " << n;
+      out << "\n";
+    }
+  }
+  for (const InvestigatedFailure& k : r.failure_kinds) {
+    const FailureGroup& g = k.group;
+    out << "\n" << g.count << "x " << ToString(g.reason) << " (" << ToString(g.family) << ")  "
+        << (g.code ? std::to_string(g.code) : std::string("-")) << " "
+        << (g.enhanced.empty() ? "" : g.enhanced) << "  " << (es ? "en " : "at ")
+        << ToString(g.command) << "  " << FormatLocal(g.first) << " -> " << FormatLocal(g.last)
+        << "\n";
+    out << "  \"" << (g.sample.size() > 200 ? g.sample.substr(0, 197) + "..." : g.sample)
+        << "\"  " << g.sample_ref << "\n";
+    out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count
+        << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
+    if (!k.remote_ips.empty()) {
+      out << "  " << (es ? "Servidores remotos: " : "Remote servers: ");
+      for (size_t i = 0; i < k.remote_ips.size(); ++i) out << (i ? ", " : "") << k.remote_ips[i];
+      for (const std::string& h : k.remote_hosts) out << " " << h;
+      out << "\n";
+    }
+    out << "  " << (es ? "Qué significa: " : "What it means: ") << k.rule.explanation.Get(lang)
+        << "\n";
+    if (!k.rule.checks.empty()) {
+      out << "  " << (es ? "Qué comprobar:" : "What to check:") << "\n";
+      int n = 0;
+      for (const LocalizedText& c : k.rule.checks) out << "    " << ++n << ". " << c.Get(lang) << "\n";
+    }
+    if (k.other_domains == 0) {
+      out << "  " << (es ? "Ningún otro dominio lo vio en las mismas horas: aislado."
+                         : "No other domain saw it in the same hours: isolated.")
+          << "\n";
+    } else {
+      out << "  " << (es ? "El mismo motivo afectó a " : "The same reason hit ") << k.other_domains
+          << (es ? " dominios más en las mismas horas (" : " other domains in the same hours (");
+      for (size_t i = 0; i < k.other_examples.size(); ++i) out << (i ? ", " : "") << k.other_examples[i];
+      out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
+          << "\n";
+    }
+    if (!k.transcript.empty()) {
+      out << "  " << (es ? "Sesión de ejemplo " : "Example session ") << k.example_session << ":\n";
+      Transcript(k.transcript, r.file_names, out, 40);
+    }
+  }
+  for (const SessionView& v : r.sessions_found) {
+    const SessionRecord& s = v.record;
+    out << "\n" << (es ? "Sesión " : "Session ") << s.session << "  " << ToString(s.log) << "  "
+        << s.connector << "  " << s.remote_endpoint << "  " << FormatLocal(s.start) << " -> "
+        << FormatLocal(s.end) << "  (" << s.close_reason << ")\n";
+    Transcript(s.transcript, r.file_names, out, 400);
+  }
+  if (r.target.kind == Target::Kind::kAddress && !r.occurrences.empty()) {
+    out << "\n" << (es ? "Cada fallo" : "Every failure") << "\n";
+    for (const Occurrence& o : r.occurrences) {
+      out << "  " << FormatLocal(o.time) << "  " << o.sender << " -> " << o.recipient << "  "
+          << (o.local ? (es ? "nuestro" : "ours") : (es ? "suyo" : "theirs")) << "  "
+          << (o.reply.size() > 100 ? o.reply.substr(0, 97) + "..." : o.reply) << "  " << o.ref
+          << "\n";
+    }
+  }
+}
+
+nlohmann::json InvestigationToJson(const InvestigationResult& r) {
+  using nlohmann::json;
+  json timeline = json::array();
+  for (const HourRow& h : r.timeline) {
+    timeline.push_back({{"start", FormatIsoUtc(h.start, true)},
+                        {"attempts", h.attempts},
+                        {"failures", h.failures},
+                        {"by_reason", h.by_reason}});
+  }
+  auto rows = [&](const std::vector<TranscriptRow>& t) {
+    json a = json::array();
+    for (const TranscriptRow& row : t) {
+      std::string file = row.ref.file < r.file_names.size() ? r.file_names[row.ref.file] : "?";
+      a.push_back({{"time", FormatIsoUtc(row.time, true)},
+                   {"event", std::string(1, row.type)},
+                   {"text", row.text},
+                   {"ref", file + ":" + std::to_string(row.ref.line)}});
+    }
+    return a;
+  };
+  json kinds = json::array();
+  for (const InvestigatedFailure& k : r.failure_kinds) {
+    json checks = json::array();
+    for (const LocalizedText& c : k.rule.checks) checks.push_back(c.en);
+    json j = FailureGroupToJson(k.group);
+    j["explanation"] = k.rule.explanation.en;
+    j["checks"] = checks;
+    j["remote_ips"] = k.remote_ips;
+    j["remote_hosts"] = k.remote_hosts;
+    j["other_domains_same_hours"] = k.other_domains;
+    j["other_domain_examples"] = k.other_examples;
+    j["example_session"] = k.example_session;
+    j["transcript"] = rows(k.transcript);
+    kinds.push_back(j);
+  }
+  json occurrences = json::array();
+  for (const Occurrence& o : r.occurrences) {
+    occurrences.push_back({{"time", FormatIsoUtc(o.time, true)},
+                           {"session", o.session},
+                           {"sender", o.sender},
+                           {"recipient", o.recipient},
+                           {"reply", o.reply},
+                           {"ref", o.ref},
+                           {"side", o.local ? "local" : "remote"}});
+  }
+  json sessions = json::array();
+  for (const SessionView& v : r.sessions_found) {
+    sessions.push_back({{"session", v.record.session},
+                        {"log", ToString(v.record.log)},
+                        {"connector", v.record.connector},
+                        {"remote_endpoint", v.record.remote_endpoint},
+                        {"start", FormatIsoUtc(v.record.start, true)},
+                        {"end", FormatIsoUtc(v.record.end, true)},
+                        {"close_reason", v.record.close_reason},
+                        {"transcript", rows(v.record.transcript)}});
+  }
+  return {{"schema", "smtptriage/investigation@1"},
+          {"target", {{"kind", KindName(r.target.kind)}, {"value", r.target.value}}},
+          {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary}}},
+          {"sessions", r.sessions},
+          {"recipients", r.recipients},
+          {"failures", r.failures},
+          {"local_failures", r.local_failures},
+          {"timeline", timeline},
+          {"failure_kinds", kinds},
+          {"occurrences", occurrences},
+          {"sessions_found", sessions}};
+}
+
+}  // namespace smtptriage
