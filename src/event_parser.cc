@@ -51,6 +51,12 @@ uint64_t ParseSessionId(std::string_view s) {
   return h | (1ull << 63);
 }
 
+// A message tracking row: a timestamp first and the 21 to 30 columns of that log.
+bool LooksLikeTracking(const std::vector<std::string_view>& f) {
+  TimeMs t;
+  return f.size() >= 21 && f.size() <= 40 && ParseLogTimestamp(f[0], &t);
+}
+
 bool LooksBinary(std::string_view line) {
   size_t bad = 0;
   for (unsigned char c : line.substr(0, 512)) {
@@ -101,7 +107,7 @@ void EventParser::Header(std::string_view line, int64_t number) {
     }
     return;
   }
-  if (line.rfind("#Fields:", 0) != 0) return;
+  if (line.rfind("#Fields:", 0) != 0 || !readable_) return;
   column_.fill(-1);
   std::string_view rest = Trim(line.substr(8));
   size_t count = 0;
@@ -209,6 +215,12 @@ bool EventParser::Next(ProtocolEvent* ev) {
     }
     if (csv_.Split(text) != CsvError::kNone) {
       diag_->Malformed(path_, line.number, "unterminated quote", text);
+      continue;
+    }
+    if (!have_fields_ && !saw_header_ && LooksLikeTracking(csv_.fields())) {
+      readable_ = false;
+      diag_->Skipped(path_, "message tracking log rows (no header): scan reads SMTP protocol "
+                            "logs; the file is skipped");
       continue;
     }
     if (!have_fields_ && !InferLayout(csv_.fields())) {

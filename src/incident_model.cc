@@ -144,7 +144,10 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     std::map<std::string, int64_t> local_reasons, remote_reasons;
     for (FailureGroup& g : dr.failures) {
       g.local_count = 0;
-      if (g.side == Side::kLocal) {
+      if (dr.direction == Direction::kInternal) {
+        // A hop between our own servers (proxy, mailbox delivery): whatever the reply, it is ours.
+        g.local_count = g.count;
+      } else if (g.side == Side::kLocal) {
         g.local_count = g.count;
       } else if (g.side == Side::kEither && dr.direction == Direction::kOutbound) {
         auto it = d.group_buckets->find(FailureGroupKey(g));
@@ -253,9 +256,14 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
   // The report's verdict.
   Verdict& v = report->verdict;
   int64_t failures = 0, local_domains = 0, remote_failures = 0, domains_failing = 0;
-  std::string first_local;
+  std::string first_local, first_internal;
+  int64_t internal_failures = 0;
   for (const IncidentDomain& d : in.domains) {
     const DomainReport& dr = *d.report;
+    if (dr.direction == Direction::kInternal && dr.failures_total() > 0) {
+      if (internal_failures == 0) first_internal = dr.domain;
+      internal_failures += dr.failures_total();
+    }
     if (dr.direction != Direction::kOutbound || dr.failures_total() == 0) continue;
     ++domains_failing;
     failures += dr.failures_total();
@@ -271,23 +279,27 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       else if (inc.open == main->open && inc.failures > main->failures) main = &inc;
     }
     v.side = "local";
-    v.summary = "Ours: " + main->summary;
+    v.summary = main->summary;
     if (report->incidents.size() > 1) {
       v.summary += " (" + std::to_string(report->incidents.size()) + " local incidents in all.)";
     }
   } else if (local_domains > 0) {
     v.side = "local";
-    v.summary = "Ours: " + std::to_string(local_domains) +
+    v.summary = std::to_string(local_domains) +
                 (local_domains == 1 ? " domain refuses" : " domains refuse") +
                 " our mail for a reason on our side, e.g. " + first_local;
+  } else if (internal_failures > 0) {
+    v.side = "local";
+    v.summary = std::to_string(internal_failures) +
+                " failures on hops between our own servers (e.g. " + first_internal +
+                "); outbound delivery shows no local problem.";
   } else if (failures > 0) {
     v.side = "remote";
-    v.summary = "Theirs: " + std::to_string(failures) + " failures to " +
-                std::to_string(domains_failing) +
+    v.summary = std::to_string(failures) + " failures to " + std::to_string(domains_failing) +
                 " domains, each isolated and pointing to the receiving side; no local incident.";
   } else {
     v.side = "none";
-    v.summary = "Nothing to report: no outbound delivery failures in the period.";
+    v.summary = "No outbound delivery failures in the period.";
   }
 }
 

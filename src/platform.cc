@@ -86,7 +86,16 @@ std::string TimeZoneName() {
   if (!g_zone_name.empty()) return g_zone_name;
   const char* tz = std::getenv("TZ");
   if (tz != nullptr && *tz != '\0') return tz;
-  return "local time";
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+#ifdef _WIN32
+  localtime_s(&local, &now);
+#else
+  localtime_r(&now, &local);
+#endif
+  char buf[64];
+  if (std::strftime(buf, sizeof buf, "%Z", &local) > 0) return std::string("this machine's zone (") + buf + ")";
+  return "this machine's zone";
 }
 
 bool StderrIsTerminal() {

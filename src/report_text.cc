@@ -23,6 +23,7 @@ struct Words {
   const char* failures;
   const char* sessions;
   const char* inbound;
+  const char* internal;
   const char* auth;
   const char* totals;
   const char* input;
@@ -31,25 +32,28 @@ struct Words {
   const char* malformed;
   const char* times_in;
   const char* more_domains;
+  const char* period;
   const char* verdict_words[4];  // healthy, remote, local, mixed
   const char* side_words[3];     // remote, local, either
 };
 
 constexpr Words kEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
-    "trend", "affected/active domains per hour", "Problems by domain",
+    "trend", "affected/active domains per hour", "Outbound problems by destination domain",
     "domains with failures", "failures", "sessions", "Inbound: what our server refused",
+    "Internal hops: between our own servers",
     "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
-    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)",
+    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"}};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
-    "Problemas por dominio", "dominios con fallos", "fallos", "sesiones",
-    "Entrante: lo que nuestro servidor rechazó", "Intentos de AUTH fallidos (por IP cliente)",
+    "Problemas de salida por dominio de destino", "dominios con fallos", "fallos", "sesiones",
+    "Entrante: lo que nuestro servidor rechazó", "Saltos internos: entre nuestros servidores",
+    "Intentos de AUTH fallidos (por IP cliente)",
     "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
-    "dominios más con fallos (ver --top o --format json)",
+    "dominios más con fallos (ver --top o --format json)", "Periodo",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"}};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
@@ -138,37 +142,33 @@ void DomainBlock(const DomainReport& d, const Words& w, std::ostream& out) {
   out << "    => " << d.verdict_summary << "\n";
 }
 
-void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostream& out) {
-  size_t failing = 0, outbound = 0;
+// Lists the domains of one direction that had failures, most failures first.
+void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Direction dir,
+                   const std::string& title, bool always, std::ostream& out) {
+  size_t failing = 0, all = 0;
   for (const DomainReport& d : r.domains) {
-    if (d.direction == Direction::kInbound) continue;
-    ++outbound;
+    if (d.direction != dir) continue;
+    ++all;
     if (d.failures_total() > 0) ++failing;
   }
-  out << "\n" << w.problems << " (" << failing << " / " << outbound << " "
-      << w.domains_with_failures << ")\n";
+  if (failing == 0 && !always) return;
+  out << "\n" << title << " (" << failing << " / " << all << " " << w.domains_with_failures
+      << ")\n";
   size_t shown = 0;
   for (const DomainReport& d : r.domains) {
-    if (d.direction == Direction::kInbound || d.failures_total() == 0) continue;
+    if (d.direction != dir || d.failures_total() == 0) continue;
     if (shown++ >= o.top) {
       out << "  ... " << (failing - o.top) << " " << w.more_domains << "\n";
       break;
     }
     DomainBlock(d, w, out);
   }
-  size_t inbound = 0;
-  for (const DomainReport& d : r.domains) {
-    if (d.direction == Direction::kInbound && d.failures_total() > 0) ++inbound;
-  }
-  if (inbound > 0) {
-    out << "\n" << w.inbound << " (" << inbound << ")\n";
-    shown = 0;
-    for (const DomainReport& d : r.domains) {
-      if (d.direction != Direction::kInbound || d.failures_total() == 0) continue;
-      if (shown++ >= o.top) break;
-      DomainBlock(d, w, out);
-    }
-  }
+}
+
+void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostream& out) {
+  DomainSection(r, o, w, Direction::kOutbound, w.problems, true, out);
+  DomainSection(r, o, w, Direction::kInternal, w.internal, false, out);
+  DomainSection(r, o, w, Direction::kInbound, w.inbound, false, out);
   if (!r.auth_failures.empty()) {
     out << "\n" << w.auth << "\n";
     for (size_t i = 0; i < r.auth_failures.size() && i < o.top; ++i) {
@@ -225,7 +225,7 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
   const Words& w = o.lang == Lang::kEs ? kEs : kEn;
   Headline(r, w, out);
   if (!r.empty_period) {
-    out << "Period: " << FormatLocal(r.period_start) << " " << w.to << " "
+    out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
         << FormatLocal(r.period_end) << "\n";
   }
   if (!r.verdict.check_first.empty()) {

@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+
+#include "smtptriage/event_parser.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+
+namespace {
+
+struct Parsed {
+  std::vector<std::string> data;
+  std::vector<int64_t> lines;
+  LogKind kind;
+};
+
+Parsed ParseText(const std::string& content, Diagnostics* diag, LogKind hint = LogKind::kUnknown) {
+  EventParser parser("f.LOG", MakeLineSource(MemoryByteStream(content)), diag, hint);
+  Parsed p;
+  ProtocolEvent ev;
+  while (parser.Next(&ev)) {
+    p.data.emplace_back(ev.data);
+    p.lines.push_back(ev.line);
+  }
+  p.kind = parser.kind();
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("BOM, CRLF and a last line without newline", "[parser]") {
+  Diagnostics diag;
+  std::string content = "\xEF\xBB\xBF" + Header() + Row("08DE000000000001", 1, 0, '>', "EHLO a") +
+                        "\r\n" + Row("08DE000000000001", 2, 1, '<', "250 ok");
+  Parsed p = ParseText(content, &diag);
+  CHECK(p.kind == LogKind::kSend);
+  REQUIRE(p.data.size() == 2);
+  CHECK(p.data[0] == "EHLO a");
+  CHECK(p.data[1] == "250 ok");
+  CHECK(p.lines[1] == 7);
+  CHECK(diag.malformed_total() == 0);
+}
+
+TEST_CASE("Columns come from #Fields, and a new header switches schema", "[parser]") {
+  Diagnostics diag;
+  std::string content =
+      "#Log-type: SMTP Receive Protocol Log\n"
+      "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n"
+      "2026-03-02T06:00:00.000Z,EX\\Default,0A,0,1.1.1.1:25,2.2.2.2:1,<,EHLO x,\n"
+      "#Fields: event,date-time,session-id,data\n"
+      "<,2026-03-02T06:00:01.000Z,0A,MAIL FROM:<a@b>\n";
+  Parsed p = ParseText(content, &diag);
+  CHECK(p.kind == LogKind::kReceive);
+  REQUIRE(p.data.size() == 2);
+  CHECK(p.data[1] == "MAIL FROM:<a@b>");
+  CHECK(diag.malformed_total() == 0);
+}
+
+TEST_CASE("Malformed rows are counted with file:line and the rest is read", "[parser]") {
+  Diagnostics diag;
+  std::string content = Header() +
+                        "2026-03-02T06:00:00.000Z,C,0A,0,,1.1.1.1:25,*,too\r\n" +
+                        "2026-03-02T06:00:00.000Z,C,0A,0,,1.1.1.1:25,*,x,y,extra\r\n" +
+                        "not-a-time,C,0A,0,,1.1.1.1:25,*,x,\r\n" +
+                        "2026-03-02T06:00:00.000Z,C,0A,0,,1.1.1.1:25,?,x,\r\n" +
+                        "2026-03-02T06:00:00.000Z,C,0A,0,,1.1.1.1:25,*,\"open,\r\n" +
+                        "2026-03-02T06:00:00.000Z,C,0A,0,,1.1.1.1:25,*,a" + std::string(1, '\0') + "b,\r\n" +
+                        Row("0B", 3, 0, '*', "", "attempting to connect") + "\r\n";
+  Parsed p = ParseText(content, &diag);
+  REQUIRE(p.data.size() == 1);
+  CHECK(diag.malformed_total() == 6);
+  const auto& r = diag.by_reason();
+  CHECK(r.at("fewer fields than #Fields").count == 1);
+  CHECK(r.at("more fields than #Fields").count == 1);
+  CHECK(r.at("bad date-time").count == 1);
+  CHECK(r.at("unknown event type").count == 1);
+  CHECK(r.at("unterminated quote").count == 1);
+  CHECK(r.at("binary data (NUL or control bytes)").count == 1);
+  CHECK(r.at("fewer fields than #Fields").examples[0] == "f.LOG:6");
+  CHECK(diag.by_file().at("f.LOG").malformed == 6);
+}
+
+TEST_CASE("A file with no header is recognised from its rows and the assumption noted",
+          "[parser]") {
+  Diagnostics diag;
+  Parsed p = ParseText(
+      "2024-01-25T15:14:39.026Z,NETBIOS\\Default Frontend NETBIOS,08DC1DB8591B229B,0,10.11.12.13:25,"
+      "10.11.12.14:53230,+,,\n",
+      &diag);
+  CHECK(p.kind == LogKind::kReceive);
+  CHECK(p.data.size() == 1);
+  REQUIRE(diag.notes().size() == 1);
+  CHECK(diag.notes()[0].reason.find("assumed") != std::string::npos);
+}
+
+TEST_CASE("A log type that is not a protocol log is skipped with a message", "[parser]") {
+  Diagnostics diag;
+  Parsed p = ParseText("#Log-type: Transport Connectivity Log\n#Fields: a,b\n1,2\n", &diag);
+  CHECK(p.data.empty());
+  REQUIRE(diag.skipped().size() == 1);
+  CHECK(diag.skipped()[0].path == "f.LOG:1");
+}
+
+TEST_CASE("Lines of 1 MiB are read; lines over the limit are reported, not lost silently",
+          "[parser]") {
+  Diagnostics diag;
+  std::string big(1 << 20, 'x');
+  std::string huge(kMaxLineBytes + 100, 'y');
+  std::string content = Header() + Row("0A", 1, 2, '<', "550 " + big) + "\n" + huge + "\n" +
+                        Row("0A", 2, 3, '>', "QUIT") + "\n";
+  Parsed p = ParseText(content, &diag);
+  REQUIRE(p.data.size() == 2);
+  CHECK(p.data[0].size() == big.size() + 4);
+  CHECK(p.data[1] == "QUIT");
+  CHECK(diag.by_reason().at("line longer than 8 MiB").count == 1);
+}
