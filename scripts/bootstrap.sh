@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what smtptriage needs on Debian 12 (as root) and builds it into build/.
+# Safe to run again: apt-get skips what is installed and the build is incremental.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake make pkg-config libboost-program-options-dev libre2-dev nlohmann-json3-dev
+          catch2 zlib1g-dev tzdata)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: missing packages: ${missing[*]}; run as root or install them first" >&2
+    exit 2
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSMTPTRIAGE_WERROR=ON >/dev/null
+cmake --build build -j "$(nproc)"

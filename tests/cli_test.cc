@@ -1,0 +1,136 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "json_schema.h"
+#include "test_util.h"
+
+using namespace smtptriage::testing;
+using nlohmann::json;
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Source(const std::string& rel) { return std::string(SMTPTRIAGE_SOURCE_DIR) + "/" + rel; }
+
+// The fixed arguments of the golden runs: a fixed clock and zone keep the output stable.
+const char* kGoldenArgs = "--now 2026-03-03T00:00:00Z --tz UTC --lang en";
+
+void CheckGolden(const std::string& args, const std::string& golden) {
+  std::string out, err;
+  int rc = RunCli(args, &out, &err);
+  INFO("smtptriage " << args << "\nstderr: " << err);
+  REQUIRE(rc == 0);
+  std::string expected = ReadFile(Source(golden));
+  if (out != expected) {
+    // Show where they part, so a failure reads as a diff.
+    size_t i = 0;
+    while (i < out.size() && i < expected.size() && out[i] == expected[i]) ++i;
+    size_t from = i > 200 ? i - 200 : 0;
+    FAIL("output differs from " << golden << " at byte " << i << "\n--- expected\n"
+                                << expected.substr(from, 400) << "\n--- got\n"
+                                << out.substr(from, 400)
+                                << "\n(scripts/update_goldens.sh regenerates the golden files)");
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Golden text report of sample_logs", "[cli][golden]") {
+  CheckGolden(std::string("scan sample_logs ") + kGoldenArgs, "tests/golden/scan_sample.txt");
+}
+
+TEST_CASE("Golden Spanish text report of sample_logs", "[cli][golden]") {
+  CheckGolden(std::string("scan sample_logs --now 2026-03-03T00:00:00Z --tz Europe/Madrid --lang es"),
+              "tests/golden/scan_sample.es.txt");
+}
+
+TEST_CASE("Golden JSON report of sample_logs", "[cli][golden]") {
+  CheckGolden(std::string("scan sample_logs --format json ") + kGoldenArgs,
+              "tests/golden/scan_sample.json");
+}
+
+TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][schema]") {
+  SchemaValidator validator(json::parse(ReadFile(Source("docs/report.schema.json"))));
+  for (const char* args : {"scan sample_logs --format json --now 2026-03-03T00:00:00Z",
+                           "scan ../shared/corpus --format json",
+                           "scan sample_logs --format json --domain no-such-domain.example",
+                           "scan sample_logs --format json --since 2030-01-01"}) {
+    INFO(args);
+    std::string out, err;
+    REQUIRE(RunCli(args, &out, &err) == 0);
+    json doc = json::parse(out);
+    std::vector<std::string> problems = validator.Validate(doc);
+    for (const std::string& p : problems) INFO(p);
+    CHECK(problems.empty());
+  }
+}
+
+TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable; messages name the path",
+          "[cli]") {
+  std::string out, err;
+  CHECK(RunCli("", &out, &err) == 2);
+  CHECK(RunCli("frobnicate", &out, &err) == 2);
+  CHECK(err.find("unknown command") != std::string::npos);
+  CHECK(RunCli("scan", &out, &err) == 2);
+  CHECK(RunCli("scan sample_logs --format xml", &out, &err) == 2);
+  CHECK(err.find("unknown --format 'xml'") != std::string::npos);
+  CHECK(RunCli("scan sample_logs --since yesterday", &out, &err) == 2);
+  CHECK(err.find("--since") != std::string::npos);
+  CHECK(RunCli("scan sample_logs --tz Mars/Olympus", &out, &err) == 2);
+  CHECK(RunCli("scan sample_logs --bogus-option", &out, &err) == 2);
+  CHECK(RunCli("scan does/not/exist", &out, &err) == 3);
+  CHECK(err.find("does/not/exist") != std::string::npos);
+  CHECK(RunCli("scan tests", &out, &err) == 3);  // a folder with no SEND*/RECV* logs
+  CHECK(RunCli("scan does/not/exist sample_logs --format json", &out, &err) == 0);
+  json doc = json::parse(out);
+  REQUIRE(doc["inputs"]["skipped_files"].size() >= 1);
+  CHECK(doc["inputs"]["skipped_files"][0]["path"] == "does/not/exist");
+  CHECK(doc["totals"]["sessions"].get<int>() > 0);
+  CHECK(RunCli("scan --help", &out, &err) == 0);
+  CHECK(out.find("--since") != std::string::npos);
+}
+
+TEST_CASE("--domain, --since and --until narrow the report", "[cli]") {
+  std::string out, err;
+  REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
+  json all = json::parse(out);
+  REQUIRE(all["domains"].size() > 1);
+  std::string first = all["domains"][0]["domain"];
+  REQUIRE(RunCli("scan sample_logs --format json --domain " + first, &out, &err) == 0);
+  json one = json::parse(out);
+  for (const json& d : one["domains"]) {
+    std::string name = d["domain"];
+    CHECK((name == first || name.size() > first.size()));
+  }
+  CHECK(one["domains"].size() < all["domains"].size());
+  REQUIRE(RunCli("scan sample_logs --format json --until 2000-01-01", &out, &err) == 0);
+  json none = json::parse(out);
+  CHECK(none["totals"]["sessions"] == 0);
+  CHECK(none["verdict"]["side"] == "none");
+}
+
+TEST_CASE("--unparsed writes the malformed lines with file:line", "[cli]") {
+  TempDir dir;
+  std::string log = dir.Write("SEND2026030206-1.LOG",
+                              Header() + Row("0A", 1, 0, '*', "", "attempting to connect") +
+                                  "\r\nthis line is not a log row\r\n");
+  std::string unparsed = (dir.path() / "bad.txt").string();
+  std::string out, err;
+  REQUIRE(RunCli("scan '" + log + "' --format json --unparsed '" + unparsed + "'", &out, &err) == 0);
+  std::string bad = ReadFile(unparsed);
+  CHECK(bad.find("SEND2026030206-1.LOG:7: ") != std::string::npos);
+  CHECK(bad.find("this line is not a log row") != std::string::npos);
+  json doc = json::parse(out);
+  CHECK(doc["inputs"]["malformed_lines"] == 1);
+}
