@@ -2,6 +2,12 @@
 // (and, later, message tracking logs) for sample_logs/, for tests that need a known traffic
 // pattern, and for the benchmark. Deterministic: the same Scenario (seed included) gives the same
 // bytes. Not thread-safe per call; separate calls are independent.
+//
+// Layout written under out_dir: SmtpSend/SEND<yyyyMMddHH>-<n>.LOG and
+// SmtpReceive/RECV<yyyyMMddHH>-<n>.LOG (daily names when hourly_files is false). As Exchange does,
+// rows are buffered for a few seconds and the file is picked when the buffer is written, so a
+// file's #Date can be later than its first rows and the last seconds of an hour can land in the
+// next hour's file; within a file rows are in time order, sessions interleaved.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +55,7 @@ struct FaultWindow {
   // When true, the affected domains are taken from `domains` (or all) progressively: at start
   // only the first ~10%, growing linearly to all of them at end (a spreading problem).
   bool growing = false;
+  int max_sessions = 0;              // > 0: hit at most this many sessions (a scripted event)
 };
 
 struct Scenario {
@@ -73,9 +80,22 @@ struct Scenario {
   bool mixed_ehlo = true;               // both renderings, per remote server
   bool proxy_sessions = false;          // internal hops on port 2525/717 among the outbound ones
   int64_t target_bytes = 0;             // when > 0: keep generating until this many bytes
+                                        // (end_ms is then ignored)
+  bool straddle_hours = false;          // one session per hour boundary whose rows are split
+                                        // between the two hours' files
 };
 
-// The truth about what was generated, for tests: every failure it injected.
+// Stable lower-case names ("connect-timeout", "user-unknown", ...), for the CLI and reports.
+const char* FaultName(Fault f);
+bool ParseFault(const std::string& name, Fault* out);
+std::vector<Fault> AllFaults();
+
+// The truth about what was generated, for tests: every failure it injected. Session-level
+// failures (connect errors, banner/EHLO refusals, Barracuda at the banner, TLS failure, inbound
+// AUTH failures) give one record with an empty recipient; the others give one record per
+// recipient that failed (for a refused message: every recipient that had been accepted).
+// Exchange's failover to the next MX after a connect failure is a second session with its own
+// record. Outbound domains are the destination; inbound ones the sender's (empty for AUTH).
 struct InjectedFailure {
   std::string session_id;               // 16 upper-hex digits as in the log
   std::string domain;                   // destination domain (lower case)
@@ -89,13 +109,19 @@ struct Result {
   std::vector<std::string> files;       // paths written, in time order
   int64_t bytes = 0;
   int64_t lines = 0;
-  int64_t sessions = 0;
-  int64_t recipients = 0;
+  int64_t sessions = 0;                 // all sessions: outbound, internal hops and inbound
+  int64_t inbound_sessions = 0;
+  int64_t internal_sessions = 0;        // hops to our other Exchange server (2525/475)
+  int64_t recipients = 0;               // outbound recipients to partner domains
   std::vector<InjectedFailure> failures;
-  std::map<std::string, int64_t> sessions_per_domain;
+  std::map<std::string, int64_t> sessions_per_domain;  // outbound, by destination domain
+  std::map<std::string, int64_t> failures_per_fault;   // by FaultName
+  std::vector<std::string> domains;     // the partner domains, heaviest traffic first
 };
 
-// Writes the scenario's logs under out_dir/SmtpSend and out_dir/SmtpReceive.
+// Writes the scenario's logs under out_dir/SmtpSend and out_dir/SmtpReceive (created if needed;
+// existing files of the same name are overwritten, others left alone). `bytes` counts the
+// uncompressed bytes, `lines` the data rows.
 Status Generate(const Scenario& scenario, const std::string& out_dir, Result* result);
 
 // Named presets: "sample" (sample_logs/), "bench", and the verdict cases of the aggregator
