@@ -201,7 +201,8 @@ void Generator::Inbound(int64_t t) {
 }
 
 // A session that begins just before the last buffer write of each hour, with a message large
-// enough that its later rows are written in the next hour's file.
+// enough that its later rows are written in the next hour's file. It goes to a domain that no
+// lasting fault window covers, and does not fail.
 void Generator::ScheduleStraddles() {
   const int64_t phase = internal::FlushPhase(sc_.seed);
   for (int64_t h = (sc_.start_ms / 3600000 + 1) * 3600000; h < sc_.end_ms; h += 3600000) {
@@ -209,7 +210,9 @@ void Generator::ScheduleStraddles() {
     const int64_t start = last_flush - 150;
     for (int d = 0; d < static_cast<int>(domains_.size()); ++d) {
       bool affected = false;
-      for (const FaultWindow& w : sc_.faults) affected |= WindowMatches(w, start, d, false);
+      for (const FaultWindow& w : sc_.faults) {
+        affected |= w.max_sessions == 0 && WindowMatches(w, start, d, false);
+      }
       if (affected) continue;
       scheduled_.push(Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false});
       break;

@@ -41,14 +41,17 @@ std::string FirstOfKind(const std::vector<std::string>& domains, uint64_t seed,
   return domains[from];
 }
 
-// The first domain from rank `from` on with a backup MX, so that failover shows in the log.
-std::string FirstWithBackupMx(const Scenario& sc, size_t from) {
-  for (size_t i = from; i < sc.domains.size(); ++i) {
-    if (internal::MakeProfile(sc.domains[i], static_cast<int>(i), sc).mx.size() > 1) {
-      return sc.domains[i];
+// Moves the first partner domain from rank `pos` on that has a backup MX to rank `pos`, so that
+// an outage there has traffic and shows Exchange's failover. Returns its name.
+std::string BackupMxDomainAt(Scenario* sc, size_t pos) {
+  for (size_t i = pos; i < sc->domains.size(); ++i) {
+    const bool partner = sc->domains[i].ends_with(".example");
+    if (partner && internal::MakeProfile(sc->domains[i], 0, *sc).mx.size() > 1) {
+      std::swap(sc->domains[i], sc->domains[pos]);
+      break;
     }
   }
-  return sc.domains[from];
+  return sc->domains[pos];
 }
 
 // A day of ordinary traffic with 40 partners: ~200 outbound sessions an hour.
@@ -72,8 +75,8 @@ Scenario Sample(uint64_t seed) {
   sc.seed = seed;
   sc.start_ms = At(6);
   sc.end_ms = At(12);
-  sc.sessions_per_hour = 34;
-  sc.inbound_sessions_per_hour = 14;
+  sc.sessions_per_hour = 30;
+  sc.inbound_sessions_per_hour = 12;
   std::vector<std::string> d = internal::MakeDomainNames(15, seed);
   d.insert(d.begin() + 2, "gmail.com");
   sc.domains = d;
@@ -83,11 +86,13 @@ Scenario Sample(uint64_t seed) {
   sc.straddle_hours = true;
   sc.background_user_unknown = 0.03;
   sc.background_greylist = 0.02;
+  const std::string outage = BackupMxDomainAt(&sc, 0);
+  d = sc.domains;
   const std::string exo = FirstOfKind(d, seed, internal::Software::kExchangeOnline, 3);
   const std::string postfix = FirstOfKind(d, seed, internal::Software::kPostfix, 3);
   sc.faults = {
       // The partner whose MX hosts stop answering from 07:00 to 10:00.
-      Window(Fault::kConnectTimeout, {FirstWithBackupMx(sc, 1)}, At(7), At(10)),
+      Window(Fault::kConnectTimeout, {outage}, At(7), At(10)),
       Once(Fault::kConnectRefused, At(6, 20)),
       Once(Fault::kNetworkUnreachable, At(6, 40)),
       Once(Fault::kHostUnreachable, At(7, 10)),
@@ -151,7 +156,7 @@ const std::vector<std::pair<std::string, std::function<Scenario(uint64_t)>>>& Ta
            [](uint64_t seed) {
              Scenario sc = Day("remote-outage", seed);
              sc.faults = {
-                 Window(Fault::kConnectTimeout, {FirstWithBackupMx(sc, 1)}, At(9), At(15))};
+                 Window(Fault::kConnectTimeout, {BackupMxDomainAt(&sc, 1)}, At(9), At(15))};
              return sc;
            }},
           {"firewall",
