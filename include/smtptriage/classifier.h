@@ -5,6 +5,7 @@
 // class rules. Within a tier, rules keep file order (files sorted by name).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,24 @@ struct LocalizedText {
   const std::string& Get(Lang lang) const { return lang == Lang::kEs && !es.empty() ? es : en; }
 };
 
+// The conditions of a rule; every condition given must hold. Empty/zero means "any".
+struct RuleMatch {
+  int code = 0;                    // exact basic code, e.g. 550
+  int code_class = 0;              // 4 or 5 for "4xx"/"5xx"; with no basic code in the reply, the
+                                   // class of its enhanced code is used
+  std::string enhanced;            // "5.7.1" (exact) or "5.7." (prefix, ends with a dot)
+  std::string text;                // RE2 pattern, case-insensitive, unanchored
+  uint32_t stages = 0;             // bit (1 << Stage) per allowed stage; 0 = any
+  uint32_t logs = 0;               // bit (1 << LogKind) per allowed log kind; 0 = any
+};
+
+// A reply a rule must classify (checked when the rules are loaded).
+struct RuleSample {
+  std::string reply;
+  Stage stage = Stage::kOther;
+  LogKind log = LogKind::kSend;
+};
+
 struct Rule {
   std::string id;
   std::string file;                // where it was loaded from ("<builtin>/name.json" for embedded)
@@ -34,6 +53,8 @@ struct Rule {
   Retry retry = Retry::kPermanent;
   LocalizedText explanation;
   std::vector<LocalizedText> checks;
+  RuleMatch match;
+  std::vector<RuleSample> samples;
 };
 
 // What the classifier is given: the reply, and where in the conversation it happened.
@@ -64,6 +85,8 @@ class Classifier {
 
   Classification Classify(const ReplyInput& in) const;
 
+  // Every rule in precedence order; the last one is the built-in fallback (id
+  // "builtin.undetermined", tier "class") that answers when nothing else matches.
   const std::vector<Rule>& rules() const;
   ~Classifier();
 

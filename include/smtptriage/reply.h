@@ -20,8 +20,11 @@ struct Reply {
 Reply ParseReply(std::string_view data);
 
 // Finds the reply inside free text (NDR bodies, tracking statuses, "smtp; 550 ..."): the first
-// 3-digit code in [245]xx followed by a space, '-' or end, preferring one followed by an enhanced
-// code; else an enhanced code alone; else no code (the text is kept whole).
+// 3-digit code in [245]xx that stands alone (not inside a number, an IP address or a word) and is
+// followed by a space, '-', ':' or the end, preferring one followed by an enhanced code ("550
+// 5.1.1", "550-5.7.26", "550 #5.1.0"); else an enhanced code alone ("4.4.1 connect to ...",
+// "(#5.1.2)"); else no code (the text is kept whole). With a basic code but no enhanced code right
+// after it, the first enhanced code further on is taken.
 Reply FindReply(std::string_view noisy);
 
 }  // namespace smtptriage
