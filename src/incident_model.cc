@@ -76,6 +76,9 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
   // Per family: incidents over consecutive buckets.
   for (int fi = 0; fi < kFamilyCount; ++fi) {
     Family fam = static_cast<Family>(fi);
+    // Replies no rule recognised say nothing about whose side they point to: they are listed,
+    // never turned into an incident.
+    if (fam == Family::kOther) continue;
     std::vector<BucketCount> counts;
     for (const auto& [start, cells] : *in.buckets) {
       BucketCount c;

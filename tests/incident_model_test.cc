@@ -1,0 +1,190 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/input_files.h"
+#include "smtptriage/loggen.h"
+#include "smtptriage/scanner.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+
+namespace {
+
+// Generates a preset of the log generator and runs the whole pipeline over it.
+struct Run {
+  loggen::Scenario scenario;
+  loggen::Result truth;
+  Report report;
+
+  const DomainReport* Domain(const std::string& name) const {
+    for (const DomainReport& d : report.domains) {
+      if (d.domain == name && d.direction == Direction::kOutbound) return &d;
+    }
+    return nullptr;
+  }
+  const Incident* IncidentOf(Family f) const {
+    for (const Incident& i : report.incidents) {
+      if (i.family == f) return &i;
+    }
+    return nullptr;
+  }
+  std::string Describe() const {
+    std::ostringstream s;
+    s << "verdict " << report.verdict.side << ": " << report.verdict.summary << "\n";
+    for (const Incident& i : report.incidents) s << "incident: " << i.summary << "\n";
+    return s.str();
+  }
+};
+
+TimeMs At(int hour) { return 1772409600000 + hour * 3600000LL; }  // 2026-03-02 hh:00Z
+
+Run RunPreset(const std::string& name) {
+  Run run;
+  REQUIRE(loggen::Preset(name, 7, &run.scenario));
+  TempDir dir;
+  REQUIRE(loggen::Generate(run.scenario, dir.path().string(), &run.truth).ok());
+  std::unique_ptr<Classifier> classifier;
+  Status s = Classifier::Load("", {}, &classifier);
+  REQUIRE(s.ok());
+  std::ostringstream log;
+  std::vector<InputFile> files = FindInputs({dir.path().string()}, &run.report.diagnostics, false, log);
+  REQUIRE(!files.empty());
+  AggregatorOptions options;
+  Aggregator aggregator(classifier.get(), options);
+  ScanFiles(files, &aggregator, MatcherOptions(), &run.report.diagnostics, &run.report);
+  aggregator.Finish(&run.report);
+  CHECK(run.report.diagnostics.malformed_total() == 0);
+  return run;
+}
+
+}  // namespace
+
+TEST_CASE("One partner's MX down for six hours: remote, no incident", "[verdict]") {
+  Run run = RunPreset("remote-outage");
+  INFO(run.Describe());
+  const std::string outage = run.scenario.faults.at(0).domains.at(0);
+  const DomainReport* d = run.Domain(outage);
+  REQUIRE(d != nullptr);
+  CHECK(d->failed_sessions > 20);
+  CHECK(d->verdict == "remote");
+  CHECK(run.report.incidents.empty());
+  CHECK(run.report.verdict.side == "remote");
+}
+
+TEST_CASE("Every outbound connection times out from 15:00: a local connection incident",
+          "[verdict]") {
+  Run run = RunPreset("firewall");
+  INFO(run.Describe());
+  const Incident* inc = run.IncidentOf(Family::kConnection);
+  REQUIRE(inc != nullptr);
+  CHECK(run.report.incidents.size() == 1);
+  CHECK(inc->start == At(15));
+  CHECK(inc->open);
+  for (const IncidentBucket& b : inc->buckets) {
+    INFO(FormatIsoUtc(b.start));
+    CHECK(b.affected_domains >= b.active_domains * 9 / 10);
+  }
+  CHECK(inc->domains >= 35);
+  CHECK(std::find(inc->reasons.begin(), inc->reasons.end(), Reason::kConnectTimeout) !=
+        inc->reasons.end());
+  int local = 0, failing = 0;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.direction != Direction::kOutbound || d.failures_total() == 0) continue;
+    ++failing;
+    local += d.verdict == "local";
+  }
+  CHECK(local >= failing * 9 / 10);
+  CHECK(run.report.verdict.side == "local");
+}
+
+TEST_CASE("Our IP on a blocklist from 09:00, more receivers every hour: growing reputation "
+          "incident",
+          "[verdict]") {
+  Run run = RunPreset("blocklist-growing");
+  INFO(run.Describe());
+  const Incident* inc = run.IncidentOf(Family::kReputation);
+  REQUIRE(inc != nullptr);
+  CHECK(inc->start >= At(9));
+  CHECK(inc->start <= At(11));
+  CHECK(inc->trend == "growing");
+  CHECK(run.report.verdict.side == "local");
+}
+
+TEST_CASE("Lost connections to one domain only: remote", "[verdict]") {
+  Run run = RunPreset("lost-one-domain");
+  INFO(run.Describe());
+  const DomainReport* d = run.Domain(run.scenario.faults.at(0).domains.at(0));
+  REQUIRE(d != nullptr);
+  CHECK(d->failures_total() > 20);
+  CHECK(d->verdict == "remote");
+  CHECK(run.IncidentOf(Family::kConnection) == nullptr);
+}
+
+TEST_CASE("Lost connections spreading through the afternoon: growing local incident",
+          "[verdict]") {
+  Run run = RunPreset("lost-spreading");
+  INFO(run.Describe());
+  const Incident* inc = run.IncidentOf(Family::kConnection);
+  REQUIRE(inc != nullptr);
+  CHECK(inc->start >= At(12));
+  CHECK(inc->start <= At(15));
+  CHECK(inc->trend == "growing");
+  CHECK(run.report.verdict.side == "local");
+}
+
+TEST_CASE("One big provider refuses us for a missing IPv6 PTR: that domain is local",
+          "[verdict]") {
+  Run run = RunPreset("ipv6-ptr");
+  INFO(run.Describe());
+  const DomainReport* d = run.Domain("gmail.com");
+  REQUIRE(d != nullptr);
+  CHECK(d->failures_total() > 20);
+  CHECK(d->verdict == "local");
+  CHECK(run.report.incidents.empty());
+  CHECK(run.report.verdict.side == "local");
+  CHECK(run.report.verdict.summary.find("gmail.com") != std::string::npos);
+}
+
+TEST_CASE("A partner restricts a group to authenticated senders: remote", "[verdict]") {
+  Run run = RunPreset("group-restricted");
+  INFO(run.Describe());
+  const DomainReport* d = run.Domain(run.scenario.faults.at(0).domains.at(0));
+  REQUIRE(d != nullptr);
+  CHECK(d->failures_total() > 10);
+  CHECK(d->verdict == "remote");
+  CHECK(run.report.incidents.empty());
+}
+
+TEST_CASE("A quiet day: scattered unknown users and greylisting are no incident", "[verdict]") {
+  Run run = RunPreset("quiet-day");
+  INFO(run.Describe());
+  CHECK(run.report.incidents.empty());
+  CHECK(run.report.verdict.side == "remote");
+  int greylisted_domains = 0;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.direction != Direction::kOutbound) continue;
+    for (const FailureGroup& g : d.failures) {
+      if (g.reason == Reason::kGreylisted) {
+        ++greylisted_domains;
+        INFO(d.domain);
+        CHECK(d.verdict != "local");
+      }
+    }
+  }
+  CHECK(greylisted_domains >= 3);
+}
+
+TEST_CASE("The matcher finds exactly the failures the generator injected", "[verdict]") {
+  Run run = RunPreset("sample");
+  int64_t failures = 0;
+  for (const DomainReport& d : run.report.domains) failures += d.failures_total();
+  // Every injected outbound failure is at least one failed recipient or session.
+  int64_t outbound_injected = 0;
+  for (const loggen::InjectedFailure& f : run.truth.failures) outbound_injected += !f.inbound;
+  CHECK(failures >= outbound_injected);
+  CHECK(run.report.totals.sessions == run.truth.sessions);
+}
