@@ -101,7 +101,7 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable; messages name the pa
   CHECK(out.find("--since") != std::string::npos);
 }
 
-TEST_CASE("--domain, --since and --until narrow the report", "[cli]") {
+TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
   std::string out, err;
   REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
   json all = json::parse(out);
@@ -120,7 +120,7 @@ TEST_CASE("--domain, --since and --until narrow the report", "[cli]") {
   CHECK(none["verdict"]["side"] == "none");
 }
 
-TEST_CASE("--unparsed writes the malformed lines with file:line", "[cli]") {
+TEST_CASE("The unparsed file gets the malformed lines with file:line", "[cli]") {
   TempDir dir;
   std::string log = dir.Write("SEND2026030206-1.LOG",
                               Header() + Row("0A", 1, 0, '*', "", "attempting to connect") +
