@@ -79,6 +79,9 @@ Scenario Sample(uint64_t seed) {
   sc.inbound_sessions_per_hour = 12;
   std::vector<std::string> d = internal::MakeDomainNames(15, seed);
   d.insert(d.begin() + 2, "gmail.com");
+  // An Exim partner among the busy ones: its DATA reply shows RFC 4180 quote doubling.
+  const std::vector<std::string> more = internal::MakeDomainNames(80, seed);
+  d[3] = FirstOfKind(more, seed, internal::Software::kExim, 15);
   sc.domains = d;
   sc.max_file_bytes = 96 << 10;
   sc.gzip_first_file = true;

@@ -261,7 +261,8 @@ SendSession::After SendSession::Message(int index) {
       const Reply r = FailureReply(all_fault, ctx_, rcpts[i]);
       Answer(r);
       Record(all_fault, rcpts[i], t_);
-      if (r.code == "421") {  // the server closes right after a 421
+      if (r.code == "421") {  // the server closes right after a 421: the rest fail unanswered
+        for (size_t j = i + 1; j < rcpts.size(); ++j) Record(all_fault, rcpts[j], t_);
         closed_by_remote = true;
         break;
       }
