@@ -1,4 +1,5 @@
 // Random numbers, hashing and the text appenders used in the generator's hot loop.
+#include <array>
 #include <cstring>
 
 #include "internal.h"
@@ -115,22 +116,26 @@ void AppendLowerHex(std::string* out, uint64_t v, int digits) {
 }
 
 void AppendCsvField(std::string* out, std::string_view s) {
-  bool quote = false;
-  for (char c : s) {
-    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-      quote = true;
-      break;
-    }
-  }
-  if (!quote) {
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    t[','] = t['"'] = t['\n'] = t['\r'] = true;
+    return t;
+  }();
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p != end && !kSpecial[static_cast<unsigned char>(*p)]) ++p;
+  if (p == end) {
     out->append(s);
     return;
   }
   out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
+  p = s.data();
+  for (const char* q; (q = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr;
+       p = q + 1) {
+    out->append(p, q + 1);  // up to and including the quote, which is then doubled
+    out->push_back('"');
   }
+  out->append(p, end);
   out->push_back('"');
 }
 
