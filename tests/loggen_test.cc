@@ -1,5 +1,6 @@
 // Tests of the log generator: file layout and framing, determinism, RFC 4180 rows, session
 // structure, and that the recorded ground truth matches what was written.
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -353,12 +354,16 @@ TEST_CASE("loggen: the sample preset has every fault, both EHLO renderings, and 
   }
   CHECK(r.bytes < 1600000);
   bool one_per_line = false, collapsed = false, gz = false, doubled_quote = false;
+  bool ptr_lines = false, ptr_collapsed = false;
   std::map<std::string, std::set<std::string>> files_of_session;
   for (const Row& row : DataRows(r)) {
     one_per_line |= row.f[7].rfind("250-", 0) == 0;
     collapsed |= row.f[6] == "<" && row.f[7].rfind("250 ", 0) == 0 &&
                  row.f[7].find("PIPELINING") != std::string::npos;
     doubled_quote |= row.f[7].find('"') != std::string::npos;  // Exim: ending with "."
+    ptr_lines |= row.f[7].rfind("550-5.7.25 [", 0) == 0;
+    ptr_collapsed |= row.f[7].rfind("550 5.7.25 [", 0) == 0 &&
+                     row.f[7].find("missing PTR records") != std::string::npos;
     gz |= row.file.size() > 3 && row.file.compare(row.file.size() - 3, 3, ".gz") == 0;
     files_of_session[row.f[2]].insert(Name(row.file).substr(0, 14));  // SENDyyyyMMddHH
   }
@@ -366,6 +371,8 @@ TEST_CASE("loggen: the sample preset has every fault, both EHLO renderings, and 
   CHECK(collapsed);
   CHECK(gz);
   CHECK(doubled_quote);
+  CHECK(ptr_lines);
+  CHECK(ptr_collapsed);
   const bool spans_hours = std::any_of(files_of_session.begin(), files_of_session.end(),
                                        [](const auto& e) { return e.second.size() > 1; });
   CHECK(spans_hours);

@@ -257,7 +257,12 @@ Status Generator::Run() {
         ++result_->sessions;
         ++result_->internal_sessions;
       } else {
-        Outbound(Scheduled{t, ++order_, PickDomain(), 0, false, false, Fault::kGreylist, 0, false});
+        const int domain = PickDomain();
+        // Gmail's MX hosts share the load; others are tried in preference order.
+        const int mx = domains_[domain].software == internal::Software::kGmail
+                           ? static_cast<int>(g_.rng.Below(domains_[domain].mx.size()))
+                           : 0;
+        Outbound(Scheduled{t, ++order_, domain, mx, false, false, Fault::kGreylist, 0, false});
       }
     } else {
       next_in += g_.rng.Exponential(in_mean);

@@ -98,7 +98,12 @@ class SendSession {
   void Record(Fault f, const std::string& rcpt, int64_t t) {
     g_->result->failures.push_back(InjectedFailure{sid_, p_.profile->domain, rcpt, f, t, false});
   }
-  void Answer(const Reply& r) { EmitReply(&rows_, t_, '<', r, p_.profile->collapsed); }
+  void Answer(const Reply& r) { EmitReply(&rows_, t_, '<', r, Collapsed()); }
+  // Gmail's second front end is logged the other way, so both renderings of its multi-line
+  // replies show up for the one domain.
+  bool Collapsed() const {
+    return p_.profile->collapsed != (p_.profile->software == Software::kGmail && p_.mx_index == 1);
+  }
   void Send(std::string_view cmd) { rows_.Add(t_, '>', cmd, ""); }
   void Wait() { t_ += Rtt(&rng_, host_); }
   void QuitAndClose();
