@@ -1,5 +1,7 @@
 // Tests of the log generator: file layout and framing, determinism, RFC 4180 rows, session
 // structure, and that the recorded ground truth matches what was written.
+#include "smtptriage/loggen.h"
+
 #include <unistd.h>
 #include <zlib.h>
 
@@ -12,8 +14,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "smtptriage/loggen.h"
 
 namespace {
 
@@ -29,9 +29,9 @@ constexpr const char* kFields =
 // A fresh empty folder per call, removed at the end of the test run by the OS temp cleaner.
 fs::path TempDir(const std::string& name) {
   static int counter = 0;
-  const fs::path dir = fs::temp_directory_path() /
-                       ("smtptriage_loggen_" + std::to_string(::getpid()) + "_" +
-                        std::to_string(++counter) + "_" + name);
+  const fs::path dir =
+      fs::temp_directory_path() / ("smtptriage_loggen_" + std::to_string(::getpid()) + "_" +
+                                   std::to_string(++counter) + "_" + name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -181,8 +181,8 @@ TEST_CASE("loggen: every file opens with Exchange's header block", "[loggen]") {
     REQUIRE(lines.size() > 5);
     CHECK(lines[1] == "#Version: 15.0.0.0");
     const bool send = Name(path).rfind("SEND", 0) == 0;
-    CHECK(lines[2] == (send ? "#Log-type: SMTP Send Protocol Log"
-                            : "#Log-type: SMTP Receive Protocol Log"));
+    CHECK(lines[2] ==
+          (send ? "#Log-type: SMTP Send Protocol Log" : "#Log-type: SMTP Receive Protocol Log"));
     REQUIRE(lines[3].size() == std::string("#Date: 2026-03-02T10:00:00.000Z").size());
     CHECK(lines[3].rfind("#Date: 2026-03-02T", 0) == 0);
     CHECK(lines[3].back() == 'Z');
@@ -380,9 +380,9 @@ TEST_CASE("loggen: the sample preset has every fault, both EHLO renderings, and 
 
 TEST_CASE("loggen: presets exist and the verdict cases show their pattern", "[loggen]") {
   const std::vector<std::string> names = lg::PresetNames();
-  for (const char* name : {"sample", "bench", "remote-outage", "firewall", "blocklist-growing",
-                           "lost-one-domain", "lost-spreading", "ipv6-ptr", "group-restricted",
-                           "quiet-day"}) {
+  for (const char* name :
+       {"sample", "bench", "remote-outage", "firewall", "blocklist-growing", "lost-one-domain",
+        "lost-spreading", "ipv6-ptr", "group-restricted", "quiet-day"}) {
     INFO(name);
     CHECK(std::find(names.begin(), names.end(), name) != names.end());
   }

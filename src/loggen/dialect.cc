@@ -7,9 +7,7 @@ namespace smtptriage::loggen::internal {
 
 namespace {
 
-std::string OurIp(const RemoteCtx& c) {
-  return std::string(c.host->ipv6 ? kOurIpv6 : kOurIpv4);
-}
+std::string OurIp(const RemoteCtx& c) { return std::string(c.host->ipv6 ? kOurIpv6 : kOurIpv4); }
 
 std::string Gsmtp(const RemoteCtx& c) { return c.tag + " - gsmtp"; }
 
@@ -117,51 +115,75 @@ Reply EhloReply(const RemoteCtx& c, bool after_tls) {
 
 std::string_view MailOk(Software sw) {
   switch (sw) {
-    case Software::kPostfix: return "250 2.1.0 Ok";
-    case Software::kExim: return "250 OK";
-    case Software::kGmail: return "250 2.1.0 OK";
-    case Software::kYahoo: return "250 sender ok";
-    default: return "250 2.1.0 Sender OK";
+    case Software::kPostfix:
+      return "250 2.1.0 Ok";
+    case Software::kExim:
+      return "250 OK";
+    case Software::kGmail:
+      return "250 2.1.0 OK";
+    case Software::kYahoo:
+      return "250 sender ok";
+    default:
+      return "250 2.1.0 Sender OK";
   }
 }
 
 std::string RcptOk(const RemoteCtx& c, const std::string& rcpt) {
   switch (c.profile->software) {
-    case Software::kPostfix: return "250 2.1.5 Ok";
-    case Software::kExim: return "250 Accepted";
-    case Software::kGmail: return "250 2.1.5 OK " + Gsmtp(c);
-    case Software::kYahoo: return "250 recipient <" + rcpt + "> ok";
-    default: return "250 2.1.5 Recipient OK";
+    case Software::kPostfix:
+      return "250 2.1.5 Ok";
+    case Software::kExim:
+      return "250 Accepted";
+    case Software::kGmail:
+      return "250 2.1.5 OK " + Gsmtp(c);
+    case Software::kYahoo:
+      return "250 recipient <" + rcpt + "> ok";
+    default:
+      return "250 2.1.5 Recipient OK";
   }
 }
 
 std::string_view StartTlsOk(Software sw) {
   switch (sw) {
     case Software::kExchangeOnline:
-    case Software::kExchangeOnPrem: return "220 2.0.0 SMTP server ready";
-    case Software::kExim: return "220 TLS go ahead";
-    case Software::kYahoo: return "220 Start TLS";
-    default: return "220 2.0.0 Ready to start TLS";
+    case Software::kExchangeOnPrem:
+      return "220 2.0.0 SMTP server ready";
+    case Software::kExim:
+      return "220 TLS go ahead";
+    case Software::kYahoo:
+      return "220 Start TLS";
+    default:
+      return "220 2.0.0 Ready to start TLS";
   }
 }
 
 std::string_view Data354(Software sw) {
   switch (sw) {
-    case Software::kPostfix: return "354 End data with <CR><LF>.<CR><LF>";
-    case Software::kExim: return "354 Enter message, ending with \".\" on a line by itself";
-    case Software::kGmail: return "354  Go ahead";
-    case Software::kYahoo: return "354 Start Mail. End with CRLF.CRLF";
-    default: return "354 Start mail input; end with <CRLF>.<CRLF>";
+    case Software::kPostfix:
+      return "354 End data with <CR><LF>.<CR><LF>";
+    case Software::kExim:
+      return "354 Enter message, ending with \".\" on a line by itself";
+    case Software::kGmail:
+      return "354  Go ahead";
+    case Software::kYahoo:
+      return "354 Start Mail. End with CRLF.CRLF";
+    default:
+      return "354 Start mail input; end with <CRLF>.<CRLF>";
   }
 }
 
 std::string_view RsetOk(Software sw) {
   switch (sw) {
-    case Software::kPostfix: return "250 2.0.0 Ok";
-    case Software::kExim: return "250 Reset OK";
-    case Software::kGmail: return "250 2.1.5 Flushed";
-    case Software::kYahoo: return "250 reset ok";
-    default: return "250 2.0.0 Resetting";
+    case Software::kPostfix:
+      return "250 2.0.0 Ok";
+    case Software::kExim:
+      return "250 Reset OK";
+    case Software::kGmail:
+      return "250 2.1.5 Flushed";
+    case Software::kYahoo:
+      return "250 reset ok";
+    default:
+      return "250 2.0.0 Resetting";
   }
 }
 
@@ -212,11 +234,16 @@ std::string FinalOk(const RemoteCtx& c, const std::string& msgid, int64_t size, 
 
 std::string QuitOk(const RemoteCtx& c) {
   switch (c.profile->software) {
-    case Software::kPostfix: return "221 2.0.0 Bye";
-    case Software::kExim: return "221 " + c.host->name + " closing connection";
-    case Software::kGmail: return "221 2.0.0 closing connection " + Gsmtp(c);
-    case Software::kYahoo: return "221 Service Closing transmission";
-    default: return "221 2.0.0 Service closing transmission channel";
+    case Software::kPostfix:
+      return "221 2.0.0 Bye";
+    case Software::kExim:
+      return "221 " + c.host->name + " closing connection";
+    case Software::kGmail:
+      return "221 2.0.0 closing connection " + Gsmtp(c);
+    case Software::kYahoo:
+      return "221 Service Closing transmission";
+    default:
+      return "221 2.0.0 Service closing transmission channel";
   }
 }
 
@@ -228,7 +255,8 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
     case Fault::kBannerReject:
       return One("554", "", host + " ESMTP not accepting connections");
     case Fault::kEhloReject:
-      return One("550", "5.7.1", "<" + std::string(kOurHelo) + ">: Helo command rejected: Host not found");
+      return One("550", "5.7.1",
+                 "<" + std::string(kOurHelo) + ">: Helo command rejected: Host not found");
     case Fault::kMailFromRejected:  // `rcpt` is the sender here
       return One("550", "5.1.8", "<" + rcpt + ">: Sender address rejected: Domain not found");
     case Fault::kUserUnknown:
@@ -244,14 +272,15 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
                       " https://support.google.com/mail/?p=NoSuchUser " + Gsmtp(c)});
       }
       if (sw == Software::kExim) return One("550", "", "Unrouteable address");
-      return One("550", "5.1.1", "<" + rcpt +
-                 ">: Recipient address rejected: User unknown in virtual mailbox table");
+      return One(
+          "550", "5.1.1",
+          "<" + rcpt + ">: Recipient address rejected: User unknown in virtual mailbox table");
     case Fault::kMailboxFull:
       if (sw == Software::kGmail) {
-        return Multi("552", "5.2.2",
-                     {"The email account that you tried to reach is over quota. Please direct",
-                      "the recipient to",
-                      " https://support.google.com/mail/?p=OverQuotaPerm " + Gsmtp(c)});
+        return Multi(
+            "552", "5.2.2",
+            {"The email account that you tried to reach is over quota. Please direct",
+             "the recipient to", " https://support.google.com/mail/?p=OverQuotaPerm " + Gsmtp(c)});
       }
       return One("552", "5.2.2", "<" + rcpt + ">: Recipient address rejected: Mailbox full");
     case Fault::kGroupRestricted:
@@ -276,12 +305,15 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
       if (sw == Software::kExim) {
         return One("550", "", "rejected because " + ip + " is in a black list at zen.spamhaus.org");
       }
-      return One("554", "5.7.1", "Service unavailable; Client host [" + ip +
-                 "] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/" + ip);
+      return One("554", "5.7.1",
+                 "Service unavailable; Client host [" + ip +
+                     "] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/" + ip);
     case Fault::kBlocklistBarracuda:
-      return One("554", "", "Service unavailable; Client host [" + ip +
-                 "] blocked using Barracuda Reputation; "
-                 "http://www.barracudanetworks.com/reputation/?pr=1&ip=" + ip);
+      return One("554", "",
+                 "Service unavailable; Client host [" + ip +
+                     "] blocked using Barracuda Reputation; "
+                     "http://www.barracudanetworks.com/reputation/?pr=1&ip=" +
+                     ip);
     case Fault::kIpv6Ptr:
       return Multi("550", "5.7.25",
                    {"[" + ip + "] The IP address sending this message does not have a PTR",
@@ -290,9 +322,11 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
                     "missing PTR records. For more information, go to",
                     " https://support.google.com/mail/answer/81126#ip-rev " + Gsmtp(c)});
     case Fault::kGreylist:
-      return One("451", "4.7.1", "<" + rcpt +
-                 ">: Recipient address rejected: Greylisted, see https://postgrey.schweikert.ch/help/" +
-                 c.profile->domain + ".html");
+      return One("451", "4.7.1",
+                 "<" + rcpt +
+                     ">: Recipient address rejected: Greylisted, see "
+                     "https://postgrey.schweikert.ch/help/" +
+                     c.profile->domain + ".html");
     case Fault::kRateLimited:
       if (sw == Software::kGmail) {
         return Multi("421", "4.7.28",
@@ -303,12 +337,16 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
                       " https://support.google.com/mail/?p=UnsolicitedRateLimitError " + Gsmtp(c)});
       }
       if (IsExchange(sw)) {
-        return One("451", "4.7.650", "The mail server [" + ip +
-                   "] has been temporarily rate limited due to IP reputation. For e-mail "
-                   "delivery information, see https://aka.ms/postmaster (S775)");
+        return One("451", "4.7.650",
+                   "The mail server [" + ip +
+                       "] has been temporarily rate limited due to IP reputation. For e-mail "
+                       "delivery information, see https://aka.ms/postmaster (S775)");
       }
-      return One("450", "4.7.1", "<" + rcpt + ">: Recipient address rejected: Too many "
-                 "recipients from [" + ip + "], try again later");
+      return One("450", "4.7.1",
+                 "<" + rcpt +
+                     ">: Recipient address rejected: Too many "
+                     "recipients from [" +
+                     ip + "], try again later");
     case Fault::kDataRejectedSpam:
       if (sw == Software::kGmail) {
         return Multi("550", "5.7.1",
@@ -317,7 +355,8 @@ Reply FailureReply(Fault f, const RemoteCtx& c, const std::string& rcpt) {
                       "message has been blocked. For more information, go to",
                       " https://support.google.com/mail/?p=UnsolicitedMessageError " + Gsmtp(c)});
       }
-      if (IsExchange(sw)) return One("550", "5.7.1", "Message rejected as spam by Content Filtering.");
+      if (IsExchange(sw))
+        return One("550", "5.7.1", "Message rejected as spam by Content Filtering.");
       if (sw == Software::kExim) return One("550", "", "High probability of spam");
       return One("554", "5.7.1", "Spam message rejected");
     default:

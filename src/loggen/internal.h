@@ -23,7 +23,7 @@ class Rng {
  public:
   explicit Rng(uint64_t seed);
   uint64_t Next();
-  uint64_t Below(uint64_t n);            // [0, n); n > 0
+  uint64_t Below(uint64_t n);             // [0, n); n > 0
   int64_t Range(int64_t lo, int64_t hi);  // [lo, hi]
   double Uniform();                       // [0, 1)
   bool Chance(double p) { return Uniform() < p; }
@@ -252,9 +252,9 @@ struct OutboundPlan {
   int mx_index = 0;
   bool has_fault = false;
   Fault fault = Fault::kConnectTimeout;
-  bool greylist = false;            // background greylisting of this session
-  double user_unknown = 0.0;        // per-recipient chance of a background 5.1.1
-  int64_t min_message_bytes = 0;    // to make a session last (hour-straddling session)
+  bool greylist = false;          // background greylisting of this session
+  double user_unknown = 0.0;      // per-recipient chance of a background 5.1.1
+  int64_t min_message_bytes = 0;  // to make a session last (hour-straddling session)
 };
 struct OutboundOutcome {
   int64_t end_ms = 0;

@@ -180,8 +180,8 @@ void Generator::Outbound(const Scheduled& s) {
   result_->recipients += out.recipients;
   if (out.connect_failed && s.mx + 1 < static_cast<int>(plan.profile->mx.size())) {
     // Exchange tries the next MX host of the domain right away.
-    scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(1, 40), ++order_, s.domain, s.mx + 1,
-                              true, plan.has_fault, plan.fault, 0, false});
+    scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(1, 40), ++order_, s.domain, s.mx + 1, true,
+                              plan.has_fault, plan.fault, 0, false});
   }
   if (out.greylisted) {
     scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(300000, 900000), ++order_, s.domain, 0,
@@ -214,7 +214,8 @@ void Generator::ScheduleStraddles() {
         affected |= w.max_sessions == 0 && WindowMatches(w, start, d, false);
       }
       if (affected) continue;
-      scheduled_.push(Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false});
+      scheduled_.push(
+          Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false});
       break;
     }
   }
@@ -279,7 +280,8 @@ Status Generator::Run() {
   for (const auto& f : files) result_->files.push_back(f.path);
   result_->bytes = send_.bytes() + recv_.bytes();
   result_->lines = send_.lines() + recv_.lines();
-  for (const InjectedFailure& f : result_->failures) ++result_->failures_per_fault[FaultName(f.fault)];
+  for (const InjectedFailure& f : result_->failures)
+    ++result_->failures_per_fault[FaultName(f.fault)];
   return Status::Ok();
 }
 

@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "smtptriage/exit_codes.h"
 #include "smtptriage/loggen.h"
@@ -37,10 +36,14 @@ bool ParseSize(const std::string& s, int64_t* out) {
   if (end == s.c_str() || v <= 0) return false;
   double mult = 1;
   const std::string unit = end;
-  if (unit == "K" || unit == "k" || unit == "KB") mult = 1 << 10;
-  else if (unit == "M" || unit == "m" || unit == "MB") mult = 1 << 20;
-  else if (unit == "G" || unit == "g" || unit == "GB") mult = 1 << 30;
-  else if (!unit.empty()) return false;
+  if (unit == "K" || unit == "k" || unit == "KB")
+    mult = 1 << 10;
+  else if (unit == "M" || unit == "m" || unit == "MB")
+    mult = 1 << 20;
+  else if (unit == "G" || unit == "g" || unit == "GB")
+    mult = 1 << 30;
+  else if (!unit.empty())
+    return false;
   *out = static_cast<int64_t>(v * mult);
   return true;
 }
@@ -192,13 +195,14 @@ int main(int argc, char** argv) {
     std::printf("... and %zu more files\n", result.files.size() - shown);
   }
   const double mb = result.bytes / 1048576.0;
-  std::printf("preset %s, seed %llu: %zu files, %.1f MB, %lld rows, %lld sessions "
-              "(%lld inbound, %lld internal), %lld recipients, %zu injected failures\n",
-              sc.name.c_str(), static_cast<unsigned long long>(sc.seed), result.files.size(), mb,
-              static_cast<long long>(result.lines), static_cast<long long>(result.sessions),
-              static_cast<long long>(result.inbound_sessions),
-              static_cast<long long>(result.internal_sessions),
-              static_cast<long long>(result.recipients), result.failures.size());
+  std::printf(
+      "preset %s, seed %llu: %zu files, %.1f MB, %lld rows, %lld sessions "
+      "(%lld inbound, %lld internal), %lld recipients, %zu injected failures\n",
+      sc.name.c_str(), static_cast<unsigned long long>(sc.seed), result.files.size(), mb,
+      static_cast<long long>(result.lines), static_cast<long long>(result.sessions),
+      static_cast<long long>(result.inbound_sessions),
+      static_cast<long long>(result.internal_sessions), static_cast<long long>(result.recipients),
+      result.failures.size());
   for (const auto& [fault, n] : result.failures_per_fault) {
     std::printf("  %-22s %lld\n", fault.c_str(), static_cast<long long>(n));
   }

@@ -10,14 +10,36 @@ namespace smtptriage::loggen::internal {
 namespace {
 
 // Fictitious company names used in Microsoft documentation, and neutral suffixes.
-const char* const kBases[] = {
-    "contoso",       "fabrikam",      "northwind",    "adventure-works", "tailspintoys",
-    "wingtiptoys",   "woodgrovebank", "litwareinc",   "proseware",       "fourthcoffee",
-    "alpineskihouse", "blueyonder",   "cohowinery",   "lucernepublishing", "margiestravel",
-    "treyresearch",  "wideworldimporters", "humongousinsurance", "relecloud", "southridgevideo",
-    "adatum",        "consolidatedmessenger", "graphicdesigninstitute", "lamnahealthcare",
-    "nodpublishers", "tailwindtraders", "vanarsdel",  "fineartschool",   "cpandl",
-    "firstupconsultants"};
+const char* const kBases[] = {"contoso",
+                              "fabrikam",
+                              "northwind",
+                              "adventure-works",
+                              "tailspintoys",
+                              "wingtiptoys",
+                              "woodgrovebank",
+                              "litwareinc",
+                              "proseware",
+                              "fourthcoffee",
+                              "alpineskihouse",
+                              "blueyonder",
+                              "cohowinery",
+                              "lucernepublishing",
+                              "margiestravel",
+                              "treyresearch",
+                              "wideworldimporters",
+                              "humongousinsurance",
+                              "relecloud",
+                              "southridgevideo",
+                              "adatum",
+                              "consolidatedmessenger",
+                              "graphicdesigninstitute",
+                              "lamnahealthcare",
+                              "nodpublishers",
+                              "tailwindtraders",
+                              "vanarsdel",
+                              "fineartschool",
+                              "cpandl",
+                              "firstupconsultants"};
 const char* const kSuffixes[] = {"-partner", "",        "-logistics", "-group",
                                  "-gmbh",    "-supply", "-services",  "-labs"};
 

@@ -16,14 +16,15 @@ constexpr std::string_view kSendingCertificate =
 constexpr std::string_view kOurCertificate =
     " CN=mail.ourorg.example CN=Ourorg Issuing CA 1, DC=ourorg, DC=example "
     "5A00000012C3A1F0B2D4E6A8000100000012 3F9A1C2B4D5E6F708192A3B4C5D6E7F809A1B2C3 "
-    "2025-09-01T00:00:00.000Z 2027-09-01T00:00:00.000Z mail.ourorg.example;autodiscover.ourorg.example";
-const char* const kLocalUsers[] = {"info", "sales", "support", "purchasing", "accounts", "hr",
-                                   "reception", "projects", "invoices", "service"};
-const char* const kLoginNames[] = {"administrator", "admin@ourorg.example", "test",
-                                   "scanner@ourorg.example", "info@ourorg.example",
-                                   "postmaster@ourorg.example", "backup"};
-const char* const kRemoteSenders[] = {"info", "orders", "billing", "noreply", "sales",
-                                      "notifications", "support", "accounts"};
+    "2025-09-01T00:00:00.000Z 2027-09-01T00:00:00.000Z "
+    "mail.ourorg.example;autodiscover.ourorg.example";
+const char* const kLocalUsers[] = {"info", "sales",     "support",  "purchasing", "accounts",
+                                   "hr",   "reception", "projects", "invoices",   "service"};
+const char* const kLoginNames[] = {
+    "administrator",       "admin@ourorg.example",      "test",  "scanner@ourorg.example",
+    "info@ourorg.example", "postmaster@ourorg.example", "backup"};
+const char* const kRemoteSenders[] = {"info",  "orders",        "billing", "noreply",
+                                      "sales", "notifications", "support", "accounts"};
 const char* const kBotHelos[] = {"User", "ylmf-pc", "WIN-CLJ1B0GQ6JP", "localhost"};
 
 std::string Ehlo250(std::string_view client_ip, bool after_tls) {
@@ -54,8 +55,8 @@ class ReceiveSession {
         p_(p),
         sid_(SessionIdHex(g->next_session_id++)),
         bot_(p.has_fault && p.fault == Fault::kAuthFailInbound),
-        client_ip_(ClientIp(bot_ ? std::to_string(g->rng.Below(40)) : *p.sender_domain,
-                            g->sc.seed, bot_)),
+        client_ip_(
+            ClientIp(bot_ ? std::to_string(g->rng.Below(40)) : *p.sender_domain, g->sc.seed, bot_)),
         rows_(stream, kReceiveConnector, sid_,
               client_ip_ + ":" + std::to_string(rng_.Range(1025, 65000))) {}
 
@@ -66,8 +67,8 @@ class ReceiveSession {
   void Client(std::string_view cmd) { rows_.Add(t_, '<', cmd, ""); }
   void Think() { t_ += rng_.Range(1, 60); }
   void Record(const std::string& rcpt) {
-    g_->result->failures.push_back(InjectedFailure{
-        sid_, bot_ ? "" : *p_.sender_domain, rcpt, p_.fault, t_, true});
+    g_->result->failures.push_back(
+        InjectedFailure{sid_, bot_ ? "" : *p_.sender_domain, rcpt, p_.fault, t_, true});
   }
   void Handshake(const std::string& helo);
   void AuthFailure();
@@ -241,13 +242,15 @@ void WriteInternalSession(GenState* g, RowStream* send, int64_t start_ms) {
   rows.SetLocal(NextLocalEndpoint(g, false));
   rows.Add(t, '+', "", "");
   t += rng.Range(2, 20);
-  rows.Add(t, '<', "220 EX02.ourorg.example Microsoft ESMTP MAIL Service ready at " +
-           Rfc2822(t, 60), "");
+  rows.Add(t, '<',
+           "220 EX02.ourorg.example Microsoft ESMTP MAIL Service ready at " + Rfc2822(t, 60), "");
   rows.Add(t, '>', "EHLO EX01.ourorg.example", "");
   t += rng.Range(1, 5);
-  rows.Add(t, '<', "250  EX02.ourorg.example Hello [10.0.0.25] SIZE PIPELINING DSN "
+  rows.Add(t, '<',
+           "250  EX02.ourorg.example Hello [10.0.0.25] SIZE PIPELINING DSN "
            "ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS AUTH NTLM X-EXPS GSSAPI NTLM 8BITMIME "
-           "BINARYMIME CHUNKING XEXCH50 XRDST XSHADOWREQUEST XPROXY XPROXYFROM X-ADAT X-DSNENABLED", "");
+           "BINARYMIME CHUNKING XEXCH50 XRDST XSHADOWREQUEST XPROXY XPROXYFROM X-ADAT X-DSNENABLED",
+           "");
   rows.Add(t, '>', "X-ANONYMOUSTLS", "");
   t += rng.Range(1, 4);
   rows.Add(t, '<', "220 2.0.0 SMTP server ready", "");
@@ -261,13 +264,18 @@ void WriteInternalSession(GenState* g, RowStream* send, int64_t start_ms) {
   AppendLowerHex(&msgid, rng.Next(), 16);
   AppendLowerHex(&msgid, rng.Next(), 16);
   msgid += "@EX01.ourorg.example>";
-  rows.Add(t, '*', "", "sending message with RecordId " + std::to_string(g->next_record_id) +
-           " and InternetMessageId " + msgid);
+  rows.Add(t, '*', "",
+           "sending message with RecordId " + std::to_string(g->next_record_id) +
+               " and InternetMessageId " + msgid);
   const int64_t size = rng.Range(3000, 200000);
-  rows.Add(t, '>', "MAIL FROM:<user" + std::to_string(rng.Below(10000)) +
-           "@ourorg.example> SIZE=" + std::to_string(size) + " AUTH=<>", "");
-  rows.Add(t, '>', std::string("RCPT TO:<") + kLocalUsers[rng.Below(std::size(kLocalUsers))] +
-           "@ourorg.example>", "");
+  rows.Add(t, '>',
+           "MAIL FROM:<user" + std::to_string(rng.Below(10000)) +
+               "@ourorg.example> SIZE=" + std::to_string(size) + " AUTH=<>",
+           "");
+  rows.Add(t, '>',
+           std::string("RCPT TO:<") + kLocalUsers[rng.Below(std::size(kLocalUsers))] +
+               "@ourorg.example>",
+           "");
   t += rng.Range(1, 5);
   rows.Add(t, '<', "250 2.1.0 Sender OK", "");
   rows.Add(t, '<', "250 2.1.5 Recipient OK", "");

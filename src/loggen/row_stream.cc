@@ -29,8 +29,8 @@ std::string FileStem(const std::string& prefix, int64_t key, bool hourly, int in
 
 }  // namespace
 
-RowStream::RowStream(const Scenario& sc, std::string dir, std::string prefix,
-                     std::string log_type, bool gzip_first)
+RowStream::RowStream(const Scenario& sc, std::string dir, std::string prefix, std::string log_type,
+                     bool gzip_first)
     : sc_(sc),
       dir_(std::move(dir)),
       prefix_(std::move(prefix)),
@@ -47,11 +47,10 @@ RowStream::~RowStream() { CloseFile(); }
 void RowStream::AddRow(int64_t time_ms, size_t begin) {
   const size_t length = arena_.size() - begin;
   generated_bytes_ += static_cast<int64_t>(length);
-  heap_.push_back(Row{time_ms, order_++, static_cast<uint32_t>(begin),
-                      static_cast<uint32_t>(length)});
-  std::push_heap(heap_.begin(), heap_.end(), [](const Row& a, const Row& b) {
-    return Later(a, b);
-  });
+  heap_.push_back(
+      Row{time_ms, order_++, static_cast<uint32_t>(begin), static_cast<uint32_t>(length)});
+  std::push_heap(heap_.begin(), heap_.end(),
+                 [](const Row& a, const Row& b) { return Later(a, b); });
 }
 
 Status RowStream::FlushBefore(int64_t t) {
@@ -172,8 +171,8 @@ Status RowStream::CloseFile() {
   return status;
 }
 
-SessionRows::SessionRows(RowStream* stream, std::string_view connector,
-                         std::string_view session_id, std::string_view remote)
+SessionRows::SessionRows(RowStream* stream, std::string_view connector, std::string_view session_id,
+                         std::string_view remote)
     : stream_(stream), remote_(remote) {
   head_ += ',';
   AppendCsvField(&head_, connector);

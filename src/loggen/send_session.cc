@@ -7,14 +7,14 @@ namespace smtptriage::loggen::internal {
 
 namespace {
 
-const char* const kSenders[] = {"noreply", "invoices", "accounts.payable", "sales", "support",
-                                "purchasing", "newsletter", "it-servicedesk", "logistics",
-                                "orders", "reception", "hr-notifications"};
-const char* const kRecipients[] = {"info", "orders", "sales", "support", "accounts", "billing",
-                                   "contact", "service", "office", "procurement", "team",
-                                   "dispatch"};
-const char* const kGroups[] = {"all-staff", "sales-team", "board", "partners-list",
-                               "management", "project-team"};
+const char* const kSenders[] = {"noreply",   "invoices",   "accounts.payable", "sales",
+                                "support",   "purchasing", "newsletter",       "it-servicedesk",
+                                "logistics", "orders",     "reception",        "hr-notifications"};
+const char* const kRecipients[] = {"info",     "orders",      "sales",   "support",
+                                   "accounts", "billing",     "contact", "service",
+                                   "office",   "procurement", "team",    "dispatch"};
+const char* const kGroups[] = {"all-staff",     "sales-team", "board",
+                               "partners-list", "management", "project-team"};
 
 // Faults that refuse every recipient of the session; Exchange then resets and quits.
 bool RefusesAllRecipients(Fault f) {
@@ -61,13 +61,18 @@ int64_t MessageSize(Rng* rng) {
   return rng->Range(1500000, 20000000);
 }
 
-int64_t Rtt(Rng* rng, const RemoteHost& h) { return h.ipv6 ? rng->Range(8, 40) : rng->Range(2, 120); }
+int64_t Rtt(Rng* rng, const RemoteHost& h) {
+  return h.ipv6 ? rng->Range(8, 40) : rng->Range(2, 120);
+}
 
 int64_t ConnectDelay(Fault f, Rng* rng) {
   switch (f) {
-    case Fault::kConnectTimeout: return 21000 + rng->Range(0, 400);  // Windows' SYN retries
-    case Fault::kConnectRefused: return 1000 + rng->Range(0, 80);
-    default: return rng->Range(1, 30);
+    case Fault::kConnectTimeout:
+      return 21000 + rng->Range(0, 400);  // Windows' SYN retries
+    case Fault::kConnectRefused:
+      return 1000 + rng->Range(0, 80);
+    default:
+      return rng->Range(1, 30);
   }
 }
 
@@ -244,7 +249,9 @@ SendSession::After SendSession::Message(int index) {
     for (const std::string& r : rcpts) {
       t_ += rng_.Range(0, 1);
       const bool exchange = sw == Software::kExchangeOnline || sw == Software::kExchangeOnPrem;
-      rows_.Add(t_, '<', exchange ? "503 5.5.2 Need mail command" : "503 5.5.1 Error: need MAIL command", "");
+      rows_.Add(t_, '<',
+                exchange ? "503 5.5.2 Need mail command" : "503 5.5.1 Error: need MAIL command",
+                "");
       Record(f, r, t_);
     }
     Send("RSET");
