@@ -1,6 +1,7 @@
 #include "smtptriage/time_util.h"
 
 #include <cstdio>
+#include <cstring>
 
 namespace smtptriage {
 namespace {
@@ -87,7 +88,31 @@ void CivilFromDays(int64_t z, int* y, unsigned* m, unsigned* d) {
 }
 
 bool ParseLogTimestamp(std::string_view s, TimeMs* out) {
-  // Fast path: exactly "yyyy-MM-ddTHH:mm:ss.fffZ".
+  // Fast path: exactly "yyyy-MM-ddTHH:mm:ss.fffZ", as Exchange always writes it; the day is
+  // computed once per distinct date (a log holds one or two).
+  if (s.size() == 24 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[13] == ':' &&
+      s[16] == ':' && s[19] == '.' && s[23] == 'Z') {
+    static thread_local char last_date[10] = {};
+    static thread_local int64_t last_days = -1;
+    int64_t days;
+    if (last_days >= 0 && std::memcmp(last_date, s.data(), 10) == 0) {
+      days = last_days;
+    } else {
+      if (!ParseDate(s, &days)) return false;
+      std::memcpy(last_date, s.data(), 10);
+      last_days = days;
+    }
+    unsigned d[9];
+    static constexpr int kPos[9] = {11, 12, 14, 15, 17, 18, 20, 21, 22};
+    for (int i = 0; i < 9; ++i) {
+      d[i] = static_cast<unsigned char>(s[kPos[i]]) - '0';
+      if (d[i] > 9) return false;
+    }
+    unsigned h = d[0] * 10 + d[1], mi = d[2] * 10 + d[3], sec = d[4] * 10 + d[5];
+    if (h > 23 || mi > 59 || sec > 60) return false;
+    *out = days * kMsPerDay + ((h * 60 + mi) * 60 + sec) * 1000LL + d[6] * 100 + d[7] * 10 + d[8];
+    return true;
+  }
   int64_t days;
   if (s.size() < 19 || s[10] != 'T' || !ParseDate(s, &days)) return false;
   TimeMs clock;
