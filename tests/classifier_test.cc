@@ -1,0 +1,191 @@
+// Tests for the classifier and the rule loader: every built-in rule's samples, the precedence
+// order, site overrides, both languages, and one fixture per loader error.
+#include <memory>
+#include <set>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "smtptriage/builtin_rules.h"
+#include "smtptriage/classifier.h"
+#include "smtptriage/reply.h"
+
+namespace smtptriage {
+namespace {
+
+const std::string kData = std::string(SMTPTRIAGE_SOURCE_DIR) + "/tests/data/";
+
+std::unique_ptr<Classifier> MustLoad(const std::string& dir,
+                                     const std::vector<std::string>& site = {}) {
+  std::unique_ptr<Classifier> c;
+  Status s = Classifier::Load(dir, site, &c);
+  INFO(s.message());
+  REQUIRE(s.ok());
+  return c;
+}
+
+Classification Explain(const Classifier& c, const std::string& text, Stage stage = Stage::kOther,
+                       LogKind log = LogKind::kSend) {
+  Reply r = FindReply(text);
+  return c.Classify(ReplyInput{r.code, r.enhanced, text, stage, log});
+}
+
+TEST_CASE("The built-in knowledge base loads and is large enough") {
+  auto c = MustLoad("");
+  CHECK(kBuiltinRuleFileCount >= 5);
+  CHECK(c->rules().size() >= 151);
+  CHECK(c->rules().back().id == "builtin.undetermined");
+}
+
+TEST_CASE("Every built-in rule's samples are classified by that rule") {
+  auto c = MustLoad("");
+  for (const Rule& rule : c->rules()) {
+    for (const RuleSample& sample : rule.samples) {
+      INFO(rule.id << ": " << sample.reply);
+      Classification got = Explain(*c, sample.reply, sample.stage, sample.log);
+      CHECK(got.rule->id == rule.id);
+    }
+  }
+}
+
+TEST_CASE("Every built-in rule has English and Spanish texts and unique ids") {
+  auto c = MustLoad("");
+  std::set<std::string> ids;
+  for (const Rule& rule : c->rules()) {
+    INFO(rule.id);
+    CHECK(ids.insert(rule.id).second);
+    CHECK(!rule.explanation.en.empty());
+    CHECK(!rule.explanation.es.empty());
+    CHECK(rule.explanation.en != rule.explanation.es);
+    REQUIRE(!rule.checks.empty());
+    for (const LocalizedText& check : rule.checks) {
+      CHECK(!check.en.empty());
+      CHECK(!check.es.empty());
+    }
+    CHECK(rule.explanation.Get(Lang::kEs) == rule.explanation.es);
+  }
+}
+
+struct ExpectRow {
+  const char* reply;
+  const char* reason;
+  const char* side;
+};
+
+TEST_CASE("Built-in rules explain well-known replies") {
+  auto c = MustLoad("");
+  const ExpectRow rows[] = {
+      {"550 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using Spamhaus", "blocked",
+       "local"},
+      {"Remote Server returned '550 4.4.7 QUEUE.Expired; message expired'", "expired", "either"},
+      {"550 5.7.1 You are not authorized to send to this group", "security_error", "remote"},
+      {"550 5.7.1 Unable to relay", "relay_denied", "either"},
+      {"Failed to connect. Winsock error code: 10061, Win32 error code: 10061", "connection_refused",
+       "either"},
+      {"550 5.1.1 RESOLVER.ADR.ExRecipNotFound; not found", "user_unknown", "local"},
+      {"smtp; 552 5.2.2 Over quota", "mailbox_full", "remote"},
+      {"451 4.7.1 Greylisted, please try again later", "greylisted", "remote"},
+      {"550 5.9.9 something nobody wrote a rule for", "undetermined", "either"},
+      {"totally unknown words", "undetermined", "either"},
+  };
+  for (const ExpectRow& row : rows) {
+    INFO(row.reply);
+    Classification got = Explain(*c, row.reply);
+    CHECK(ToString(got.reason) == row.reason);
+    CHECK(ToString(got.side) == row.side);
+    CHECK(got.rule != nullptr);
+    CHECK(got.why.find(got.rule->id) != std::string::npos);
+  }
+}
+
+TEST_CASE("Precedence: specific text, generic text, enhanced code, basic class") {
+  auto c = MustLoad(kData + "rules_prec");
+  struct Row {
+    const char* reply;
+    Stage stage;
+    const char* rule;
+  };
+  const Row rows[] = {
+      {"550 5.7.1 blocked using spamhaus", Stage::kOther, "t.specific"},
+      {"550 5.7.1 you are blocked", Stage::kOther, "t.generic"},
+      {"550 5.7.1 nothing known", Stage::kOther, "t.enhanced"},
+      {"550 nothing known", Stage::kOther, "t.class"},
+      {"550 nothing known", Stage::kRcpt, "t.rcpt"},
+      {"451 nothing known", Stage::kOther, "builtin.undetermined"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.reply);
+    CHECK(Explain(*c, row.reply, row.stage).rule->id == row.rule);
+  }
+  // The loader sorted the rules by tier, whatever the file order.
+  CHECK(c->rules()[0].id == "t.specific");
+  CHECK(c->rules()[c->rules().size() - 2].tier == "class");
+}
+
+TEST_CASE("A site rule overrides the knowledge base") {
+  auto c = MustLoad(kData + "rules_prec", {kData + "rules_site/site.json"});
+  Classification got = Explain(*c, "550 5.7.1 blocked using spamhaus");
+  CHECK(got.rule->id == "site.spamhaus");
+  CHECK(got.rule->tier == "site");
+  CHECK(got.reason == Reason::kPolicyViolation);
+  CHECK(got.side == Side::kRemote);
+  CHECK(got.why.find("site") != std::string::npos);
+  // The site rule's conditions still apply: another code falls through to the built-in rules.
+  CHECK(Explain(*c, "554 5.7.1 blocked using spamhaus").rule->id == "t.specific");
+  // And site rules work on top of the built-in knowledge base too.
+  auto b = MustLoad("", {kData + "rules_site/site.json"});
+  CHECK(Explain(*b, "550 5.7.1 blocked using spamhaus").rule->id == "site.spamhaus");
+}
+
+TEST_CASE("Each loader error names the file, the rule and the problem") {
+  struct Row {
+    const char* dir;
+    const char* rule;   // "" when the problem is not about one rule
+    const char* what;
+  };
+  const Row rows[] = {
+      {"bad_json", "", "invalid JSON"},
+      {"unknown_key", "\"t.unknown-key\"", "unknown key \"colour\""},
+      {"unknown_reason", "\"t.unknown-reason\"", "unknown reason \"blocked_forever\""},
+      {"bad_re2", "\"t.bad-re2\"", "invalid RE2 pattern"},
+      {"duplicate_id", "\"t.twice\"", "duplicate id"},
+      {"stolen_sample", "\"t.narrow\"", "taken by rule \"t.broad\""},
+      {"missing_es", "\"t.missing-es\"", "missing es text"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.dir);
+    std::unique_ptr<Classifier> c;
+    Status s = Classifier::Load(kData + "rules_bad/" + row.dir, {}, &c);
+    INFO(s.message());
+    REQUIRE(!s.ok());
+    CHECK(c == nullptr);
+    const std::string& m = s.message();
+    CHECK(m.find(std::string(row.dir) + "/rules.json") != std::string::npos);
+    if (*row.rule) CHECK(m.find(std::string("rule ") + row.rule) != std::string::npos);
+    CHECK(m.find(row.what) != std::string::npos);
+  }
+}
+
+TEST_CASE("A JSON syntax error gives the line") {
+  std::unique_ptr<Classifier> c;
+  Status s = Classifier::Load(kData + "rules_bad/bad_json", {}, &c);
+  CHECK(s.message().find("rules.json:3:") != std::string::npos);
+}
+
+TEST_CASE("A missing rules folder or site file is reported") {
+  std::unique_ptr<Classifier> c;
+  CHECK(!Classifier::Load(kData + "no_such_dir", {}, &c).ok());
+  CHECK(!Classifier::Load("", {kData + "no_such_file.json"}, &c).ok());
+}
+
+TEST_CASE("ParseLang accepts en and es") {
+  Lang l = Lang::kEn;
+  CHECK(ParseLang("es", &l));
+  CHECK(l == Lang::kEs);
+  CHECK(ParseLang("en", &l));
+  CHECK(l == Lang::kEn);
+  CHECK(!ParseLang("fr", &l));
+}
+
+}  // namespace
+}  // namespace smtptriage
