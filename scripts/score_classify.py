@@ -22,11 +22,13 @@ DEFAULT_TSV = os.path.join(REPO, "..", "shared", "bench", "classify", "sisimai-d
 
 
 def find_binary():
-    for folder in sorted(os.listdir(REPO)):
+    """The most recently built build*/smtptriage of the checkout, else smtptriage on PATH."""
+    found = []
+    for folder in os.listdir(REPO):
         path = os.path.join(REPO, folder, "smtptriage")
         if folder.startswith("build") and os.access(path, os.X_OK):
-            return path
-    return "smtptriage"
+            found.append((os.path.getmtime(path), path))
+    return max(found)[1] if found else "smtptriage"
 
 
 def read_rows(path):
