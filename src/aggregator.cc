@@ -66,15 +66,23 @@ Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, 
   return *domains_.back();
 }
 
-void Aggregator::Count(DomainAcc& acc, TimeMs t, bool attempt, const Classification* c) {
+void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed) {
   TimeMs b = t - ((t % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
   BucketCell& cell = buckets_[b][acc.index];
-  if (attempt) ++cell.attempts;
-  if (c != nullptr) cell.failed |= 1ull << BucketCell::Bit(c->family, c->side);
+  ++cell.attempts;
+  for (int index : failed) {
+    auto it = std::find_if(cell.failed.begin(), cell.failed.end(),
+                           [&](const auto& p) { return p.first == index; });
+    if (it == cell.failed.end()) {
+      cell.failed.emplace_back(static_cast<uint8_t>(index), 1);
+    } else if (it->second < UINT16_MAX) {
+      ++it->second;
+    }
+  }
 }
 
-void Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
-                            const std::string& session) {
+int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
+                           const std::string& session) {
   Classification c = Classify(f, log);
   FailureGroup probe;
   probe.rule = c.rule->id;
@@ -103,10 +111,17 @@ void Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
   g.last = std::max(g.last, f.time);
   TimeMs b = f.time - ((f.time % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
   ++acc.group_buckets[key][b];
-  Count(acc, f.time, false, &c);
+  return c.side == Side::kRemote ? -1 : BucketCell::Index(c.reason, c.side);
 }
 
 namespace {
+
+// Adds a failure index to a session's list once (a session counts once per reason).
+void Note(std::vector<int>* failed, int index) {
+  if (index >= 0 && std::find(failed->begin(), failed->end(), index) == failed->end()) {
+    failed->push_back(index);
+  }
+}
 
 void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max) {
   if (value.empty()) return;
@@ -154,7 +169,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
     }
   }
   bool session_failed = false;
-  std::set<size_t> touched;
+  std::map<size_t, std::vector<int>> touched;  // domain index -> failure indexes of this session
   for (const MessageOutcome& m : s.messages) {
     if (m.recipients.empty()) continue;
     ++totals_.messages;
@@ -163,9 +178,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
       bool unresolved = name.empty();
       if (unresolved) name = s.remote_ip;
       DomainAcc& acc = Domain(name, s.direction, unresolved);
-      if (touched.insert(acc.index).second) {
+      if (touched.emplace(acc.index, std::vector<int>()).second) {
         ++acc.report.sessions;
-        Count(acc, s.start, true, nullptr);
         RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
         RememberUpTo(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
         if (!inbound && !rc.domain.empty() && !s.remote_ip.empty()) {
@@ -177,7 +191,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (rc.state == RecipientState::kFailed && rc.failure) {
         ++totals_.failed_recipients;
         ++acc.report.failed_recipients;
-        AddFailure(acc, *rc.failure, s.log, s.session);
+        Note(&touched[acc.index], AddFailure(acc, *rc.failure, s.log, s.session));
         session_failed = true;
       }
     }
@@ -192,13 +206,13 @@ void Aggregator::OnSession(SessionRecord&& s) {
       pending_.push_back({s.remote_ip, s.direction, s.log, s.session, *s.session_failure});
     } else {
       DomainAcc& acc = Domain(name, s.direction, inbound && inbound_key.empty());
-      ++acc.report.sessions;
+      if (touched.emplace(acc.index, std::vector<int>()).second) ++acc.report.sessions;
       ++acc.report.failed_sessions;
-      Count(acc, s.start, true, nullptr);
       RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
-      AddFailure(acc, *s.session_failure, s.log, s.session);
+      Note(&touched[acc.index], AddFailure(acc, *s.session_failure, s.log, s.session));
     }
   }
+  for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed);
   if (session_failed) ++totals_.failed_sessions;
 }
 
@@ -244,9 +258,10 @@ void Aggregator::Finish(Report* report) {
     DomainAcc& acc = Domain(name, p.direction, unresolved);
     ++acc.report.sessions;
     ++acc.report.failed_sessions;
-    Count(acc, p.failure.time, true, nullptr);
     RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
-    AddFailure(acc, p.failure, p.log, p.session);
+    std::vector<int> failed;
+    Note(&failed, AddFailure(acc, p.failure, p.log, p.session));
+    Count(acc, p.failure.time, failed);
   }
   pending_.clear();
 

@@ -1,6 +1,7 @@
 #include "smtptriage/incident_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -83,13 +84,29 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     for (const auto& [start, cells] : *in.buckets) {
       BucketCount c;
       c.start = start;
+      // Per reason of the family: domains where at least half of the hour's sessions failed
+      // that way. One lost connection among ten sessions is noise, nine of ten is a pattern, and
+      // a spreading fault fails many domains the same way, not each in its own way.
+      std::array<int64_t, kReasonCount> spread{};
       for (const auto& [index, cell] : cells) {
         if (in.domains[index].report->direction != Direction::kOutbound) continue;
-        if (cell.attempts > 0 || cell.failed != 0) ++c.active;
-        bool local = cell.Failed(fam, Side::kLocal);
+        ++c.active;
+        bool local = false;
+        std::array<int, kReasonCount> failed{};
+        for (const auto& [slot, sessions] : cell.failed) {
+          Reason r = BucketCell::ReasonOf(slot);
+          if (FamilyOf(r) != fam) continue;
+          local |= BucketCell::IsLocal(slot);
+          failed[static_cast<int>(r)] += sessions;
+        }
+        // A receiver that names our configuration counts at once.
         if (local) ++c.local;
-        if (local || cell.Failed(fam, Side::kEither)) ++c.either;
+        for (int r = 0; r < kReasonCount; ++r) {
+          if (failed[r] > 0 && 2 * failed[r] >= cell.attempts) ++spread[r];
+        }
       }
+      c.either = *std::max_element(spread.begin(), spread.end());
+      c.either = std::max(c.either, c.local);
       counts.push_back(c);
     }
     // A bucket is "hit" when the family reaches min_domains domains that point to us by the
@@ -122,7 +139,12 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       inc.family = fam;
       inc.start = counts[i].start;
       inc.end = counts[j].start + in.bucket_ms;
-      inc.open = j + 1 == counts.size();
+      // Still open when no later bucket had enough traffic to show that it ended (the last
+      // hour of a log is often a few stragglers).
+      inc.open = true;
+      for (size_t k = j + 1; k < counts.size(); ++k) {
+        if (counts[k].active >= opt.min_domains) inc.open = false;
+      }
       for (size_t k = i; k <= j; ++k) {
         inc.buckets.push_back({counts[k].start, counts[k].either, counts[k].active});
       }
@@ -258,9 +280,10 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
 
   // The report's verdict.
   Verdict& v = report->verdict;
-  int64_t failures = 0, local_domains = 0, remote_failures = 0, domains_failing = 0;
-  std::string first_local, first_internal;
-  int64_t internal_failures = 0;
+  int64_t failures = 0, remote_failures = 0, domains_failing = 0, internal_failures = 0;
+  std::string first_internal;
+  // (failures on one side, "domain: reason (n)") for the summaries, most first.
+  std::vector<std::pair<int64_t, std::string>> local_list, remote_list;
   for (const IncidentDomain& d : in.domains) {
     const DomainReport& dr = *d.report;
     if (dr.direction == Direction::kInternal && dr.failures_total() > 0) {
@@ -270,10 +293,38 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     if (dr.direction != Direction::kOutbound || dr.failures_total() == 0) continue;
     ++domains_failing;
     failures += dr.failures_total();
-    if (dr.verdict == "local") {
-      if (local_domains++ == 0) first_local = dr.domain + " (" + dr.verdict_summary + ")";
+    const FailureGroup* top_local = nullptr;
+    const FailureGroup* top_remote = nullptr;
+    int64_t local = 0, remote = 0;
+    for (const FailureGroup& g : dr.failures) {
+      local += g.local_count;
+      remote += g.count - g.local_count;
+      if (g.local_count > 0 && (!top_local || g.local_count > top_local->local_count)) top_local = &g;
+      if (g.count > g.local_count &&
+          (!top_remote || g.count - g.local_count > top_remote->count - top_remote->local_count)) {
+        top_remote = &g;
+      }
     }
-    for (const FailureGroup& g : dr.failures) remote_failures += g.count - g.local_count;
+    remote_failures += remote;
+    if (dr.verdict == "local" && top_local) {
+      local_list.push_back({-local, dr.domain + ": " + std::string(ToString(top_local->reason)) +
+                                        " (" + std::to_string(local) + ")"});
+    }
+    if (top_remote && dr.verdict != "local") {
+      remote_list.push_back({-remote, dr.domain + ": " + std::string(ToString(top_remote->reason)) +
+                                          " (" + std::to_string(remote) + ")"});
+    }
+  }
+  auto join = [](std::vector<std::pair<int64_t, std::string>> list, size_t max) {
+    std::sort(list.begin(), list.end());
+    std::string out;
+    for (size_t i = 0; i < list.size() && i < max; ++i) out += (i ? "; " : "") + list[i].second;
+    if (list.size() > max) out += "; and " + std::to_string(list.size() - max) + " more";
+    return out;
+  };
+  if (!remote_list.empty()) {
+    v.remote_summary = std::to_string(remote_failures) + " failures point to the receiving side, "
+                       "each isolated: " + join(remote_list, 3) + ".";
   }
   if (!report->incidents.empty()) {
     const Incident* main = &report->incidents.front();
@@ -286,11 +337,11 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     if (report->incidents.size() > 1) {
       v.summary += " (" + std::to_string(report->incidents.size()) + " local incidents in all.)";
     }
-  } else if (local_domains > 0) {
+  } else if (!local_list.empty()) {
     v.side = "local";
-    v.summary = std::to_string(local_domains) +
-                (local_domains == 1 ? " domain refuses" : " domains refuse") +
-                " our mail for a reason on our side, e.g. " + first_local;
+    v.summary = std::to_string(local_list.size()) +
+                (local_list.size() == 1 ? " domain refuses" : " domains refuse") +
+                " our mail for reasons on our side: " + join(local_list, 3) + ".";
   } else if (internal_failures > 0) {
     v.side = "local";
     v.summary = std::to_string(internal_failures) +
@@ -299,7 +350,8 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
   } else if (failures > 0) {
     v.side = "remote";
     v.summary = std::to_string(failures) + " failures to " + std::to_string(domains_failing) +
-                " domains, each isolated and pointing to the receiving side; no local incident.";
+                " domains, each isolated and pointing to the receiving side; no local incident. "
+                "Most: " + join(remote_list, 3) + ".";
   } else {
     v.side = "none";
     v.summary = "No outbound delivery failures in the period.";

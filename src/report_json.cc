@@ -139,6 +139,7 @@ json ReportToJson(const Report& r) {
       {"verdict",
        {{"side", r.verdict.side},
         {"summary", r.verdict.summary},
+        {"remote_summary", r.verdict.remote_summary.empty() ? json(nullptr) : json(r.verdict.remote_summary)},
         {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
         {"check_first", checks}}},
       {"incidents", incidents},

@@ -33,6 +33,7 @@ struct Words {
   const char* times_in;
   const char* more_domains;
   const char* period;
+  const char* also_theirs;
   const char* verdict_words[4];  // healthy, remote, local, mixed
   const char* side_words[3];     // remote, local, either
 };
@@ -43,7 +44,7 @@ constexpr Words kEn = {
     "domains with failures", "failures", "sessions", "Inbound: what our server refused",
     "Internal hops: between our own servers",
     "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
-    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period",
+    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period", "Also THEIRS",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"}};
 
 constexpr Words kEs = {
@@ -53,7 +54,7 @@ constexpr Words kEs = {
     "Entrante: lo que nuestro servidor rechazó", "Saltos internos: entre nuestros servidores",
     "Intentos de AUTH fallidos (por IP cliente)",
     "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
-    "dominios más con fallos (ver --top o --format json)", "Periodo",
+    "dominios más con fallos (ver --top o --format json)", "Periodo", "Además SUYO",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"}};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
@@ -103,6 +104,9 @@ void Headline(const Report& r, const Words& w, std::ostream& out) {
                      : r.verdict.side == "remote" ? w.theirs
                                                   : w.nothing;
   out << word << ": " << r.verdict.summary << "\n";
+  if (r.verdict.side == "local" && !r.verdict.remote_summary.empty()) {
+    out << w.also_theirs << ": " << r.verdict.remote_summary << "\n";
+  }
 }
 
 void Incidents(const Report& r, const Words& w, std::ostream& out) {

@@ -32,13 +32,15 @@ struct AggregatorOptions {
   double local_share = 0.70;         // a domain's verdict needs this share for one side
 };
 
-// Per time bucket and domain: attempts, and which (family, side) pairs failed at least once
-// (bit family * 3 + side). That is all the incident model needs, in 16 bytes.
+// Per time bucket and domain: sessions attempted, and per failure reason the sessions that
+// failed with a local-side or an either-side reply of that reason (remote-side failures never
+// make an incident, so they are not counted here). Sparse: most cells have no failure.
 struct BucketCell {
   int32_t attempts = 0;
-  uint64_t failed = 0;
-  static int Bit(Family f, Side s) { return static_cast<int>(f) * 3 + static_cast<int>(s); }
-  bool Failed(Family f, Side s) const { return (failed >> Bit(f, s)) & 1u; }
+  std::vector<std::pair<uint8_t, uint16_t>> failed;  // (Index(reason, side), sessions)
+  static int Index(Reason r, Side s) { return static_cast<int>(r) * 2 + (s == Side::kLocal ? 0 : 1); }
+  static Reason ReasonOf(int index) { return static_cast<Reason>(index / 2); }
+  static bool IsLocal(int index) { return index % 2 == 0; }
 };
 
 class Aggregator : public SessionSink {
@@ -61,8 +63,10 @@ class Aggregator : public SessionSink {
   struct PendingFailure;
 
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
-  void AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log, const std::string& session);
-  void Count(DomainAcc& acc, TimeMs t, bool attempt, const Classification* c);
+  // Classifies and groups one failure; returns its BucketCell index (-1 for remote-side ones).
+  int AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log, const std::string& session);
+  // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
+  void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;
   std::string Ref(SourceRef ref) const;
   void FillRules(Report* report) const;

@@ -108,6 +108,7 @@ struct Totals {
 struct Verdict {
   std::string side = "none";         // local | remote | none
   std::string summary;
+  std::string remote_summary;        // the failures that point away from us, when any
   std::string rule;                  // the rule whose checks come first
   std::vector<LocalizedText> check_first;
 };
