@@ -48,23 +48,39 @@ std::string Trend(const std::vector<IncidentBucket>& b) {
   return "steady";
 }
 
-const char* FamilyAdvice(Family f) {
+LocalizedText FamilyAdvice(Family f) {
   switch (f) {
     case Family::kConnection:
-      return "the failures spread over many unrelated domains at once, which points to our "
-             "outbound path (firewall, proxy, route or NAT of the transport servers)";
+      return {"the failures spread over many unrelated domains at once, which points to our "
+              "outbound path (firewall, proxy, route or NAT of the transport servers)",
+              "los fallos se extienden a la vez por muchos dominios sin relación, lo que apunta a "
+              "nuestra salida (cortafuegos, proxy, ruta o NAT de los servidores de transporte)"};
     case Family::kReputation:
-      return "receivers that consult reputation lists refuse our sending IP: check the IP on the "
-             "blocklists named in the replies";
+      return {"receivers that consult reputation lists refuse our sending IP: check the IP on "
+              "the blocklists named in the replies",
+              "los receptores que consultan listas de reputación rechazan nuestra IP de envío: "
+              "compruebe la IP en las listas de bloqueo citadas en las respuestas"};
     case Family::kAuthentication:
-      return "receivers find our SPF, DKIM, DMARC or PTR records wrong: check our DNS records";
+      return {"receivers find our SPF, DKIM, DMARC or PTR records wrong: check our DNS records",
+              "los receptores ven mal nuestros registros SPF, DKIM, DMARC o PTR: compruebe "
+              "nuestros registros DNS"};
     case Family::kDns:
-      return "lookups fail for many unrelated domains: check our DNS resolvers";
+      return {"lookups fail for many unrelated domains: check our DNS resolvers",
+              "las consultas fallan para muchos dominios sin relación: compruebe nuestros "
+              "servidores DNS"};
     case Family::kProtocol:
-      return "many receivers reject our SMTP commands: check the send connector's settings";
+      return {"many receivers reject our SMTP commands: check the send connector's settings",
+              "muchos receptores rechazan nuestros comandos SMTP: compruebe la configuración del "
+              "conector de envío"};
     default:
-      return "many unrelated receivers refuse our mail the same way: the common factor is us";
+      return {"many unrelated receivers refuse our mail the same way: the common factor is us",
+              "muchos receptores sin relación rechazan nuestro correo del mismo modo: el factor "
+              "común somos nosotros"};
   }
+}
+
+const char* TrendEs(const std::string& t) {
+  return t == "growing" ? "creciente" : t == "falling" ? "decreciente" : "estable";
 }
 
 }  // namespace
@@ -220,25 +236,33 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     };
     if (total == 0) {
       dr.verdict = "healthy";
-      dr.verdict_summary = "No failures.";
+      dr.verdict_summary = {"No failures.", "Sin fallos."};
       continue;
     }
     double share = static_cast<double>(local) / total;
     const std::string n = std::to_string(total);
     if (share >= opt.local_share) {
       dr.verdict = "local";
-      dr.verdict_summary = std::to_string(local) + " of " + n +
-                           " failures point to our side: " + list(local_reasons) + ".";
+      dr.verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
+                                list(local_reasons) + ".",
+                            std::to_string(local) + " de " + n +
+                                " fallos apuntan a nuestro lado: " + list(local_reasons) + "."};
     } else if (1 - share >= opt.local_share) {
       dr.verdict = "remote";
-      dr.verdict_summary = std::to_string(total - local) + " of " + n +
-                           " failures point to the remote side: " + list(remote_reasons) + ".";
+      std::string r = std::to_string(total - local);
+      dr.verdict_summary = {r + " of " + n + " failures point to the remote side: " +
+                                list(remote_reasons) + ".",
+                            r + " de " + n + " fallos apuntan al lado remoto: " +
+                                list(remote_reasons) + "."};
     } else {
       dr.verdict = "mixed";
-      dr.verdict_summary = "Mixed: " + std::to_string(local) + " of " + n +
-                           " failures point to our side (" + list(local_reasons) + "), " +
-                           std::to_string(total - local) + " to the remote side (" +
-                           list(remote_reasons) + ").";
+      std::string l = std::to_string(local), r = std::to_string(total - local);
+      dr.verdict_summary = {"Mixed: " + l + " of " + n + " failures point to our side (" +
+                                list(local_reasons) + "), " + r + " to the remote side (" +
+                                list(remote_reasons) + ").",
+                            "Mixto: " + l + " de " + n + " fallos apuntan a nuestro lado (" +
+                                list(local_reasons) + "), " + r + " al lado remoto (" +
+                                list(remote_reasons) + ")."};
     }
   }
 
@@ -265,13 +289,20 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     for (size_t k = 0; k < inc.reasons.size(); ++k) {
       reasons += (k ? ", " : "") + std::string(ToString(inc.reasons[k]));
     }
-    inc.summary = "Local " + std::string(ToString(inc.family)) + " incident from " +
-                  HourUtc(inc.start) + (inc.open ? ", still open" : " to " + HourUtc(inc.end)) +
-                  ": " + reasons + " hit " + std::to_string(inc.domains) +
-                  " domains (up to " + std::to_string(peak_aff) + " of " +
-                  std::to_string(peak_act) + " active domains in one hour, " +
-                  Percent(peak_act ? static_cast<double>(peak_aff) / peak_act : 0) + "), trend " +
-                  inc.trend + "; " + FamilyAdvice(inc.family) + ".";
+    std::string fam(ToString(inc.family)), d = std::to_string(inc.domains),
+        aff = std::to_string(peak_aff), act = std::to_string(peak_act),
+        pct = Percent(peak_act ? static_cast<double>(peak_aff) / peak_act : 0);
+    LocalizedText advice = FamilyAdvice(inc.family);
+    inc.summary.en = "Local " + fam + " incident from " + HourUtc(inc.start) +
+                     (inc.open ? ", still open" : " to " + HourUtc(inc.end)) + ": " + reasons +
+                     " hit " + d + " domains (up to " + aff + " of " + act +
+                     " active domains in one hour, " + pct + "), trend " + inc.trend + "; " +
+                     advice.en + ".";
+    inc.summary.es = "Incidente local de tipo " + fam + " desde " + HourUtc(inc.start) +
+                     (inc.open ? ", sigue abierto" : " hasta " + HourUtc(inc.end)) + ": " +
+                     reasons + " afectó a " + d + " dominios (hasta " + aff + " de " + act +
+                     " dominios activos en una hora, " + pct + "), tendencia " +
+                     TrendEs(inc.trend) + "; " + advice.es + ".";
   }
   std::sort(report->incidents.begin(), report->incidents.end(),
             [](const Incident& a, const Incident& b) {
@@ -293,38 +324,50 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     if (dr.direction != Direction::kOutbound || dr.failures_total() == 0) continue;
     ++domains_failing;
     failures += dr.failures_total();
-    const FailureGroup* top_local = nullptr;
-    const FailureGroup* top_remote = nullptr;
+    // Per side: failures by reason, to name them in the summaries.
+    std::map<std::string, int64_t> local_by, remote_by;
     int64_t local = 0, remote = 0;
+    bool names_us = false;  // a rule whose text names our configuration
     for (const FailureGroup& g : dr.failures) {
       local += g.local_count;
       remote += g.count - g.local_count;
-      if (g.local_count > 0 && (!top_local || g.local_count > top_local->local_count)) top_local = &g;
-      if (g.count > g.local_count &&
-          (!top_remote || g.count - g.local_count > top_remote->count - top_remote->local_count)) {
-        top_remote = &g;
+      if (g.local_count > 0) local_by[std::string(ToString(g.reason))] += g.local_count;
+      if (g.count > g.local_count) remote_by[std::string(ToString(g.reason))] += g.count - g.local_count;
+      names_us |= g.side == Side::kLocal;
+    }
+    auto reasons = [](const std::map<std::string, int64_t>& by) {
+      std::vector<std::pair<int64_t, std::string>> v;
+      for (const auto& [r, n] : by) v.push_back({-n, r});
+      std::sort(v.begin(), v.end());
+      std::string out;
+      for (size_t i = 0; i < v.size() && i < 2; ++i) {
+        out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
       }
-    }
+      return out;
+    };
     remote_failures += remote;
-    if (dr.verdict == "local" && top_local) {
-      local_list.push_back({-local, dr.domain + ": " + std::string(ToString(top_local->reason)) +
-                                        " (" + std::to_string(local) + ")"});
+    // Any receiver that names our configuration is worth a line in the verdict, even when the
+    // rest of that domain's failures are theirs.
+    if (local > 0 && (dr.verdict == "local" || names_us)) {
+      local_list.push_back({-local, dr.domain + ": " + reasons(local_by)});
     }
-    if (top_remote && dr.verdict != "local") {
-      remote_list.push_back({-remote, dr.domain + ": " + std::string(ToString(top_remote->reason)) +
-                                          " (" + std::to_string(remote) + ")"});
-    }
+    if (remote > local) remote_list.push_back({-remote, dr.domain + ": " + reasons(remote_by)});
   }
-  auto join = [](std::vector<std::pair<int64_t, std::string>> list, size_t max) {
+  auto join = [](std::vector<std::pair<int64_t, std::string>> list, size_t max, bool es) {
     std::sort(list.begin(), list.end());
     std::string out;
     for (size_t i = 0; i < list.size() && i < max; ++i) out += (i ? "; " : "") + list[i].second;
-    if (list.size() > max) out += "; and " + std::to_string(list.size() - max) + " more";
+    if (list.size() > max) {
+      out += (es ? "; y " : "; and ") + std::to_string(list.size() - max) + (es ? " más" : " more");
+    }
     return out;
   };
   if (!remote_list.empty()) {
-    v.remote_summary = std::to_string(remote_failures) + " failures point to the receiving side, "
-                       "each isolated: " + join(remote_list, 3) + ".";
+    std::string n = std::to_string(remote_failures);
+    v.remote_summary = {n + " failures point to the receiving side, each isolated: " +
+                            join(remote_list, 3, false) + ".",
+                        n + " fallos apuntan al lado receptor, cada uno aislado: " +
+                            join(remote_list, 3, true) + "."};
   }
   if (!report->incidents.empty()) {
     const Incident* main = &report->incidents.front();
@@ -335,26 +378,37 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     v.side = "local";
     v.summary = main->summary;
     if (report->incidents.size() > 1) {
-      v.summary += " (" + std::to_string(report->incidents.size()) + " local incidents in all.)";
+      std::string k = std::to_string(report->incidents.size());
+      v.summary.en += " (" + k + " local incidents in all.)";
+      v.summary.es += " (" + k + " incidentes locales en total.)";
     }
   } else if (!local_list.empty()) {
     v.side = "local";
-    v.summary = std::to_string(local_list.size()) +
-                (local_list.size() == 1 ? " domain refuses" : " domains refuse") +
-                " our mail for reasons on our side: " + join(local_list, 3) + ".";
+    std::string k = std::to_string(local_list.size());
+    bool one = local_list.size() == 1;
+    v.summary = {k + (one ? " domain" : " domains") + " refused mail for reasons on our side: " +
+                     join(local_list, 4, false) + ".",
+                 k + (one ? " dominio rechazó" : " dominios rechazaron") +
+                     " correo por motivos de nuestro lado: " + join(local_list, 4, true) + "."};
   } else if (internal_failures > 0) {
     v.side = "local";
-    v.summary = std::to_string(internal_failures) +
-                " failures on hops between our own servers (e.g. " + first_internal +
-                "); outbound delivery shows no local problem.";
+    std::string k = std::to_string(internal_failures);
+    v.summary = {k + " failures on hops between our own servers (e.g. " + first_internal +
+                     "); outbound delivery shows no local problem.",
+                 k + " fallos en saltos entre nuestros propios servidores (p. ej. " +
+                     first_internal + "); la entrega de salida no muestra problemas locales."};
   } else if (failures > 0) {
     v.side = "remote";
-    v.summary = std::to_string(failures) + " failures to " + std::to_string(domains_failing) +
-                " domains, each isolated and pointing to the receiving side; no local incident. "
-                "Most: " + join(remote_list, 3) + ".";
+    std::string f = std::to_string(failures), d = std::to_string(domains_failing);
+    v.summary = {f + " failures to " + d + " domains, each isolated and pointing to the receiving "
+                     "side; no local incident. Most: " + join(remote_list, 3, false) + ".",
+                 f + " fallos hacia " + d + " dominios, todos aislados y apuntando al lado "
+                     "receptor; ningún incidente local. Los principales: " +
+                     join(remote_list, 3, true) + "."};
   } else {
     v.side = "none";
-    v.summary = "No outbound delivery failures in the period.";
+    v.summary = {"No outbound delivery failures in the period.",
+                 "Ningún fallo de entrega de salida en el periodo."};
   }
 }
 

@@ -28,7 +28,7 @@ json IncidentToJson(const Incident& inc) {
           {"failures", inc.failures},
           {"sample_domains", inc.sample_domains},
           {"buckets", buckets},
-          {"summary", inc.summary}};
+          {"summary", inc.summary.en}};
 }
 
 json DomainToJson(const DomainReport& d) {
@@ -42,7 +42,7 @@ json DomainToJson(const DomainReport& d) {
           {"failed_recipients", d.failed_recipients},
           {"failed_sessions", d.failed_sessions},
           {"verdict", d.verdict},
-          {"verdict_summary", d.verdict_summary},
+          {"verdict_summary", d.verdict_summary.en},
           {"remote_ips", d.remote_ips},
           {"remote_hosts", d.remote_hosts},
           {"failures", failures}};
@@ -138,8 +138,9 @@ json ReportToJson(const Report& r) {
         {"auth_failures", t.auth_failures}}},
       {"verdict",
        {{"side", r.verdict.side},
-        {"summary", r.verdict.summary},
-        {"remote_summary", r.verdict.remote_summary.empty() ? json(nullptr) : json(r.verdict.remote_summary)},
+        {"summary", r.verdict.summary.en},
+        {"remote_summary",
+         r.verdict.remote_summary.en.empty() ? json(nullptr) : json(r.verdict.remote_summary.en)},
         {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
         {"check_first", checks}}},
       {"incidents", incidents},

@@ -22,6 +22,8 @@ struct Words {
   const char* domains_with_failures;
   const char* failures;
   const char* sessions;
+  const char* failure;   // singular
+  const char* session;   // singular
   const char* inbound;
   const char* internal;
   const char* auth;
@@ -34,6 +36,11 @@ struct Words {
   const char* more_domains;
   const char* period;
   const char* also_theirs;
+  const char* at;
+  const char* rule;
+  const char* totals_fmt[7];  // sessions, inbound, internal, messages, recipients, failed, connect
+  const char* input_fmt[3];   // files, lines, malformed
+  const char* open_at_end;
   const char* verdict_words[4];  // healthy, remote, local, mixed
   const char* side_words[3];     // remote, local, either
 };
@@ -41,20 +48,26 @@ struct Words {
 constexpr Words kEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
     "trend", "affected/active domains per hour", "Outbound problems by destination domain",
-    "domains with failures", "failures", "sessions", "Inbound: what our server refused",
+    "domains with failures", "failures", "sessions", "failure", "session", "Inbound: what our server refused",
     "Internal hops: between our own servers",
     "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
-    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period", "Also THEIRS",
+    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period", "Also THEIRS", "at", "rule",
+    {"sessions", "inbound", "internal", "messages", "recipients", "failed recipients",
+     "connect failures"},
+    {"files", "lines", "malformed"}, "sessions open at end of input",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"}};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
-    "Problemas de salida por dominio de destino", "dominios con fallos", "fallos", "sesiones",
+    "Problemas de salida por dominio de destino", "dominios con fallos", "fallos", "sesiones", "fallo", "sesión",
     "Entrante: lo que nuestro servidor rechazó", "Saltos internos: entre nuestros servidores",
     "Intentos de AUTH fallidos (por IP cliente)",
     "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
-    "dominios más con fallos (ver --top o --format json)", "Periodo", "Además SUYO",
+    "dominios más con fallos (ver --top o --format json)", "Periodo", "Además SUYO", "en", "regla",
+    {"sesiones", "entrantes", "internas", "mensajes", "destinatarios", "destinatarios fallidos",
+     "fallos de conexión"},
+    {"archivos", "líneas", "mal formadas"}, "sesiones abiertas al final de la entrada",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"}};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
@@ -68,6 +81,10 @@ std::string Num(int64_t n) {
   std::string s = std::to_string(n < 0 ? -n : n);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
   return n < 0 ? "-" + s : s;
+}
+
+std::string Count(int64_t n, const char* one, const char* many) {
+  return Num(n) + " " + (n == 1 ? one : many);
 }
 
 std::string Bytes(int64_t b) {
@@ -99,25 +116,25 @@ std::string Clip(const std::string& s, size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 3) + "...";
 }
 
-void Headline(const Report& r, const Words& w, std::ostream& out) {
+void Headline(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   const char* word = r.verdict.side == "local"    ? w.ours
                      : r.verdict.side == "remote" ? w.theirs
                                                   : w.nothing;
-  out << word << ": " << r.verdict.summary << "\n";
-  if (r.verdict.side == "local" && !r.verdict.remote_summary.empty()) {
-    out << w.also_theirs << ": " << r.verdict.remote_summary << "\n";
+  out << word << ": " << r.verdict.summary.Get(lang) << "\n";
+  if (r.verdict.side == "local" && !r.verdict.remote_summary.en.empty()) {
+    out << w.also_theirs << ": " << r.verdict.remote_summary.Get(lang) << "\n";
   }
 }
 
-void Incidents(const Report& r, const Words& w, std::ostream& out) {
+void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   if (r.incidents.empty()) return;
   out << "\n" << w.incidents << " (" << r.incidents.size() << ")\n";
   for (const Incident& inc : r.incidents) {
     out << "  " << ToString(inc.family) << "  " << FormatLocal(inc.start) << " "
         << (inc.open ? std::string(w.still_open) : std::string(w.to) + " " + FormatLocal(inc.end))
         << "  " << w.trend << " " << inc.trend << "  " << Num(inc.domains) << " domains  "
-        << Num(inc.failures) << " " << w.failures << "\n";
-    out << "    " << inc.summary << "\n";
+        << Count(inc.failures, w.failure, w.failures) << "\n";
+    out << "    " << inc.summary.Get(lang) << "\n";
     out << "    " << w.per_hour << ":";
     for (const IncidentBucket& b : inc.buckets) {
       out << " " << FormatLocal(b.start, false) << " " << b.affected_domains << "/"
@@ -127,23 +144,23 @@ void Incidents(const Report& r, const Words& w, std::ostream& out) {
   }
 }
 
-void DomainBlock(const DomainReport& d, const Words& w, std::ostream& out) {
+void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream& out) {
   out << "  " << d.domain << (d.unresolved ? " (IP only: domain unknown)" : "") << "  ["
-      << VerdictWord(w, d.verdict) << "]  " << Num(d.failures_total()) << " " << w.failures
-      << ", " << Num(d.sessions) << " " << w.sessions << "\n";
+      << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w.failure, w.failures)
+      << ", " << Count(d.sessions, w.session, w.sessions) << "\n";
   size_t shown = 0;
   for (const FailureGroup& g : d.failures) {
     if (++shown > 4) {
-      out << "    ... " << (d.failures.size() - 4) << " more kinds\n";
+      out << "    ... " << (d.failures.size() - 4) << " more\n";
       break;
     }
     out << "    " << Num(g.count) << "x " << ToString(g.reason) << " (" << ToString(g.family)
-        << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << Codes(g) << " at "
+        << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << Codes(g) << " " << w.at << " "
         << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
         << FormatLocal(g.last, false) << "\n";
     out << "      \"" << Clip(g.sample, 160) << "\"  " << g.sample_ref << "\n";
   }
-  out << "    => " << d.verdict_summary << "\n";
+  out << "    => " << d.verdict_summary.Get(lang) << "\n";
 }
 
 // Lists the domains of one direction that had failures, most failures first.
@@ -165,7 +182,19 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
       out << "  ... " << (failing - o.top) << " " << w.more_domains << "\n";
       break;
     }
-    DomainBlock(d, w, out);
+    if (dir == Direction::kInbound) {
+      // What we refused is our own policy at work: one line each is enough.
+      out << "  " << d.domain << (d.unresolved ? " (client IP)" : "") << "  "
+          << Count(d.failures_total(), w.failure, w.failures) << ":";
+      for (size_t i = 0; i < d.failures.size() && i < 3; ++i) {
+        const FailureGroup& g = d.failures[i];
+        out << (i ? "," : "") << " " << ToString(g.reason) << " " << Codes(g) << " " << w.at << " "
+            << ToString(g.command) << " (" << g.count << ")";
+      }
+      out << "  " << d.failures[0].sample_ref << "\n";
+    } else {
+      DomainBlock(d, w, o.lang, out);
+    }
   }
 }
 
@@ -190,15 +219,18 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
 
 void Footer(const Report& r, const Words& w, std::ostream& out) {
   const Totals& t = r.totals;
-  out << "\n" << w.totals << ": " << Num(t.sessions) << " sessions (" << Num(t.inbound_sessions)
-      << " inbound, " << Num(t.internal_sessions) << " internal), " << Num(t.messages)
-      << " messages, " << Num(t.recipients) << " recipients, " << Num(t.failed_recipients)
-      << " failed recipients, " << Num(t.connect_failures) << " connect failures";
-  if (t.open_at_end > 0) out << ", " << Num(t.open_at_end) << " sessions open at end of input";
+  const auto& f = w.totals_fmt;
+  out << "\n" << w.totals << ": " << Num(t.sessions) << " " << f[0] << " ("
+      << Num(t.inbound_sessions) << " " << f[1] << ", " << Num(t.internal_sessions) << " " << f[2]
+      << "), " << Num(t.messages) << " " << f[3] << ", " << Num(t.recipients) << " " << f[4]
+      << ", " << Num(t.failed_recipients) << " " << f[5] << ", " << Num(t.connect_failures) << " "
+      << f[6];
+  if (t.open_at_end > 0) out << ", " << Num(t.open_at_end) << " " << w.open_at_end;
   out << "\n";
   const Diagnostics& diag = r.diagnostics;
-  out << w.input << ": " << r.files.size() << " files, " << Bytes(r.bytes) << ", "
-      << Num(r.lines) << " lines, " << Num(diag.malformed_total()) << " malformed\n";
+  out << w.input << ": " << r.files.size() << " " << w.input_fmt[0] << ", " << Bytes(r.bytes)
+      << ", " << Num(r.lines) << " " << w.input_fmt[1] << ", " << Num(diag.malformed_total())
+      << " " << w.input_fmt[2] << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
     out << "  " << w.malformed << ": " << Num(m.count) << " " << reason << " (e.g.";
     for (const std::string& e : m.examples) out << " " << e;
@@ -227,17 +259,17 @@ std::string FormatLocal(TimeMs t, bool with_date) {
 
 void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
   const Words& w = o.lang == Lang::kEs ? kEs : kEn;
-  Headline(r, w, out);
+  Headline(r, w, o.lang, out);
   if (!r.empty_period) {
     out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
         << FormatLocal(r.period_end) << "\n";
   }
   if (!r.verdict.check_first.empty()) {
-    out << "\n" << w.check_first << " (rule " << r.verdict.rule << "):\n";
+    out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule << "):\n";
     int n = 0;
     for (const LocalizedText& c : r.verdict.check_first) out << "  " << ++n << ". " << c.Get(o.lang) << "\n";
   }
-  Incidents(r, w, out);
+  Incidents(r, w, o.lang, out);
   Domains(r, o, w, out);
   Footer(r, w, out);
 }

@@ -34,8 +34,8 @@ struct Run {
   }
   std::string Describe() const {
     std::ostringstream s;
-    s << "verdict " << report.verdict.side << ": " << report.verdict.summary << "\n";
-    for (const Incident& i : report.incidents) s << "incident: " << i.summary << "\n";
+    s << "verdict " << report.verdict.side << ": " << report.verdict.summary.en << "\n";
+    for (const Incident& i : report.incidents) s << "incident: " << i.summary.en << "\n";
     return s.str();
   }
 };
@@ -146,7 +146,7 @@ TEST_CASE("One big provider refuses us for a missing IPv6 PTR: that domain is lo
   CHECK(d->verdict == "local");
   CHECK(run.report.incidents.empty());
   CHECK(run.report.verdict.side == "local");
-  CHECK(run.report.verdict.summary.find("gmail.com") != std::string::npos);
+  CHECK(run.report.verdict.summary.en.find("gmail.com") != std::string::npos);
 }
 
 TEST_CASE("A partner restricts a group to authenticated senders: remote", "[verdict]") {

@@ -49,7 +49,7 @@ struct DomainReport {
   std::vector<std::string> remote_ips;    // up to 8, most recent last
   std::vector<std::string> remote_hosts;  // banner names, up to 8
   std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
-  std::string verdict_summary;
+  LocalizedText verdict_summary;
   int64_t failures_total() const;
 };
 
@@ -71,7 +71,7 @@ struct Incident {
   int64_t failures = 0;
   std::vector<IncidentBucket> buckets;
   std::vector<std::string> sample_domains;
-  std::string summary;
+  LocalizedText summary;
 };
 
 struct AuthFailureGroup {
@@ -107,8 +107,8 @@ struct Totals {
 
 struct Verdict {
   std::string side = "none";         // local | remote | none
-  std::string summary;
-  std::string remote_summary;        // the failures that point away from us, when any
+  LocalizedText summary;
+  LocalizedText remote_summary;      // the failures that point away from us, when any
   std::string rule;                  // the rule whose checks come first
   std::vector<LocalizedText> check_first;
 };
