@@ -118,8 +118,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   }
 }
 
-nlohmann::json InvestigationToJson(const InvestigationResult& r) {
-  using nlohmann::json;
+nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
+  using json = nlohmann::ordered_json;
   json timeline = json::array();
   for (const HourRow& h : r.timeline) {
     timeline.push_back({{"start", FormatIsoUtc(h.start, true)},

@@ -107,6 +107,6 @@ class Investigation : public SessionSink {
 };
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out);
-nlohmann::json InvestigationToJson(const InvestigationResult& r);
+nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r);
 
 }  // namespace smtptriage

@@ -36,8 +36,8 @@ void RenderText(const Report& report, const RenderOptions& options, std::ostream
 void RenderJson(const Report& report, const RenderOptions& options, std::ostream& out);
 
 // The report as a JSON value (schema docs/report.schema.json), shared by json and ndjson.
-nlohmann::json ReportToJson(const Report& report);
-nlohmann::json FailureGroupToJson(const FailureGroup& g);
+nlohmann::ordered_json ReportToJson(const Report& report);
+nlohmann::ordered_json FailureGroupToJson(const FailureGroup& g);
 
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
