@@ -79,6 +79,9 @@ void Investigation::OnSession(SessionRecord&& s) {
       return;
     case Target::Kind::kAddress:
     case Target::Kind::kDomain: {
+      // A domain's investigation is about our mail to it; what we refused from it is listed by
+      // scan's inbound section. An address may be ours (a sender) or theirs (a recipient).
+      if (inbound && target_.kind == Target::Kind::kDomain) return;
       bool any = false;
       std::string sender_domain;
       for (const MessageOutcome& m : s.messages) {
@@ -140,6 +143,7 @@ void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
     k.group.sample_session = s.session;
     k.rule = *c.rule;
     k.example_session = s.session;
+    k.example_ref = f.ref;
     k.transcript = s.transcript;
     result_.failure_kinds.push_back(std::move(k));
   }

@@ -1,4 +1,5 @@
 // Text and JSON renderings of an investigation.
+#include <algorithm>
 #include <ostream>
 
 #include "smtptriage/investigation.h"
@@ -24,20 +25,34 @@ std::string VerdictWord(const std::string& verdict, Lang lang) {
   return es ? "SIN FALLOS" : "NO FAILURES";
 }
 
+void PrintRow(const TranscriptRow& r, const std::vector<std::string>& files, std::ostream& out) {
+  std::string file = r.ref.file < files.size() ? files[r.ref.file] : "?";
+  size_t slash = file.find_last_of("/\\");
+  out << "      " << FormatIsoUtc(r.time, true).substr(11, 12) << " " << r.type << " "
+      << (r.text.size() > 140 ? r.text.substr(0, 137) + "..." : r.text) << "   "
+      << file.substr(slash == std::string::npos ? 0 : slash + 1) << ":" << r.ref.line << "\n";
+}
+
+// Prints a transcript; with a `focus` row, only the start of the session and the rows around
+// the failure, so the reply that matters is on screen.
 void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::string>& files,
-                std::ostream& out, size_t max_rows) {
-  size_t n = 0;
-  for (const TranscriptRow& r : rows) {
-    if (++n > max_rows) {
-      out << "      ... " << (rows.size() - max_rows) << " more rows\n";
-      break;
+                std::ostream& out, const SourceRef* focus) {
+  size_t at = rows.size();
+  if (focus != nullptr) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].ref.file == focus->file && rows[i].ref.line == focus->line) at = i;
     }
-    std::string file = r.ref.file < files.size() ? files[r.ref.file] : "?";
-    size_t slash = file.find_last_of("/\\");
-    out << "      " << FormatIsoUtc(r.time, true).substr(11, 12) << " " << r.type << " "
-        << (r.text.size() > 140 ? r.text.substr(0, 137) + "..." : r.text) << "   "
-        << file.substr(slash == std::string::npos ? 0 : slash + 1) << ":" << r.ref.line << "\n";
   }
+  if (at == rows.size() || rows.size() <= 16) {
+    for (const TranscriptRow& r : rows) PrintRow(r, files, out);
+    return;
+  }
+  size_t from = at > 8 ? at - 8 : 0;
+  size_t to = std::min(rows.size(), at + 4);
+  for (size_t i = 0; i < std::min<size_t>(3, from); ++i) PrintRow(rows[i], files, out);
+  if (from > 3) out << "      ... " << (from - 3) << " rows ...\n";
+  for (size_t i = std::max<size_t>(from, 0); i < to; ++i) PrintRow(rows[i], files, out);
+  if (to < rows.size()) out << "      ... " << (rows.size() - to) << " rows ...\n";
 }
 
 }  // namespace
@@ -97,7 +112,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     }
     if (!k.transcript.empty()) {
       out << "  " << (es ? "Sesión de ejemplo " : "Example session ") << k.example_session << ":\n";
-      Transcript(k.transcript, r.file_names, out, 40);
+      Transcript(k.transcript, r.file_names, out, &k.example_ref);
     }
   }
   for (const SessionView& v : r.sessions_found) {
@@ -105,7 +120,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     out << "\n" << (es ? "Sesión " : "Session ") << s.session << "  " << ToString(s.log) << "  "
         << s.connector << "  " << s.remote_endpoint << "  " << FormatLocal(s.start) << " -> "
         << FormatLocal(s.end) << "  (" << s.close_reason << ")\n";
-    Transcript(s.transcript, r.file_names, out, 400);
+    Transcript(s.transcript, r.file_names, out, nullptr);
   }
   if (r.target.kind == Target::Kind::kAddress && !r.occurrences.empty()) {
     out << "\n" << (es ? "Cada fallo" : "Every failure") << "\n";

@@ -44,6 +44,7 @@ struct InvestigatedFailure {
   std::vector<std::string> remote_ips;
   std::vector<std::string> remote_hosts;
   std::string example_session;
+  SourceRef example_ref;                     // the failing row of the example session
   std::vector<TranscriptRow> transcript;
   int64_t other_domains = 0;                 // other domains with the same reason, same hours
   std::vector<std::string> other_examples;
