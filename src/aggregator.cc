@@ -299,8 +299,12 @@ void Aggregator::Finish(Report* report) {
   }
   std::sort(report->domains.begin(), report->domains.end(),
             [](const DomainReport& a, const DomainReport& b) {
+              // Ours first (what we can fix), then mixed, then theirs, then healthy.
+              auto rank = [](const std::string& v) {
+                return v == "local" ? 0 : v == "mixed" ? 1 : v == "remote" ? 2 : 3;
+              };
+              if (rank(a.verdict) != rank(b.verdict)) return rank(a.verdict) < rank(b.verdict);
               int64_t fa = a.failures_total(), fb = b.failures_total();
-              if ((fa > 0) != (fb > 0)) return fa > 0;
               if (fa != fb) return fa > fb;
               if (a.sessions != b.sessions) return a.sessions > b.sessions;
               return a.domain < b.domain;
