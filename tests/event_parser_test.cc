@@ -101,7 +101,7 @@ TEST_CASE("A log type that is not a protocol log is skipped with a message", "[p
   CHECK(diag.skipped()[0].path == "f.LOG:1");
 }
 
-TEST_CASE("Lines of 1 MiB are read; lines over the limit are reported, not lost silently",
+TEST_CASE("Lines of 1 MiB are read and lines over the limit are reported, not lost silently",
           "[parser]") {
   Diagnostics diag;
   std::string big(1 << 20, 'x');

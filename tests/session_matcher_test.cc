@@ -127,7 +127,7 @@ TEST_CASE("A refused MAIL FROM fails every recipient of the message", "[matcher]
   }
 }
 
-TEST_CASE("DATA refused fails the accepted recipients only; lost after DATA is a failure",
+TEST_CASE("DATA refused fails the accepted recipients only, and lost after DATA is a failure",
           "[matcher]") {
   int seq = 0;
   std::vector<std::string> rows = Opening("0C", 1, &seq);
