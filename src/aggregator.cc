@@ -20,8 +20,7 @@ struct Aggregator::DomainAcc {
 struct Aggregator::PendingFailure {
   std::string remote_ip;
   Direction direction;
-  LogKind log;
-  std::string session;
+  FailureContext where;
   FailureReply failure;
 };
 
@@ -81,9 +80,8 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed)
   }
 }
 
-int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
-                           const std::string& session) {
-  Classification c = Classify(f, log);
+int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where) {
+  Classification c = Classify(f, where.log);
   FailureGroup probe;
   probe.rule = c.rule->id;
   probe.code = f.code;
@@ -104,7 +102,12 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log,
     g.last = f.time;
     g.sample = f.text;
     g.sample_ref = Ref(f.ref);
-    g.sample_session = session;
+    g.sample_session = where.session;
+    g.sample_connector = where.connector;
+    g.sample_local = where.local_endpoint;
+    g.sample_remote = where.remote_endpoint;
+    g.sample_remote_host = where.remote_host;
+    g.sample_command = f.command;
   }
   ++g.count;
   g.first = std::min(g.first, f.time);
@@ -191,7 +194,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (rc.state == RecipientState::kFailed && rc.failure) {
         ++totals_.failed_recipients;
         ++acc.report.failed_recipients;
-        Note(&touched[acc.index], AddFailure(acc, *rc.failure, s.log, s.session));
+        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s)));
         session_failed = true;
       }
     }
@@ -203,13 +206,13 @@ void Aggregator::OnSession(SessionRecord&& s) {
                                : s.destination_hint;
     if (name.empty() && !inbound) {
       // The domain may be learned from other sessions to the same IP, later in the input.
-      pending_.push_back({s.remote_ip, s.direction, s.log, s.session, *s.session_failure});
+      pending_.push_back({s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
     } else {
       DomainAcc& acc = Domain(name, s.direction, inbound && inbound_key.empty());
       if (touched.emplace(acc.index, std::vector<int>()).second) ++acc.report.sessions;
       ++acc.report.failed_sessions;
       RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
-      Note(&touched[acc.index], AddFailure(acc, *s.session_failure, s.log, s.session));
+      Note(&touched[acc.index], AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
     }
   }
   for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed);
@@ -260,7 +263,7 @@ void Aggregator::Finish(Report* report) {
     ++acc.report.failed_sessions;
     RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
     std::vector<int> failed;
-    Note(&failed, AddFailure(acc, p.failure, p.log, p.session));
+    Note(&failed, AddFailure(acc, p.failure, p.where));
     Count(acc, p.failure.time, failed);
   }
   pending_.clear();

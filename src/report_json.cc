@@ -60,11 +60,15 @@ json InputsToJson(const Report& r) {
   }
   json files = json::array();
   for (const InputFileReport& f : r.files) {
+    auto it = diag.by_file().find(f.path);
+    std::vector<int64_t> lines;
+    if (it != diag.by_file().end()) lines = it->second.first_lines;
     files.push_back({{"path", f.path},
                      {"kind", ToString(f.kind)},
                      {"bytes", f.bytes},
                      {"lines", f.lines},
-                     {"malformed_lines", f.malformed}});
+                     {"malformed_lines", f.malformed},
+                     {"malformed_examples", lines}});
   }
   return {{"files", r.files.size()},
           {"bytes", r.bytes},
@@ -93,7 +97,12 @@ json FailureGroupToJson(const FailureGroup& g) {
           {"last", Time(g.last)},
           {"sample", g.sample},
           {"sample_ref", g.sample_ref},
-          {"sample_session", g.sample_session}};
+          {"sample_session", g.sample_session},
+          {"sample_connector", g.sample_connector},
+          {"sample_local_endpoint", g.sample_local},
+          {"sample_remote_endpoint", g.sample_remote},
+          {"sample_remote_host", g.sample_remote_host},
+          {"sample_command", g.sample_command}};
 }
 
 json ReportToJson(const Report& r) {

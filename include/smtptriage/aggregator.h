@@ -64,7 +64,7 @@ class Aggregator : public SessionSink {
 
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
   // Classifies and groups one failure; returns its BucketCell index (-1 for remote-side ones).
-  int AddFailure(DomainAcc& acc, const FailureReply& f, LogKind log, const std::string& session);
+  int AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where);
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;

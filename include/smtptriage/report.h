@@ -35,6 +35,24 @@ struct FailureGroup {
   std::string sample;                // one reply text
   std::string sample_ref;            // "file:line" of that reply
   std::string sample_session;        // session id of that reply
+  std::string sample_connector;      // and where it happened: connector, endpoints,
+  std::string sample_local;          // the remote host named in the banner, and the
+  std::string sample_remote;         // command it answered
+  std::string sample_remote_host;
+  std::string sample_command;
+};
+
+// Where a failure happened, for the sample of its group.
+struct FailureContext {
+  LogKind log = LogKind::kSend;
+  std::string session;
+  std::string connector;
+  std::string local_endpoint;
+  std::string remote_endpoint;
+  std::string remote_host;
+  static FailureContext Of(const SessionRecord& s) {
+    return {s.log, s.session, s.connector, s.local_endpoint, s.remote_endpoint, s.remote_host};
+  }
 };
 
 struct DomainReport {
