@@ -80,7 +80,8 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed)
   }
 }
 
-int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where) {
+int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
+                           std::string_view recipient, const MessageOutcome* message) {
   Classification c = Classify(f, where.log);
   FailureGroup probe;
   probe.rule = c.rule->id;
@@ -114,6 +115,29 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   g.last = std::max(g.last, f.time);
   TimeMs b = f.time - ((f.time % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
   ++acc.group_buckets[key][b];
+  if (listener_) {
+    FailureEvent e;
+    e.time = f.time;
+    e.domain = acc.report.domain;
+    e.direction = acc.report.direction;
+    e.unresolved = acc.report.unresolved;
+    e.group = &g;
+    e.text = f.text;
+    e.command = f.command;
+    e.session = where.session;
+    e.connector = where.connector;
+    e.local_endpoint = where.local_endpoint;
+    e.remote_endpoint = where.remote_endpoint;
+    e.remote_host = where.remote_host;
+    e.recipient = recipient;
+    if (message != nullptr) {
+      e.sender = message->sender;
+      e.message_id = message->message_id;
+    }
+    std::string ref = Ref(f.ref);
+    e.ref = ref;
+    listener_(e);
+  }
   return c.side == Side::kRemote ? -1 : BucketCell::Index(c.reason, c.side);
 }
 
@@ -194,7 +218,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (rc.state == RecipientState::kFailed && rc.failure) {
         ++totals_.failed_recipients;
         ++acc.report.failed_recipients;
-        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s)));
+        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m));
         session_failed = true;
       }
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,11 @@ class Aggregator : public SessionSink {
 
   void OnSession(SessionRecord&& s) override;
 
+  // Called once for every failure, in input order (failures whose domain is learned at the end
+  // are reported during Finish()). For NDJSON output and follow mode.
+  using FailureListener = std::function<void(const FailureEvent&)>;
+  void SetFailureListener(FailureListener listener) { listener_ = std::move(listener); }
+
   // Builds the report (domains, incidents, verdicts, totals). Inputs and diagnostics are filled
   // in by the caller. Call once.
   void Finish(Report* report);
@@ -64,7 +70,8 @@ class Aggregator : public SessionSink {
 
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
   // Classifies and groups one failure; returns its BucketCell index (-1 for remote-side ones).
-  int AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where);
+  int AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
+                 std::string_view recipient = {}, const MessageOutcome* message = nullptr);
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;
@@ -73,6 +80,7 @@ class Aggregator : public SessionSink {
 
   const Classifier* classifier_;
   AggregatorOptions options_;
+  FailureListener listener_;
   std::vector<std::unique_ptr<DomainAcc>> domains_;
   std::unordered_map<std::string, size_t> domain_index_;
   std::vector<PendingFailure> pending_;

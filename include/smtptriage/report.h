@@ -42,6 +42,28 @@ struct FailureGroup {
   std::string sample_command;
 };
 
+// One failure as it is found (a failed recipient, or a failed session when no recipient was
+// reached): what the aggregator hands to a FailureListener, and what NDJSON `failure` events
+// carry. Views are valid during the call only.
+struct FailureEvent {
+  TimeMs time = 0;
+  std::string_view domain;           // destination (or sender domain / client IP for inbound)
+  Direction direction = Direction::kOutbound;
+  bool unresolved = false;
+  const FailureGroup* group = nullptr;  // reason, family, side, retry, rule, codes, stage
+  std::string_view text;             // the reply
+  std::string_view command;
+  std::string_view session;
+  std::string_view connector;
+  std::string_view local_endpoint;
+  std::string_view remote_endpoint;
+  std::string_view remote_host;
+  std::string_view recipient;        // empty for session-level failures
+  std::string_view sender;
+  std::string_view message_id;
+  std::string_view ref;              // "file:line"
+};
+
 // Where a failure happened, for the sample of its group.
 struct FailureContext {
   LogKind log = LogKind::kSend;
