@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/investigation.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+using nlohmann::json;
+
+TEST_CASE("Targets are told apart: domain, address, session id", "[investigate]") {
+  struct Row {
+    const char* text;
+    Target::Kind kind;
+    const char* value;
+  };
+  const Row rows[] = {
+      {"Partner.Example", Target::Kind::kDomain, "partner.example"},
+      {"Bob@Partner.Example", Target::Kind::kAddress, "bob@partner.example"},
+      {"<bob@partner.example>", Target::Kind::kAddress, "bob@partner.example"},
+      {"08de6c57743183e0", Target::Kind::kSession, "08DE6C57743183E0"},
+      {"08DE6C57743183E", Target::Kind::kDomain, "08de6c57743183e"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.text);
+    Target t = ParseTarget(row.text);
+    CHECK(t.kind == row.kind);
+    CHECK(t.value == row.value);
+  }
+}
+
+TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict",
+          "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC", &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Investigation of domain proseware-supply.example") != std::string::npos);
+  CHECK(out.find("Verdict: THEIRS") != std::string::npos);
+  CHECK(out.find("connect_timeout") != std::string::npos);
+  CHECK(out.find("No other domain saw it in the same hours: isolated.") != std::string::npos);
+  CHECK(out.find("What to check:") != std::string::npos);
+  CHECK(out.find("Failed to connect. Winsock error code: 10060") != std::string::npos);
+
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
+          0);
+  json j = json::parse(out);
+  CHECK(j["schema"] == "smtptriage/investigation@1");
+  CHECK(j["verdict"]["side"] == "remote");
+  REQUIRE(!j["failure_kinds"].empty());
+  const json& top = j["failure_kinds"][0];
+  CHECK(top["reason"] == "connect_timeout");
+  CHECK(top["other_domains_same_hours"] == 0);
+  CHECK(!top["transcript"].empty());
+  int attempts = 0;
+  for (const json& h : j["timeline"]) attempts += h["attempts"].get<int>();
+  CHECK(attempts == j["sessions"].get<int>());
+}
+
+TEST_CASE("Investigating a recipient lists every failure to it", "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate contact483@proseware-supply.example sample_logs --format json",
+                 &out, &err) == 0);
+  json j = json::parse(out);
+  REQUIRE(j["occurrences"].size() >= 1);
+  for (const json& o : j["occurrences"]) {
+    CHECK(o["recipient"] == "contact483@proseware-supply.example");
+    CHECK(o["side"] == "remote");
+    CHECK(o["ref"].get<std::string>().find("sample_logs/SmtpSend/") == 0);
+  }
+}
+
+TEST_CASE("Investigating a session id shows its transcript with file:line", "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate 08DE6C57743183E0 sample_logs --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  REQUIRE(j["sessions_found"].size() == 1);
+  const json& s = j["sessions_found"][0];
+  CHECK(s["session"] == "08DE6C57743183E0");
+  REQUIRE(s["transcript"].size() >= 2);
+  CHECK(s["transcript"][0]["ref"].get<std::string>().find("SEND2026030207-1.LOG:") !=
+        std::string::npos);
+}
+
+TEST_CASE("Investigate usage errors exit 2", "[investigate]") {
+  std::string out, err;
+  CHECK(RunCli("investigate", &out, &err) == 2);
+  CHECK(RunCli("investigate example.com", &out, &err) == 2);
+  CHECK(RunCli("investigate example.com sample_logs --format xml", &out, &err) == 2);
+  CHECK(RunCli("investigate example.com does/not/exist", &out, &err) == 3);
+}
