@@ -104,6 +104,8 @@ EventParser::EventParser(std::string path, std::unique_ptr<LineSource> source, D
 
 void EventParser::Header(std::string_view line, int64_t number) {
   saw_header_ = true;
+  if (line.rfind("#Log-type:", 0) == 0) log_type_line_ = std::string(line);
+  if (line.rfind("#Fields:", 0) == 0) fields_line_ = std::string(line);
   if (line.rfind("#Log-type:", 0) == 0) {
     LogKind k = LogKindFromHeader(line.substr(10));
     if (k == LogKind::kSend || k == LogKind::kReceive) {
@@ -199,49 +201,51 @@ bool EventParser::Convert(const std::vector<std::string_view>& f, int64_t number
 
 bool EventParser::Next(ProtocolEvent* ev) {
   LineView line;
-  while (true) {
-    if (!source_->Next(&line)) {
-      if (!source_->status().ok()) {
-        diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
-                       source_->status().message() + "; the lines before it were read");
-      }
-      return false;
-    }
-    lines_ = line.number;
-    std::string_view text = line.text;
-    if (line.overlong) {
-      diag_->Malformed(path_, line.number, "line longer than 8 MiB", text.substr(0, 200));
-      continue;
-    }
-    if (text.empty()) continue;
-    if (text[0] == '#') {
-      Header(text, line.number);
-      continue;
-    }
-    if (!readable_) continue;
-    if (LooksBinary(text)) {
-      diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
-      continue;
-    }
-    if (csv_.Split(text) != CsvError::kNone) {
-      diag_->Malformed(path_, line.number, "unterminated quote", text);
-      continue;
-    }
-    if (!have_fields_ && !saw_header_ && LooksLikeTracking(csv_.fields())) {
-      readable_ = false;
-      diag_->Skipped(path_, "message tracking log rows (no header): scan reads SMTP protocol "
-                            "logs; the file is skipped");
-      continue;
-    }
-    if (!have_fields_ && !InferLayout(csv_.fields())) {
-      diag_->Malformed(path_, line.number,
-                       saw_header_ ? "data row before #Fields" : "no #Fields header and not a protocol log row",
-                       text);
-      continue;
-    }
-    if (Convert(csv_.fields(), line.number, text, ev)) return true;
+  while (source_ != nullptr && source_->Next(&line)) {
+    if (ParseLine(line, ev)) return true;
+  }
+  if (source_ != nullptr && !source_->status().ok()) {
+    diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
+                   source_->status().message() + "; the lines before it were read");
   }
   return false;
+}
+
+bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
+  lines_ = line.number;
+  std::string_view text = line.text;
+  if (line.overlong) {
+    diag_->Malformed(path_, line.number, "line longer than 8 MiB", text.substr(0, 200));
+    return false;
+  }
+  if (text.empty()) return false;
+  if (text[0] == '#') {
+    Header(text, line.number);
+    return false;
+  }
+  if (!readable_) return false;
+  if (LooksBinary(text)) {
+    diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
+    return false;
+  }
+  if (csv_.Split(text) != CsvError::kNone) {
+    diag_->Malformed(path_, line.number, "unterminated quote", text);
+    return false;
+  }
+  if (!have_fields_ && !saw_header_ && LooksLikeTracking(csv_.fields())) {
+    readable_ = false;
+    diag_->Skipped(path_, "message tracking log rows (no header): scan reads SMTP protocol "
+                          "logs; the file is skipped");
+    return false;
+  }
+  if (!have_fields_ && !InferLayout(csv_.fields())) {
+    diag_->Malformed(path_, line.number,
+                     saw_header_ ? "data row before #Fields"
+                                 : "no #Fields header and not a protocol log row",
+                     text);
+    return false;
+  }
+  return Convert(csv_.fields(), line.number, text, ev);
 }
 
 }  // namespace smtptriage

@@ -56,12 +56,20 @@ class EventParser {
   // is then recorded as a skipped remainder in the diagnostics).
   bool Next(ProtocolEvent* ev);
 
+  // Push mode (follow): parses one line given by the caller (the source may be null). Header
+  // lines update the schema; returns true when the line was a well-formed event.
+  bool ParseLine(const LineView& line, ProtocolEvent* ev);
+
+  // The header lines in force, to resume a followed file without reading its start again.
+  const std::string& log_type_line() const { return log_type_line_; }
+  const std::string& fields_line() const { return fields_line_; }
+
   LogKind kind() const { return kind_; }
   // False when the file's #Log-type names a log this parser does not read (the rest is skipped).
   bool readable() const { return readable_; }
   const std::string& path() const { return path_; }
   int64_t lines() const { return lines_; }
-  int64_t bytes() const { return source_->bytes(); }
+  int64_t bytes() const { return source_ ? source_->bytes() : 0; }
 
  private:
   void Header(std::string_view line, int64_t number);
@@ -81,6 +89,8 @@ class EventParser {
   std::array<int, kProtocolFieldCount> column_{};  // column of each field, -1 when absent
   size_t field_count_ = 0;
   int64_t lines_ = 0;
+  std::string log_type_line_;
+  std::string fields_line_;
 };
 
 }  // namespace smtptriage
