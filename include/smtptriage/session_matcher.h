@@ -11,9 +11,12 @@
 #include <string>
 #include <unordered_map>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "smtptriage/event_parser.h"
 #include "smtptriage/reply.h"
 #include "smtptriage/session.h"
+#include "smtptriage/status.h"
 
 namespace smtptriage {
 
@@ -47,6 +50,11 @@ class SessionMatcher {
   void Finish();
 
   const MatcherStats& stats() const { return stats_; }
+
+  // Checkpoints (follow mode): the open sessions and the clock, as JSON, and back. Loading
+  // replaces the current state; a malformed state gives an Invalid status and changes nothing.
+  nlohmann::json SaveState() const;
+  Status LoadState(const nlohmann::json& state);
   size_t open_sessions() const;
 
  private:

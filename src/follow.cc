@@ -1,0 +1,242 @@
+#include "smtptriage/follow.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/input_files.h"
+
+namespace smtptriage {
+
+struct LogFollower::Tracked {
+  std::string path;
+  uint32_t index = 0;            // in names_
+  LogKind kind = LogKind::kUnknown;
+  platform::FileIdentity id;
+  bool have_id = false;
+  int64_t offset = 0;            // bytes consumed: always just after a line end
+  int64_t line = 0;              // lines consumed
+  std::unique_ptr<EventParser> parser;
+  bool seen_this_poll = false;
+  bool compressed = false;       // .gz: read once, whole
+  bool done = false;
+
+  void Reset(Diagnostics* diag) {
+    offset = 0;
+    line = 0;
+    parser = std::make_unique<EventParser>(path, nullptr, diag, kind);
+  }
+};
+
+LogFollower::LogFollower(std::vector<std::string> roots, SessionSink* sink, Diagnostics* diag,
+                         MatcherOptions options)
+    : roots_(std::move(roots)), sink_(sink), diag_(diag), send_(sink, options),
+      receive_(sink, options) {}
+
+LogFollower::~LogFollower() = default;
+
+size_t LogFollower::open_sessions() const {
+  return send_.open_sessions() + receive_.open_sessions();
+}
+
+LogFollower::Tracked& LogFollower::Track(const std::string& path) {
+  auto it = files_.find(path);
+  if (it != files_.end()) return *it->second;
+  auto t = std::make_unique<Tracked>();
+  t->path = path;
+  t->index = static_cast<uint32_t>(names_.size());
+  names_.push_back(path);
+  std::string stamp;
+  int counter;
+  if (!ParseLogName(path.substr(path.find_last_of("/\\") + 1), &t->kind, &stamp, &counter)) {
+    t->kind = LogKindFromName(path);
+  }
+  t->compressed = path.size() > 3 && (path.compare(path.size() - 3, 3, ".gz") == 0 ||
+                                      path.compare(path.size() - 3, 3, ".GZ") == 0);
+  t->Reset(diag_);
+  ++stats_.files_seen;
+  return *files_.emplace(path, std::move(t)).first->second;
+}
+
+void LogFollower::Poll(size_t max_bytes) {
+  ++stats_.polls;
+  std::ostringstream ignored;
+  Diagnostics discovery;
+  std::vector<InputFile> inputs = FindInputs(roots_, &discovery, false, ignored);
+  for (auto& [path, t] : files_) t->seen_this_poll = false;
+  for (const InputFile& f : inputs) {
+    if (f.kind == LogKind::kTracking) continue;
+    Tracked& t = Track(f.path);
+    t.seen_this_poll = true;
+    platform::FileIdentity id;
+    if (!platform::GetFileIdentity(f.path, &id)) continue;  // gone between listing and now
+    if (t.have_id && !(id == t.id)) {
+      diag_->Note(f.path, "replaced by a new file: read again from the start");
+      ++stats_.files_restarted;
+      t.Reset(diag_);
+      t.done = false;
+    } else if (t.have_id && id.size < t.offset && !t.compressed) {
+      diag_->Note(f.path, "truncated: read again from the start");
+      ++stats_.files_restarted;
+      t.Reset(diag_);
+    }
+    t.id = id;
+    t.have_id = true;
+    if (t.done || (id.size <= t.offset && !t.compressed)) continue;
+    ReadNew(t, max_bytes);
+  }
+  // Files deleted by retention: forget them, saying so if their end had not been read.
+  for (auto it = files_.begin(); it != files_.end();) {
+    Tracked& t = *it->second;
+    if (!t.seen_this_poll) {
+      if (!t.compressed && t.have_id && t.offset < t.id.size) {
+        diag_->Note(t.path, "deleted before its last " + std::to_string(t.id.size - t.offset) +
+                                " bytes were read");
+      }
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
+  std::string data;
+  if (t.compressed) {
+    // A compressed file is complete when it appears (rotated copies): read it whole, once.
+    std::unique_ptr<LineSource> source;
+    Status s = OpenLineSource(t.path, &source);
+    if (!s.ok()) {
+      diag_->Skipped(t.path, s.message());
+      t.done = true;
+      return;
+    }
+    EventParser parser(t.path, std::move(source), diag_, t.kind);
+    ProtocolEvent ev;
+    while (parser.Next(&ev)) {
+      (parser.kind() == LogKind::kReceive ? receive_ : send_)
+          .Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
+                t.index);
+    }
+    stats_.bytes += parser.bytes();
+    stats_.lines += parser.lines();
+    t.done = true;
+    return;
+  }
+  std::FILE* f = std::fopen(t.path.c_str(), "rb");
+  if (f == nullptr) return;  // deleted or locked right now: try again next poll
+  if (std::fseek(f, static_cast<long>(t.offset), SEEK_SET) != 0) {
+    std::fclose(f);
+    return;
+  }
+  if (buf_.size() < (1u << 20)) buf_.resize(1u << 20);
+  size_t total = 0;
+  while (total < max_bytes) {
+    size_t n = std::fread(buf_.data(), 1, std::min(buf_.size(), max_bytes - total), f);
+    if (n == 0) break;
+    data.append(buf_.data(), n);
+    total += n;
+  }
+  std::fclose(f);
+  // Only complete lines: a partial last line waits for its end.
+  size_t end = data.rfind('\n');
+  if (end == std::string::npos) return;
+  std::string_view text(data.data(), end + 1);
+  ProtocolEvent ev;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl - pos);
+    if (t.offset == 0 && pos == 0 && line.size() >= 3 &&
+        std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0) {
+      line.remove_prefix(3);
+    }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = nl + 1;
+    LineView lv;
+    lv.number = ++t.line;
+    lv.overlong = line.size() > kMaxLineBytes;
+    lv.text = lv.overlong ? line.substr(0, kMaxLineBytes) : line;
+    if (t.parser->ParseLine(lv, &ev)) {
+      LogKind kind = t.parser->kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
+      (kind == LogKind::kReceive ? receive_ : send_).Feed(ev, kind, t.index);
+    }
+  }
+  t.offset += static_cast<int64_t>(end + 1);
+  stats_.bytes += static_cast<int64_t>(end + 1);
+  stats_.lines = 0;
+  for (const auto& [path, tr] : files_) stats_.lines += tr->line;
+}
+
+void LogFollower::Finish() {
+  send_.Finish();
+  receive_.Finish();
+}
+
+nlohmann::json LogFollower::SaveState() const {
+  using nlohmann::json;
+  json files = json::array();
+  for (const auto& [path, t] : files_) {
+    files.push_back({{"path", t->path},
+                     {"index", t->index},
+                     {"device", t->id.device},
+                     {"inode", t->id.inode},
+                     {"offset", t->offset},
+                     {"line", t->line},
+                     {"done", t->done},
+                     {"log_type", t->parser->log_type_line()},
+                     {"fields", t->parser->fields_line()}});
+  }
+  return {{"names", names_},
+          {"files", files},
+          {"send", send_.SaveState()},
+          {"receive", receive_.SaveState()}};
+}
+
+Status LogFollower::LoadState(const nlohmann::json& state) {
+  try {
+    std::vector<std::string> names = state.at("names").get<std::vector<std::string>>();
+    std::map<std::string, std::unique_ptr<Tracked>> files;
+    for (const auto& j : state.at("files")) {
+      auto t = std::make_unique<Tracked>();
+      t->path = j.at("path");
+      t->index = j.at("index");
+      if (t->index >= names.size()) return Status::Invalid("file index out of range");
+      std::string stamp;
+      int counter;
+      if (!ParseLogName(t->path.substr(t->path.find_last_of("/\\") + 1), &t->kind, &stamp,
+                        &counter)) {
+        t->kind = LogKindFromName(t->path);
+      }
+      t->compressed = t->path.size() > 3 && t->path.compare(t->path.size() - 3, 3, ".gz") == 0;
+      t->Reset(diag_);
+      t->id.device = j.at("device");
+      t->id.inode = j.at("inode");
+      t->have_id = true;
+      t->offset = j.at("offset");
+      t->line = j.at("line");
+      t->done = j.at("done");
+      // Resume with the schema in force, without reading the file's start again.
+      ProtocolEvent ev;
+      for (const char* key : {"log_type", "fields"}) {
+        std::string header = j.at(key);
+        if (!header.empty()) t->parser->ParseLine({header, 0, false}, &ev);
+      }
+      std::string path = t->path;
+      files.emplace(path, std::move(t));
+    }
+    Status s = send_.LoadState(state.at("send"));
+    if (s.ok()) s = receive_.LoadState(state.at("receive"));
+    if (!s.ok()) return s;
+    names_ = std::move(names);
+    files_ = std::move(files);
+  } catch (const std::exception& e) {
+    return Status::Invalid(std::string("file positions: ") + e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,129 @@
+#include "smtptriage/ndjson.h"
+
+#include <cstdio>
+
+#include "smtptriage/reporters.h"
+#include "smtptriage/smtp_text.h"
+
+namespace smtptriage {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+json Head(const char* type, TimeMs t) {
+  return {{"type", type}, {"time", FormatIsoUtc(t, true)}, {"schema", kEventSchema}};
+}
+
+}  // namespace
+
+std::string FailureId(const FailureEvent& e) {
+  std::string key = std::string(e.ref) + '|' + std::string(e.recipient) + '|' +
+                    std::string(e.session);
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(HashText(key)));
+  return buf;
+}
+
+json FailureEventJson(const FailureEvent& e) {
+  json j = Head("failure", e.time);
+  const FailureGroup& g = *e.group;
+  j["id"] = FailureId(e);
+  j["domain"] = e.domain;
+  j["direction"] = ToString(e.direction);
+  j["unresolved"] = e.unresolved;
+  j["reason"] = ToString(g.reason);
+  j["family"] = ToString(g.family);
+  j["side"] = ToString(g.side);
+  j["retry"] = ToString(g.retry);
+  j["rule"] = g.rule;
+  j["code"] = g.code == 0 ? json(nullptr) : json(g.code);
+  j["enhanced"] = g.enhanced.empty() ? json(nullptr) : json(g.enhanced);
+  j["command"] = ToString(g.command);
+  j["command_text"] = e.command;
+  j["reply"] = e.text;
+  j["recipient"] = e.recipient;
+  j["sender"] = e.sender;
+  j["message_id"] = e.message_id;
+  j["session"] = e.session;
+  j["connector"] = e.connector;
+  j["local_endpoint"] = e.local_endpoint;
+  j["remote_endpoint"] = e.remote_endpoint;
+  j["remote_host"] = e.remote_host;
+  j["ref"] = e.ref;
+  return j;
+}
+
+json IncidentEventJson(const char* type, const Incident& inc, TimeMs now) {
+  json j = Head(type, now);
+  json reasons = json::array();
+  for (Reason r : inc.reasons) reasons.push_back(ToString(r));
+  j["incident"] = {{"family", ToString(inc.family)},
+                   {"side", inc.side},
+                   {"reasons", reasons},
+                   {"start", FormatIsoUtc(inc.start, true)},
+                   {"end", inc.open ? json(nullptr) : json(FormatIsoUtc(inc.end, true))},
+                   {"open", inc.open},
+                   {"trend", inc.trend},
+                   {"domains", inc.domains},
+                   {"failures", inc.failures},
+                   {"summary", inc.summary.en}};
+  return j;
+}
+
+json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) {
+  json j = Head("snapshot", now);
+  json domains = json::array();
+  int64_t other_failures = 0, other_sessions = 0;
+  size_t n = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.failures_total() == 0) continue;
+    if (n++ >= top_domains) {
+      other_failures += d.failures_total();
+      other_sessions += d.sessions;
+      continue;
+    }
+    domains.push_back({{"domain", d.domain},
+                       {"direction", ToString(d.direction)},
+                       {"sessions", d.sessions},
+                       {"failures", d.failures_total()},
+                       {"verdict", d.verdict}});
+  }
+  if (n > top_domains) {
+    domains.push_back({{"domain", "_other"}, {"direction", nullptr}, {"sessions", other_sessions},
+                       {"failures", other_failures}, {"verdict", nullptr}});
+  }
+  j["verdict"] = r.verdict.side;
+  j["summary"] = r.verdict.summary.en;
+  j["sessions"] = r.totals.sessions;
+  j["failed_recipients"] = r.totals.failed_recipients;
+  j["open_incidents"] = 0;
+  for (const Incident& inc : r.incidents) j["open_incidents"] = j["open_incidents"].get<int>() + inc.open;
+  j["domains"] = domains;
+  return j;
+}
+
+json SummaryEventJson(const Report& r) {
+  json full = ReportToJson(r);
+  json j = Head("summary", r.generated);
+  for (const char* key : {"period", "totals", "verdict", "incidents", "parameters"}) {
+    j[key] = full[key];
+  }
+  json inputs = full["inputs"];
+  inputs.erase("file_list");
+  j["inputs"] = inputs;
+  int64_t failing = 0;
+  for (const DomainReport& d : r.domains) failing += d.failures_total() > 0;
+  j["domains_with_failures"] = failing;
+  return j;
+}
+
+std::string NdjsonLine(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+void RenderNdjsonSummary(const Report& report, const RenderOptions&, std::ostream& out) {
+  out << NdjsonLine(SummaryEventJson(report));
+}
+
+}  // namespace smtptriage
