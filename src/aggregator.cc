@@ -228,11 +228,17 @@ void Aggregator::OnSession(SessionRecord&& s) {
     if (s.session_failure->stage == Stage::kConnect) ++totals_.connect_failures;
     std::string name = inbound ? (inbound_key.empty() ? s.remote_ip : inbound_key)
                                : s.destination_hint;
+    bool unresolved = inbound && inbound_key.empty();
+    if (name.empty() && !inbound && options_.resolve_at_once) {
+      name = LearnedDomain(s.remote_ip);
+      unresolved = name.empty();
+      if (unresolved) name = s.remote_ip.empty() ? "(unknown)" : s.remote_ip;
+    }
     if (name.empty() && !inbound) {
       // The domain may be learned from other sessions to the same IP, later in the input.
       pending_.push_back({s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
     } else {
-      DomainAcc& acc = Domain(name, s.direction, inbound && inbound_key.empty());
+      DomainAcc& acc = Domain(name, s.direction, unresolved);
       if (touched.emplace(acc.index, std::vector<int>()).second) ++acc.report.sessions;
       ++acc.report.failed_sessions;
       RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
@@ -270,17 +276,42 @@ void Aggregator::FillRules(Report* report) const {
   }
 }
 
+std::string Aggregator::LearnedDomain(const std::string& ip) const {
+  auto it = ip_domains_.find(ip);
+  if (it == ip_domains_.end() || it->second.empty()) return {};
+  auto best = std::max_element(it->second.begin(), it->second.end(),
+                               [](const auto& a, const auto& b) { return a.second < b.second; });
+  return best->first;
+}
+
+void Aggregator::Snapshot(Report* report) const {
+  Aggregator copy(classifier_, options_);
+  for (const auto& acc : domains_) copy.domains_.push_back(std::make_unique<DomainAcc>(*acc));
+  copy.domain_index_ = domain_index_;
+  copy.ip_domains_ = ip_domains_;
+  copy.buckets_ = buckets_;
+  copy.auth_ = auth_;
+  copy.totals_ = totals_;
+  copy.first_ = first_;
+  copy.last_ = last_;
+  copy.any_ = any_;
+  copy.Finish(report);
+}
+
+void Aggregator::DropBefore(TimeMs cutoff) {
+  buckets_.erase(buckets_.begin(), buckets_.lower_bound(cutoff));
+  for (auto& acc : domains_) {
+    for (auto& [key, per_bucket] : acc->group_buckets) {
+      per_bucket.erase(per_bucket.begin(), per_bucket.lower_bound(cutoff));
+    }
+  }
+}
+
 void Aggregator::Finish(Report* report) {
   for (PendingFailure& p : pending_) {
-    std::string name = p.remote_ip;
-    bool unresolved = true;
-    auto it = ip_domains_.find(p.remote_ip);
-    if (it != ip_domains_.end() && !it->second.empty()) {
-      auto best = std::max_element(it->second.begin(), it->second.end(),
-                                   [](const auto& a, const auto& b) { return a.second < b.second; });
-      name = best->first;
-      unresolved = false;
-    }
+    std::string name = LearnedDomain(p.remote_ip);
+    bool unresolved = name.empty();
+    if (unresolved) name = p.remote_ip;
     if (name.empty()) name = "(unknown)";
     DomainAcc& acc = Domain(name, p.direction, unresolved);
     ++acc.report.sessions;

@@ -31,6 +31,9 @@ struct AggregatorOptions {
   int min_domains = 3;
   double min_spread = 0.20;
   double local_share = 0.70;         // a domain's verdict needs this share for one side
+  // Follow mode: name the domain of a failure with only an IP at once, from what is known so
+  // far (the IP itself when nothing is), instead of waiting for the end of the input.
+  bool resolve_at_once = false;
 };
 
 // Per time bucket and domain: sessions attempted, and per failure reason the sessions that
@@ -60,6 +63,14 @@ class Aggregator : public SessionSink {
   // in by the caller. Call once.
   void Finish(Report* report);
 
+  // The report so far, leaving the aggregator as it is (follow mode). Failures still waiting for
+  // their domain are left out.
+  void Snapshot(Report* report) const;
+
+  // Forgets the time buckets that start before `cutoff` (follow mode keeps memory bounded to a
+  // look-back window). Domain totals since the start are kept.
+  void DropBefore(TimeMs cutoff);
+
   // The classification of one failure, as the aggregator does it (exposed for investigate).
   Classification Classify(const FailureReply& f, LogKind log) const;
 
@@ -76,6 +87,7 @@ class Aggregator : public SessionSink {
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;
   std::string Ref(SourceRef ref) const;
+  std::string LearnedDomain(const std::string& ip) const;
   void FillRules(Report* report) const;
 
   const Classifier* classifier_;
