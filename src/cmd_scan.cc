@@ -32,13 +32,15 @@ std::string FormatNames() {
 int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
   std::string format = "text", output, domain;
-  size_t top = 20;
+  size_t top = 20, top_domains = 20;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("format,f", po::value(&format)->default_value("text"), ("output format: " + FormatNames()).c_str())
       ("output,o", po::value(&output), "write the report to this file instead of stdout")
       ("domain", po::value(&domain), "report only this domain (and its subdomains)")
-      ("top", po::value(&top)->default_value(20), "text: domains listed in full");
+      ("top", po::value(&top)->default_value(20), "text: domains listed in full")
+      ("top-domains", po::value(&top_domains)->default_value(20),
+       "prometheus: domains with their own series; the others are summed as domain=\"_other\"");
   AddCommonOptions(&desc, &common);
   po::options_description hidden;
   hidden.add_options()("path", po::value(&common.paths)->composing());
@@ -111,6 +113,7 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   RenderOptions ro;
   ro.lang = setup.lang;
   ro.top = top;
+  ro.top_domains = top_domains;
   ro.verbose = common.verbose;
   if (output.empty()) {
     reporter->render(report, ro, out);

@@ -167,6 +167,7 @@ const std::vector<ReporterEntry>& Reporters() {
   static const std::vector<ReporterEntry> kReporters = {
       {"text", RenderText},
       {"json", RenderJson},
+      {"prometheus", RenderPrometheus},
   };
   return kReporters;
 }

@@ -19,6 +19,7 @@ struct RenderOptions {
   size_t top = 20;            // text: domains listed in full
   bool verbose = false;
   bool show_healthy = false;  // text: list domains without failures too
+  size_t top_domains = 20;    // prometheus: domains with their own series; the rest: "_other"
 };
 
 using ReporterFn = void (*)(const Report&, const RenderOptions&, std::ostream&);
@@ -34,6 +35,9 @@ const ReporterEntry* FindReporter(std::string_view name);
 
 void RenderText(const Report& report, const RenderOptions& options, std::ostream& out);
 void RenderJson(const Report& report, const RenderOptions& options, std::ostream& out);
+// The Prometheus text exposition format, for node_exporter's textfile collector
+// (docs/MONITORING.md).
+void RenderPrometheus(const Report& report, const RenderOptions& options, std::ostream& out);
 
 // The report as a JSON value (schema docs/report.schema.json), shared by json and ndjson.
 nlohmann::ordered_json ReportToJson(const Report& report);
