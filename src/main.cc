@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  investigate TARGET PATH... one domain, address or session: timeline, transcript, verdict\n"
     "  explain REPLY... | -       explain an SMTP reply or NDR text from the rules\n"
     "  rules check [FILE...]      validate the built-in rules and site rule files\n"
+    "  check PATH...              Nagios/Icinga plugin: status line, perfdata, exit 0-3\n"
     "\n"
     "Run 'smtptriage COMMAND --help' for the options of a command.\n"
     "Exit codes: 0 done (failures found are not an error), 1 check found problems,\n"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     }
     if (command == "explain") return smtptriage::RunExplain(args, std::cin, std::cout, std::cerr);
     if (command == "rules") return smtptriage::RunRules(args, std::cin, std::cout, std::cerr);
+    if (command == "check") return smtptriage::RunCheck(args, std::cin, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "smtptriage " << command << ": internal error: " << e.what() << "\n";
     return smtptriage::kExitUsage;

@@ -15,5 +15,6 @@ int RunScan(const Args& args, std::istream& in, std::ostream& out, std::ostream&
 int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunRules(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunInvestigate(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
+int RunCheck(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace smtptriage

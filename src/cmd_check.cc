@@ -1,0 +1,215 @@
+// smtptriage check: a Nagios/Icinga plugin. Scans the recent logs with the scan pipeline and
+// prints one status line with performance data; the exit code is the plugin state.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "smtptriage/cli_common.h"
+#include "smtptriage/commands.h"
+#include "smtptriage/input_files.h"
+#include "smtptriage/reporters.h"
+#include "smtptriage/scanner.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+namespace {
+
+// The plugin states and their exit codes (Nagios plugin guidelines).
+enum State { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
+
+constexpr const char* kStateNames[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+
+constexpr const char* kCheckUsage =
+    "Usage: smtptriage check [options] PATH...\n"
+    "A Nagios/Icinga plugin: reads the Exchange SMTP logs of the last --since (default 1h) and\n"
+    "prints one status line, SMTPTRIAGE OK|WARNING|CRITICAL|UNKNOWN - summary | perfdata,\n"
+    "followed by the verdict and the open incidents.\n"
+    "\n"
+    "  CRITICAL  a local incident is open at the end of the period (the same failure at many\n"
+    "            unrelated domains at once: our firewall, our IP on a blocklist), or the\n"
+    "            failures attributed to our side reach --crit\n"
+    "  WARNING   the failures attributed to our side reach --warn\n"
+    "  OK        otherwise\n"
+    "  UNKNOWN   a PATH does not exist, no log could be read, or an option is wrong\n"
+    "\n"
+    "Failures attributed to our side (perfdata local_failures) are failed recipients, or failed\n"
+    "sessions when no recipient was reached, of outbound mail and of hops between our own\n"
+    "servers, that the rules say are ours (blocklisted IP, missing PTR, SPF) or that happened\n"
+    "inside a local incident (docs/VERDICTS.md). Mail our server refused inbound is not\n"
+    "counted. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n";
+
+// A perfdata item: 'label'=value;warn;crit;min (counts, no unit).
+std::string Perf(const char* label, int64_t value, int64_t warn = 0, int64_t crit = 0) {
+  std::string s = std::string("'") + label + "'=" + std::to_string(value) + ";";
+  if (warn > 0) s += std::to_string(warn);
+  s += ";";
+  if (crit > 0) s += std::to_string(crit);
+  return s + ";0";
+}
+
+// Writes an UNKNOWN status line (the reason on one line) and returns its exit code.
+int Unknown(const std::string& why, std::ostream& out) {
+  std::string line = why;
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  for (char& c : line) {
+    if (c == '\n') c = ';';
+    if (c == '|') c = '/';  // '|' starts the performance data
+  }
+  out << "SMTPTRIAGE UNKNOWN - " << line << "\n";
+  return kUnknown;
+}
+
+}  // namespace
+
+int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
+  CommonOptions common;
+  int64_t warn = 10, crit = 0;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("warn,w", po::value(&warn)->default_value(10),
+       "WARNING when the failures attributed to our side reach N (0: never)")
+      ("crit,c", po::value(&crit)->default_value(0),
+       "CRITICAL when the failures attributed to our side reach N (0: only open incidents)");
+  AddCommonOptions(&desc, &common);
+  po::options_description hidden;
+  hidden.add_options()("path", po::value(&common.paths)->composing());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("path", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "smtptriage check: " << e.what() << "\nTry 'smtptriage check --help'.\n";
+    return Unknown(e.what(), out);
+  }
+  if (vm.count("help")) {
+    out << kCheckUsage << "\n" << desc;
+    return kOk;
+  }
+  if (common.paths.empty()) return Unknown("no PATH given (smtptriage check --help)", out);
+  if (warn < 0 || crit < 0) return Unknown("--warn and --crit must be 0 or more", out);
+  if (warn > 0 && crit > 0 && warn > crit) {
+    return Unknown("--warn " + std::to_string(warn) + " is above --crit " + std::to_string(crit),
+                   out);
+  }
+  for (const std::string& p : common.paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) return Unknown(p + ": no such file or folder", out);
+  }
+  if (common.since.empty()) common.since = "1h";
+  common.quiet = true;
+  RunSetup setup;
+  std::ostringstream setup_err;
+  if (!PrepareRun(common, setup_err, &setup)) return Unknown(setup_err.str(), out);
+
+  Report report;
+  report.version = SMTPTRIAGE_VERSION;
+  report.generated = setup.now;
+  std::ofstream unparsed;
+  if (!common.unparsed.empty()) {
+    unparsed.open(common.unparsed, std::ios::binary);
+    if (!unparsed) return Unknown("--unparsed: cannot write " + common.unparsed, out);
+    report.diagnostics = Diagnostics(&unparsed);
+  }
+  RecordParameters(common, &report);
+  std::ostringstream find_log;
+  std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose,
+                                            common.verbose ? err : find_log);
+  std::vector<std::string> names;
+  for (const InputFile& f : files) names.push_back(f.path);
+  setup.aggregator.file_names = &names;
+  Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  ScanStats stats = ScanFiles(files, &aggregator, MatcherOptions(), &report.diagnostics, &report);
+  aggregator.Finish(&report);
+  if (stats.files_read == 0) {
+    std::string why = "no log could be read";
+    if (files.empty() && report.diagnostics.skipped().empty()) {
+      why += ": no SEND*/RECV* log files under the given paths";
+    }
+    for (const SkippedFile& s : report.diagnostics.skipped()) {
+      why += "; " + s.path + ": " + s.reason;
+    }
+    return Unknown(why, out);
+  }
+
+  // What the thresholds and the perfdata count (see kCheckUsage).
+  int64_t failures = 0, local = 0, inbound = 0;
+  for (const DomainReport& d : report.domains) {
+    if (d.direction == Direction::kInbound) {
+      inbound += d.failures_total();
+      continue;
+    }
+    failures += d.failures_total();
+    for (const FailureGroup& g : d.failures) local += g.local_count;
+  }
+  std::vector<const Incident*> open;
+  int64_t incidents = 0;
+  for (const Incident& inc : report.incidents) {
+    if (inc.side != "local") continue;
+    ++incidents;
+    if (inc.open) open.push_back(&inc);
+  }
+
+  State state = kOk;
+  std::vector<std::string> why;
+  for (const Incident* inc : open) {
+    state = kCritical;
+    why.push_back("local " + std::string(ToString(inc->family)) + " incident open since " +
+                  FormatLocal(inc->start) + " (" + std::to_string(inc->domains) + " domains, " +
+                  inc->trend + ")");
+  }
+  std::string counted = std::to_string(local) + " of " + std::to_string(failures) +
+                        " failures on our side";
+  if (crit > 0 && local >= crit) {
+    state = kCritical;
+    counted += " (critical at " + std::to_string(crit) + ")";
+  } else if (warn > 0 && local >= warn) {
+    if (state < kWarning) state = kWarning;
+    counted += " (warning at " + std::to_string(warn) + ")";
+  }
+  why.push_back(counted);
+  if (report.verdict.side == "remote") why.push_back("the others point to the receivers");
+  if (report.totals.sessions == 0) why.push_back("no sessions in the period");
+  if (!report.diagnostics.skipped().empty()) {
+    why.push_back(std::to_string(report.diagnostics.skipped().size()) + " files skipped");
+  }
+  std::string summary;
+  for (const std::string& w : why) summary += (summary.empty() ? "" : "; ") + w;
+  for (char& c : summary) {
+    if (c == '|' || c == '\n') c = ' ';
+  }
+
+  out << "SMTPTRIAGE " << kStateNames[state] << " - " << summary << " | "
+      << Perf("failures", failures) << " " << Perf("local_failures", local, warn, crit) << " "
+      << Perf("remote_failures", failures - local) << " "
+      << Perf("failed_recipients", report.totals.failed_recipients) << " "
+      << Perf("connect_failures", report.totals.connect_failures) << " "
+      << Perf("inbound_failures", inbound) << " "
+      << Perf("incidents_open", static_cast<int64_t>(open.size())) << " "
+      << Perf("incidents", incidents) << " " << Perf("sessions", report.totals.sessions) << " "
+      << Perf("malformed", report.diagnostics.malformed_total()) << " "
+      << Perf("files_skipped", static_cast<int64_t>(report.diagnostics.skipped().size())) << "\n";
+  // Long output, shown by Nagios and Icinga under the status line.
+  auto line = [](std::string s) {
+    for (char& c : s) {
+      if (c == '|' || c == '\n') c = ' ';
+    }
+    return s;
+  };
+  if (!report.verdict.summary.en.empty()) {
+    out << line(report.verdict.summary.Get(setup.lang)) << "\n";
+  }
+  for (const Incident* inc : open) {
+    // The verdict often is the summary of the one open incident: say it once.
+    if (inc->summary.en != report.verdict.summary.en) {
+      out << line(inc->summary.Get(setup.lang)) << "\n";
+    }
+  }
+  return state;
+}
+
+}  // namespace smtptriage

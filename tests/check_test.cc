@@ -1,0 +1,159 @@
+// Tests of `smtptriage check`, the Nagios/Icinga plugin: each state and exit code on generated
+// logs, the status line and the performance data syntax, and UNKNOWN for bad input and options.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <re2/re2.h>
+
+#include "smtptriage/loggen.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+
+namespace {
+
+// The logs of a loggen preset (seed 7), generated once per test run. The presets cover
+// 2026-03-02; --now is the end of that day.
+std::string PresetLogs(const std::string& preset) {
+  static std::map<std::string, std::unique_ptr<TempDir>> dirs;
+  auto& dir = dirs[preset];
+  if (dir == nullptr) {
+    loggen::Scenario scenario;
+    REQUIRE(loggen::Preset(preset, 7, &scenario));
+    dir = std::make_unique<TempDir>();
+    loggen::Result truth;
+    REQUIRE(loggen::Generate(scenario, dir->path().string(), &truth).ok());
+  }
+  return dir->path().string();
+}
+
+constexpr const char* kNow = "--now 2026-03-03T00:00:00Z --tz UTC --lang en";
+
+// The status line: the first line of the output.
+std::string FirstLine(const std::string& out) { return out.substr(0, out.find('\n')); }
+
+}  // namespace
+
+TEST_CASE("check: states and exit codes on generated logs", "[check]") {
+  struct Case {
+    std::string what;
+    std::string preset;
+    std::string args;
+    int rc;
+    std::string starts;  // the start of the status line
+  };
+  const std::vector<Case> cases = {
+      {"firewall: every connection times out, incident open at the end", "firewall", "", 2,
+       "SMTPTRIAGE CRITICAL - local connection incident open since 2026-03-02 23:00"},
+      {"firewall over the whole day", "firewall", "--since 24h", 2,
+       "SMTPTRIAGE CRITICAL - local connection incident open since 2026-03-02 15:00"},
+      {"firewall, thresholds too high to matter: the incident alone", "firewall",
+       "--warn 100000 --crit 200000", 2, "SMTPTRIAGE CRITICAL - local connection incident"},
+      {"quiet day: failures, none ours", "quiet-day", "--since 24h", 0, "SMTPTRIAGE OK - 0 of "},
+      {"quiet day, lowest threshold: still nothing ours", "quiet-day", "--since 24h --warn 1", 0,
+       "SMTPTRIAGE OK - 0 of "},
+      {"IPv6 PTR refusals are ours: default --warn 10", "ipv6-ptr", "--since 24h", 1,
+       "SMTPTRIAGE WARNING - "},
+      {"IPv6 PTR refusals, --crit reached", "ipv6-ptr", "--since 24h --warn 5 --crit 10", 2,
+       "SMTPTRIAGE CRITICAL - "},
+      {"IPv6 PTR refusals below --warn", "ipv6-ptr", "--since 24h --warn 1000000", 0,
+       "SMTPTRIAGE OK - "},
+      {"IPv6 PTR refusals, --warn 0 turns the warning off", "ipv6-ptr", "--since 24h --warn 0", 0,
+       "SMTPTRIAGE OK - "},
+  };
+  for (const Case& c : cases) {
+    std::string out, err;
+    int rc = RunCli(std::string("check ") + kNow + " " + c.args + " " + PresetLogs(c.preset), &out,
+                    &err);
+    INFO(c.what << "\nstdout: " << out << "\nstderr: " << err);
+    CHECK(rc == c.rc);
+    CHECK(FirstLine(out).rfind(c.starts, 0) == 0);
+  }
+}
+
+TEST_CASE("check: the status line and the performance data", "[check]") {
+  std::string out;
+  REQUIRE(RunCli(std::string("check ") + kNow + " --warn 5 --crit 10 --since 24h " +
+                     PresetLogs("ipv6-ptr"),
+                 &out) == 2);
+  std::string line = FirstLine(out);
+  INFO(out);
+  std::string summary, perfdata;
+  REQUIRE(RE2::FullMatch(line, R"(SMTPTRIAGE (?:OK|WARNING|CRITICAL|UNKNOWN) - ([^|]+) \| (.+))",
+                         &summary, &perfdata));
+  // 'label'=value[UOM];[warn];[crit];[min];[max], separated by spaces.
+  const RE2 item(
+      R"('([a-z_]+)'=(-?[0-9.]+)[a-zA-Z%]*;([0-9.]*);([0-9.]*);([0-9.]*)(?:;([0-9.]*))?)");
+  std::map<std::string, std::string> values, warns, crits;
+  re2::StringPiece rest(perfdata);
+  std::string label, value, warn, crit, min, max;
+  while (RE2::Consume(&rest, item, &label, &value, &warn, &crit, &min, &max)) {
+    values[label] = value;
+    warns[label] = warn;
+    crits[label] = crit;
+    CHECK(min == "0");
+    if (!rest.empty()) REQUIRE(RE2::Consume(&rest, " "));
+  }
+  CHECK(rest.empty());
+  for (const char* l : {"failures", "local_failures", "remote_failures", "failed_recipients",
+                        "connect_failures", "inbound_failures", "incidents_open", "incidents",
+                        "sessions", "malformed", "files_skipped"}) {
+    INFO(l);
+    CHECK(values.count(l) == 1);
+  }
+  CHECK(warns["local_failures"] == "5");
+  CHECK(crits["local_failures"] == "10");
+  CHECK(std::stoll(values["local_failures"]) + std::stoll(values["remote_failures"]) ==
+        std::stoll(values["failures"]));
+  CHECK(std::stoll(values["local_failures"]) >= 10);
+  CHECK(values["incidents_open"] == "0");
+  CHECK(values["malformed"] == "0");
+  // The verdict follows as long output.
+  CHECK(out.find("\n1 domain refused mail for reasons on our side: gmail.com") !=
+        std::string::npos);
+}
+
+TEST_CASE("check: UNKNOWN (exit 3) when it cannot tell", "[check]") {
+  TempDir empty;
+  empty.Write("notes.txt", "not a log\n");
+  struct Case {
+    std::string what;
+    std::string args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"a missing path", "/nonexistent/smtptriage-logs", "/nonexistent/smtptriage-logs: no such"},
+      {"a missing path next to a good one",
+       PresetLogs("quiet-day") + " /nonexistent/smtptriage-logs", "no such file or folder"},
+      {"a folder without logs", empty.path().string(), "no log could be read"},
+      {"no path", "", "no PATH given"},
+      {"a threshold that is not a number", "--warn lots " + PresetLogs("quiet-day"), "--warn"},
+      {"--warn above --crit", "--warn 10 --crit 5 " + PresetLogs("quiet-day"), "above --crit"},
+      {"an unknown option", "--frobnicate " + PresetLogs("quiet-day"), "frobnicate"},
+      {"a bad --since", "--since yesterday " + PresetLogs("quiet-day"), "--since"},
+  };
+  for (const Case& c : cases) {
+    std::string out, err;
+    int rc = RunCli(std::string("check ") + kNow + " " + c.args, &out, &err);
+    INFO(c.what << "\nstdout: " << out << "\nstderr: " << err);
+    CHECK(rc == 3);
+    CHECK(FirstLine(out).rfind("SMTPTRIAGE UNKNOWN - ", 0) == 0);
+    CHECK(out.find(c.says) != std::string::npos);
+    CHECK(out.find('|') == std::string::npos);
+  }
+}
+
+TEST_CASE("check --help documents the states and exit codes", "[check]") {
+  std::string out;
+  CHECK(RunCli("check --help", &out) == 0);
+  for (const char* word : {"CRITICAL", "WARNING", "UNKNOWN", "--warn", "--crit", "--since",
+                           "3 UNKNOWN (also for bad options)"}) {
+    INFO(word);
+    CHECK(out.find(word) != std::string::npos);
+  }
+}
