@@ -23,7 +23,11 @@ std::string ValidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool ok = len > 0 && i + len <= s.size();
     for (size_t k = 1; ok && k < len; ++k) {
       ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
@@ -90,8 +94,7 @@ class Writer {
     if (!labels.empty()) {
       out_ << '{';
       for (size_t i = 0; i < labels.size(); ++i) {
-        out_ << (i ? "," : "") << labels[i].first << "=\"" << EscapeLabel(labels[i].second)
-             << '"';
+        out_ << (i ? "," : "") << labels[i].first << "=\"" << EscapeLabel(labels[i].second) << '"';
       }
       out_ << '}';
     }
@@ -145,8 +148,7 @@ void Failures(const Report& r, Writer& w) {
 void TotalsOf(const Report& r, Writer& w) {
   const Totals& t = r.totals;
   w.Family("smtptriage_sessions", "SMTP sessions in the scanned period, by direction.");
-  w.Sample({{"direction", "outbound"}},
-           t.sessions - t.inbound_sessions - t.internal_sessions);
+  w.Sample({{"direction", "outbound"}}, t.sessions - t.inbound_sessions - t.internal_sessions);
   w.Sample({{"direction", "inbound"}}, t.inbound_sessions);
   w.Sample({{"direction", "internal"}}, t.internal_sessions);
   w.Family("smtptriage_failed_sessions", "Sessions with at least one failure in the period.");
@@ -190,11 +192,12 @@ void Domains(const Report& r, const RenderOptions& o, Writer& w) {
   for (const DomainReport& d : r.domains) {
     if (d.failures_total() > 0) failing.push_back(&d);
   }
-  std::stable_sort(failing.begin(), failing.end(), [](const DomainReport* a, const DomainReport* b) {
-    int64_t fa = a->failures_total(), fb = b->failures_total();
-    if (fa != fb) return fa > fb;
-    return std::tie(a->domain, a->direction) < std::tie(b->domain, b->direction);
-  });
+  std::stable_sort(failing.begin(), failing.end(),
+                   [](const DomainReport* a, const DomainReport* b) {
+                     int64_t fa = a->failures_total(), fb = b->failures_total();
+                     if (fa != fb) return fa > fb;
+                     return std::tie(a->domain, a->direction) < std::tie(b->domain, b->direction);
+                   });
   auto local_of = [](const DomainReport& d) {
     int64_t n = 0;
     for (const FailureGroup& g : d.failures) n += g.local_count;

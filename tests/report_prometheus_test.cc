@@ -243,7 +243,9 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
       {"smtptriage_lines_read", {}, "7942"},
       {"smtptriage_local_incidents_open", {{"family", "connection"}}, "0"},
       {"smtptriage_failures",
-       {{"reason", "connect_timeout"}, {"family", "connection"}, {"side", "either"},
+       {{"reason", "connect_timeout"},
+        {"family", "connection"},
+        {"side", "either"},
         {"direction", "outbound"}},
        "42"},
       {"smtptriage_failures",
@@ -264,15 +266,17 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
     for (const Sample* s : e.Of("smtptriage_failures")) {
       if (s->labels.at("direction") == dir) all += std::stoll(s->value);
     }
-    int64_t local = std::stoll(e.Value("smtptriage_failures_attributed",
-                                       {{"direction", dir}, {"side", "local"}}));
-    int64_t remote = std::stoll(e.Value("smtptriage_failures_attributed",
-                                        {{"direction", dir}, {"side", "remote"}}));
+    int64_t local = std::stoll(
+        e.Value("smtptriage_failures_attributed", {{"direction", dir}, {"side", "local"}}));
+    int64_t remote = std::stoll(
+        e.Value("smtptriage_failures_attributed", {{"direction", dir}, {"side", "remote"}}));
     CHECK(local + remote == all);
   }
 }
 
 TEST_CASE("prometheus: label values are escaped", "[prometheus]") {
+  // A byte that is not UTF-8 becomes U+FFFD.
+  const std::string kReplaced = std::string("bad\xEF\xBF\xBD") + "byte.example";
   struct Case {
     std::string domain;
     std::string written;    // as it must appear between the quotes
@@ -284,7 +288,7 @@ TEST_CASE("prometheus: label values are escaped", "[prometheus]") {
       {"back\\slash.example", "back\\\\slash.example", "back\\slash.example"},
       {"new\nline.example", "new\\nline.example", "new\nline.example"},
       {"all\\\"\n.example", "all\\\\\\\"\\n.example", "all\\\"\n.example"},
-      {"bad\xff" "byte.example", "bad\xEF\xBF\xBD" "byte.example", "bad\xEF\xBF\xBD" "byte.example"},
+      {std::string("bad\xff") + "byte.example", kReplaced, kReplaced},
       {"ñandú.example", "ñandú.example", "ñandú.example"},
   };
   for (const Case& c : cases) {
@@ -315,8 +319,11 @@ TEST_CASE("prometheus: domains past --top-domains are summed under _other", "[pr
   };
   // Domain i fails i times; the inbound client IP fails once and, by name, ranks before d1.
   const std::vector<Case> cases = {
-      {5, 20, {"d5.example", "d4.example", "d3.example", "d2.example", "192.0.2.1", "d1.example"},
-       "", ""},
+      {5,
+       20,
+       {"d5.example", "d4.example", "d3.example", "d2.example", "192.0.2.1", "d1.example"},
+       "",
+       ""},
       {5, 2, {"d5.example", "d4.example"}, "6", "1"},
       {5, 5, {"d5.example", "d4.example", "d3.example", "d2.example", "192.0.2.1"}, "1", ""},
       {30, 20, {}, "55", "1"},
@@ -334,8 +341,8 @@ TEST_CASE("prometheus: domains past --top-domains are summed under _other", "[pr
     CHECK(own.size() == std::min<size_t>(c.top, c.domains + 1));
     if (!c.own.empty()) CHECK(own == c.own);
     CHECK(sum == c.domains * (c.domains + 1) / 2 + 1);  // nothing lost, nothing counted twice
-    CHECK(e.Value("smtptriage_domain_failures", {{"domain", "_other"}, {"direction", "outbound"}}) ==
-          c.other_outbound);
+    CHECK(e.Value("smtptriage_domain_failures",
+                  {{"domain", "_other"}, {"direction", "outbound"}}) == c.other_outbound);
     CHECK(e.Value("smtptriage_domain_failures", {{"domain", "_other"}, {"direction", "inbound"}}) ==
           c.other_inbound);
     CHECK(e.Of("smtptriage_domain_local_failures").size() ==
