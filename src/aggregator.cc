@@ -81,7 +81,8 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed)
 }
 
 int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
-                           std::string_view recipient, const MessageOutcome* message) {
+                           std::string_view recipient, const MessageOutcome* message,
+                           int64_t ordinal) {
   Classification c = Classify(f, where.log);
   FailureGroup probe;
   probe.rule = c.rule->id;
@@ -130,6 +131,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
     e.remote_endpoint = where.remote_endpoint;
     e.remote_host = where.remote_host;
     e.recipient = recipient;
+    e.ordinal = ordinal;
     if (message != nullptr) {
       e.sender = message->sender;
       e.message_id = message->message_id;
@@ -197,10 +199,12 @@ void Aggregator::OnSession(SessionRecord&& s) {
   }
   bool session_failed = false;
   std::map<size_t, std::vector<int>> touched;  // domain index -> failure indexes of this session
+  int64_t ordinal = 0;
   for (const MessageOutcome& m : s.messages) {
     if (m.recipients.empty()) continue;
     ++totals_.messages;
     for (const RecipientOutcome& rc : m.recipients) {
+      ++ordinal;
       std::string name = inbound ? inbound_key : rc.domain;
       bool unresolved = name.empty();
       if (unresolved) name = s.remote_ip;
@@ -218,7 +222,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (rc.state == RecipientState::kFailed && rc.failure) {
         ++totals_.failed_recipients;
         ++acc.report.failed_recipients;
-        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m));
+        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m,
+                                                    ordinal));
         session_failed = true;
       }
     }

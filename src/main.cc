@@ -17,6 +17,7 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  scan PATH...               report failures per domain, local incidents and the verdict\n"
     "  investigate TARGET PATH... one domain, address or session: timeline, transcript, verdict\n"
+    "  watch PATH...              follow the logs, NDJSON events for monitoring\n"
     "  explain REPLY... | -       explain an SMTP reply or NDR text from the rules\n"
     "  rules check [FILE...]      validate the built-in rules and site rule files\n"
     "  check PATH...              Nagios/Icinga plugin: status line, perfdata, exit 0-3\n"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     if (command == "investigate") {
       return smtptriage::RunInvestigate(args, std::cin, std::cout, std::cerr);
     }
+    if (command == "watch") return smtptriage::RunWatch(args, std::cin, std::cout, std::cerr);
     if (command == "explain") return smtptriage::RunExplain(args, std::cin, std::cout, std::cerr);
     if (command == "rules") return smtptriage::RunRules(args, std::cin, std::cout, std::cerr);
     if (command == "check") return smtptriage::RunCheck(args, std::cin, std::cout, std::cerr);

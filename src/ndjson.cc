@@ -18,8 +18,13 @@ json Head(const char* type, TimeMs t) {
 }  // namespace
 
 std::string FailureId(const FailureEvent& e) {
-  std::string key = std::string(e.ref) + '|' + std::string(e.recipient) + '|' +
-                    std::string(e.session);
+  // The file's name (not its folder: the same logs may be read through another path or share),
+  // the line, the session and the recipient's position in it.
+  std::string_view ref = e.ref;
+  size_t slash = ref.find_last_of("/\\");
+  if (slash != std::string_view::npos) ref.remove_prefix(slash + 1);
+  std::string key = std::string(ref) + '|' + std::string(e.recipient) + '|' +
+                    std::string(e.session) + '|' + std::to_string(e.ordinal);
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(HashText(key)));
   return buf;

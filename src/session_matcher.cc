@@ -244,6 +244,8 @@ void SessionMatcher::ApplyReply(Open& s, const Pending& p, const Reply& r,
         // (usually 503 "need MAIL first") say.
         s.mail_failure = MakeFailure(r, text, Stage::kMail, p.command, t, ref);
         fail_open_recipients(*s.mail_failure);
+        // With no recipient named yet (a client refused at MAIL FROM), the session carries it.
+        s.last_error = s.mail_failure;
       }
       return;
     case Stage::kRcpt: {

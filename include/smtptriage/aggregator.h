@@ -82,7 +82,8 @@ class Aggregator : public SessionSink {
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
   // Classifies and groups one failure; returns its BucketCell index (-1 for remote-side ones).
   int AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
-                 std::string_view recipient = {}, const MessageOutcome* message = nullptr);
+                 std::string_view recipient = {}, const MessageOutcome* message = nullptr,
+                 int64_t ordinal = 0);
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;

@@ -14,6 +14,7 @@ using Args = std::vector<std::string>;
 int RunScan(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunRules(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
+int RunWatch(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunInvestigate(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunCheck(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 

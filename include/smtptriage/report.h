@@ -62,6 +62,7 @@ struct FailureEvent {
   std::string_view sender;
   std::string_view message_id;
   std::string_view ref;              // "file:line"
+  int64_t ordinal = 0;               // position of the recipient in its session (0: session)
 };
 
 // Where a failure happened, for the sample of its group.

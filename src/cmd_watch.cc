@@ -1,0 +1,102 @@
+// smtptriage watch: follow the logs and emit NDJSON events for monitoring.
+#include <atomic>
+#include <iostream>
+
+#include "smtptriage/cli_common.h"
+#include "smtptriage/commands.h"
+#include "smtptriage/exit_codes.h"
+#include "smtptriage/platform.h"
+#include "smtptriage/watch.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+
+int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
+  CommonOptions common;
+  std::string format = "ndjson", output, state, interval = "2s", lookback = "24h";
+  std::string idle = "10m";
+  size_t top = 20;
+  bool once = false;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("state", po::value(&state), "checkpoint file: positions and open sessions, saved at every "
+                                   "interval and on Ctrl+C/SIGTERM; a restart resumes from it")
+      ("interval", po::value(&interval)->default_value("2s"), "how often to look for new lines")
+      ("format,f", po::value(&format)->default_value("ndjson"), "output format: ndjson")
+      ("output,o", po::value(&output), "append events to this file (exactly once across restarts "
+                                       "with --state); default: standard output")
+      ("top-domains", po::value(&top)->default_value(20), "domains listed in snapshot events")
+      ("lookback", po::value(&lookback)->default_value("24h"),
+       "time window the incident model keeps")
+      ("idle-timeout", po::value(&idle)->default_value("10m"),
+       "close a session with no row for this long (log time) as lost")
+      ("once", po::bool_switch(&once), "poll once, checkpoint and exit (for schedulers and tests)");
+  AddCommonOptions(&desc, &common);
+  po::options_description hidden;
+  hidden.add_options()("path", po::value(&common.paths)->composing());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  pos.add("path", -1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    err << "smtptriage watch: " << e.what() << "\nTry 'smtptriage watch --help'.\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    out << "Usage: smtptriage watch [options] PATH...\n"
+           "Follows the SMTP protocol logs in PATH (folders) as Exchange writes them and writes\n"
+           "one JSON event per line: failure, incident_opened/updated/closed, snapshot.\n\n"
+        << desc;
+    return kExitOk;
+  }
+  if (format != "ndjson") {
+    err << "smtptriage watch: unknown --format '" << format << "' (expected ndjson)\n";
+    return kExitUsage;
+  }
+  if (common.paths.empty()) {
+    err << "smtptriage watch: no PATH given\n";
+    return kExitUsage;
+  }
+  RunSetup setup;
+  if (!PrepareRun(common, err, &setup)) return kExitUsage;
+  WatchOptions options;
+  options.paths = common.paths;
+  options.state_file = state;
+  options.output_file = output;
+  options.top_domains = top;
+  options.aggregator = setup.aggregator;
+  if (!ParseDuration(interval, &options.interval_ms) || options.interval_ms < 100) {
+    err << "smtptriage watch: --interval: a duration such as 2s or 1m is needed\n";
+    return kExitUsage;
+  }
+  if (!ParseDuration(lookback, &options.lookback_ms) || options.lookback_ms < 3600000) {
+    err << "smtptriage watch: --lookback: a duration of at least 1h is needed\n";
+    return kExitUsage;
+  }
+  if (!ParseDuration(idle, &options.matcher.idle_timeout_ms) ||
+      options.matcher.idle_timeout_ms < 60000) {
+    err << "smtptriage watch: --idle-timeout: a duration of at least 1m is needed\n";
+    return kExitUsage;
+  }
+  Watcher watcher(setup.classifier.get(), options, &out);
+  Status s = watcher.Start();
+  if (!s.ok()) {
+    err << "smtptriage watch: " << s.message() << "\n";
+    return kExitUsage;
+  }
+  std::atomic<bool> stop{once};
+  if (!once) platform::InstallStopHandler(&stop);
+  s = watcher.Run(&stop);
+  if (!s.ok()) {
+    err << "smtptriage watch: " << s.message() << "\n";
+    return kExitNoInput;
+  }
+  return kExitOk;
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,182 @@
+#include "smtptriage/watch.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/ndjson.h"
+
+namespace smtptriage {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string IncidentKey(const Incident& inc) {
+  return std::string(ToString(inc.family)) + "|" + std::to_string(inc.start);
+}
+
+}  // namespace
+
+Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostream* out)
+    : classifier_(classifier), options_(std::move(options)), out_(out) {
+  follower_ = std::make_unique<LogFollower>(options_.paths, &forward_, &diag_, options_.matcher);
+  AggregatorOptions agg = options_.aggregator;
+  agg.file_names = &follower_->file_names();
+  agg.resolve_at_once = true;
+  aggregator_ = std::make_unique<Aggregator>(classifier_, agg);
+  forward_.to = aggregator_.get();
+  aggregator_->SetFailureListener([this](const FailureEvent& e) {
+    pending_ += NdjsonLine(FailureEventJson(e));
+    ++stats_.failures;
+    ++stats_.events;
+  });
+}
+
+Watcher::~Watcher() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status Watcher::Start() {
+  const std::string& path = options_.state_file;
+  bool resumed = false;
+  if (!path.empty() && fs::exists(path)) {
+    std::ifstream in(path, std::ios::binary);
+    json state;
+    try {
+      state = json::parse(in);
+    } catch (const std::exception& e) {
+      return Status::Invalid(path + ": not a readable watch state file (" + e.what() +
+                             "); remove it to start from the beginning of the logs");
+    }
+    if (!state.is_object() || state.value("format", "") != kWatchStateFormat) {
+      return Status::Invalid(path + ": not a watch state file of this format (expected " +
+                             kWatchStateFormat + ")");
+    }
+    if (state.value("version", "") != SMTPTRIAGE_VERSION) {
+      return Status::Invalid(path + ": written by smtptriage " + state.value("version", "?") +
+                             ", this is " + SMTPTRIAGE_VERSION +
+                             "; remove it (the logs are then read again from the start)");
+    }
+    try {
+      Status s = follower_->LoadState(state.at("follower"));
+      if (!s.ok()) return Status::Invalid(path + ": damaged watch state (" + s.message() + ")");
+      output_bytes_ = state.at("output_bytes");
+      for (const auto& k : state.at("open_incidents")) open_incidents_.insert(k.get<std::string>());
+      last_snapshot_ = state.at("last_snapshot");
+      resumed = true;
+    } catch (const std::exception& e) {
+      return Status::Invalid(path + ": damaged watch state (" + std::string(e.what()) + ")");
+    }
+  }
+  if (!options_.output_file.empty()) {
+    std::error_code ec;
+    if (resumed && fs::exists(options_.output_file, ec) &&
+        static_cast<int64_t>(fs::file_size(options_.output_file, ec)) > output_bytes_) {
+      // Events written after the last checkpoint are written again by this run: cut them.
+      fs::resize_file(options_.output_file, static_cast<uintmax_t>(output_bytes_), ec);
+      if (ec) return Status::Io(options_.output_file + ": cannot cut back: " + ec.message());
+    }
+    file_ = std::fopen(options_.output_file.c_str(), resumed ? "ab" : "wb");
+    if (file_ == nullptr) return Status::Io(options_.output_file + ": cannot open for writing");
+    if (!resumed) output_bytes_ = 0;
+  }
+  return Status::Ok();
+}
+
+void Watcher::Incidents(const Report& r, TimeMs now) {
+  std::set<std::string> still_open;
+  for (const Incident& inc : r.incidents) {
+    std::string key = IncidentKey(inc);
+    bool announced = open_incidents_.count(key) > 0;
+    if (inc.open) {
+      still_open.insert(key);
+      if (!announced) {
+        pending_ += NdjsonLine(IncidentEventJson("incident_opened", inc, now));
+        ++stats_.events;
+      } else if (incident_failures_.count(key) && incident_failures_[key] != inc.failures) {
+        pending_ += NdjsonLine(IncidentEventJson("incident_updated", inc, now));
+        ++stats_.events;
+      }
+      incident_failures_[key] = inc.failures;
+    } else if (announced) {
+      pending_ += NdjsonLine(IncidentEventJson("incident_closed", inc, now));
+      ++stats_.events;
+    }
+  }
+  open_incidents_ = std::move(still_open);
+}
+
+Status Watcher::Emit() {
+  if (pending_.empty()) return Status::Ok();
+  if (file_ != nullptr) {
+    if (std::fwrite(pending_.data(), 1, pending_.size(), file_) != pending_.size() ||
+        std::fflush(file_) != 0) {
+      return Status::Io(options_.output_file + ": write failed");
+    }
+  } else {
+    *out_ << pending_;
+    out_->flush();
+  }
+  output_bytes_ += static_cast<int64_t>(pending_.size());
+  pending_.clear();
+  return Status::Ok();
+}
+
+Status Watcher::PollOnce() {
+  follower_->Poll();
+  Report snapshot;
+  aggregator_->Snapshot(&snapshot);
+  TimeMs now = snapshot.empty_period ? 0 : snapshot.period_end;
+  Incidents(snapshot, now);
+  if (now - last_snapshot_ >= options_.snapshot_every_ms && !snapshot.empty_period) {
+    pending_ += NdjsonLine(SnapshotEventJson(snapshot, now, options_.top_domains));
+    ++stats_.events;
+    last_snapshot_ = now;
+  }
+  if (now > options_.lookback_ms) aggregator_->DropBefore(now - options_.lookback_ms);
+  Status s = Emit();
+  if (!s.ok()) return s;
+  return Checkpoint();
+}
+
+Status Watcher::Checkpoint() {
+  if (options_.state_file.empty()) return Status::Ok();
+  json state = {{"format", kWatchStateFormat},
+                {"version", SMTPTRIAGE_VERSION},
+                {"output_bytes", output_bytes_},
+                {"open_incidents", open_incidents_},
+                {"last_snapshot", last_snapshot_},
+                {"follower", follower_->SaveState()}};
+  std::string tmp = options_.state_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << state.dump();
+    out.flush();
+    if (!out) return Status::Io(tmp + ": cannot write the watch state");
+  }
+  std::error_code ec;
+  fs::rename(tmp, options_.state_file, ec);  // atomic on POSIX and NTFS
+  if (ec) return Status::Io(options_.state_file + ": cannot replace: " + ec.message());
+  return Status::Ok();
+}
+
+Status Watcher::Run(const std::atomic<bool>* stop) {
+  while (!stop->load()) {
+    Status s = PollOnce();
+    if (!s.ok()) return s;
+    auto until = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(options_.interval_ms);
+    while (!stop->load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return PollOnce();
+}
+
+}  // namespace smtptriage

@@ -1,0 +1,274 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/loggen.h"
+#include "smtptriage/ndjson.h"
+#include "smtptriage/watch.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::unique_ptr<Classifier> Rules() {
+  std::unique_ptr<Classifier> c;
+  REQUIRE(Classifier::Load("", {}, &c).ok());
+  return c;
+}
+
+// The failure ids in an NDJSON file, with how often each appears.
+std::map<std::string, int> FailureIds(const fs::path& file) {
+  std::map<std::string, int> ids;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line);
+    REQUIRE(j.contains("type"));
+    REQUIRE(j["schema"] == kEventSchema);
+    if (j["type"] == "failure") ++ids[j["id"].get<std::string>()];
+  }
+  return ids;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+WatchOptions Options(const fs::path& dir) {
+  WatchOptions o;
+  o.paths = {(dir / "logs").string()};
+  o.state_file = (dir / "state.json").string();
+  o.output_file = (dir / "events.ndjson").string();
+  return o;
+}
+
+// The logs the test replays: the sample preset, generated into `staging`, in time order.
+std::vector<fs::path> StageLogs(const fs::path& staging, loggen::Result* truth) {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("sample", 3, &sc));
+  REQUIRE(loggen::Generate(sc, staging.string(), truth).ok());
+  std::vector<fs::path> files;
+  for (const std::string& f : truth->files) files.push_back(f);
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("watch reports every failure exactly once through bursts, rotation, deletion and "
+          "restarts",
+          "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  loggen::Result truth;
+  std::vector<fs::path> staged = StageLogs(dir.path() / "staging", &truth);
+
+  // The reference: one watcher over the complete logs in a single poll.
+  fs::path ref_dir = dir.path() / "reference";
+  fs::create_directories(ref_dir);
+  fs::copy(dir.path() / "staging", ref_dir / "logs", fs::copy_options::recursive);
+  {
+    Watcher w(rules.get(), Options(ref_dir), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  std::map<std::string, int> reference = FailureIds(ref_dir / "events.ndjson");
+  REQUIRE(reference.size() > 50);
+
+  // Every failure the generator put in shows up (by session) in the reference.
+  std::set<std::string> sessions_with_failures;
+  {
+    std::ifstream in(ref_dir / "events.ndjson");
+    std::string line;
+    while (std::getline(in, line)) {
+      json j = json::parse(line);
+      if (j["type"] == "failure") sessions_with_failures.insert(j["session"].get<std::string>());
+    }
+  }
+  for (const loggen::InjectedFailure& f : truth.failures) {
+    INFO(f.session_id << " " << f.domain);
+    CHECK(sessions_with_failures.count(f.session_id) == 1);
+  }
+
+  // The live run: a writer thread appends the same bytes in bursts of random size (so lines
+  // are cut in the middle), file after file, deleting files once they are old; the watcher
+  // polls meanwhile and is restarted twice, once as after a crash between writing its events
+  // and saving its checkpoint.
+  fs::path live = dir.path() / "live";
+  fs::create_directories(live / "logs");
+  std::atomic<bool> writing{true};
+  std::atomic<int> files_done{0};
+  std::thread writer([&] {
+    uint64_t seed = 12345;
+    auto next = [&seed](uint64_t n) {
+      seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+      return (seed >> 33) % n;
+    };
+    for (size_t i = 0; i < staged.size(); ++i) {
+      fs::path rel = fs::relative(staged[i], dir.path() / "staging");
+      fs::path target = live / "logs" / rel;
+      fs::create_directories(target.parent_path());
+      std::string bytes = Slurp(staged[i]);
+      if (target.extension() == ".gz") {
+        // Rotated archives appear whole: written elsewhere, then moved in.
+        std::ofstream(target.string() + ".part", std::ios::binary) << bytes;
+        fs::rename(target.string() + ".part", target);
+      } else {
+        std::ofstream out(target, std::ios::binary);
+        for (size_t pos = 0; pos < bytes.size();) {
+          size_t n = std::min<size_t>(bytes.size() - pos, 1 + next(24000));
+          out.write(bytes.data() + pos, static_cast<std::streamsize>(n));
+          out.flush();
+          pos += n;
+          std::this_thread::sleep_for(std::chrono::microseconds(200 + next(800)));
+        }
+      }
+      files_done = static_cast<int>(i + 1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    writing = false;
+  });
+
+  auto watcher = std::make_unique<Watcher>(rules.get(), Options(live), nullptr);
+  REQUIRE(watcher->Start().ok());
+  int polls = 0;
+  bool restarted = false, crashed = false;
+  std::set<size_t> deleted;
+  while (true) {
+    bool last = !writing.load();
+    REQUIRE(watcher->PollOnce().ok());
+    ++polls;
+    if (!restarted && files_done >= static_cast<int>(staged.size()) / 3) {
+      // A clean restart: stop, start a new process from the state file.
+      watcher = std::make_unique<Watcher>(rules.get(), Options(live), nullptr);
+      REQUIRE(watcher->Start().ok());
+      restarted = true;
+    } else if (restarted && !crashed && files_done >= 2 * static_cast<int>(staged.size()) / 3) {
+      // A crash right after writing the events of a poll, before its checkpoint was saved.
+      std::string before = Slurp(live / "state.json");
+      REQUIRE(watcher->PollOnce().ok());
+      std::ofstream(live / "state.json", std::ios::binary) << before;
+      watcher = std::make_unique<Watcher>(rules.get(), Options(live), nullptr);
+      REQUIRE(watcher->Start().ok());
+      crashed = true;
+    }
+    // Retention: the oldest file goes once it has been read to its end and later files exist.
+    if (files_done.load() > 6 && deleted.empty()) {
+      REQUIRE(watcher->PollOnce().ok());
+      fs::remove(live / "logs" / fs::relative(staged[0], dir.path() / "staging"));
+      deleted.insert(0);
+    }
+    if (last) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  writer.join();
+  REQUIRE(watcher->PollOnce().ok());
+  CHECK(restarted);
+  CHECK(crashed);
+  CHECK(deleted.count(0) == 1);
+
+  std::map<std::string, int> seen = FailureIds(live / "events.ndjson");
+  for (const auto& [id, n] : seen) {
+    INFO("failure " << id);
+    CHECK(n == 1);  // exactly once
+  }
+  std::set<std::string> a, b;
+  for (const auto& [id, n] : seen) a.insert(id);
+  for (const auto& [id, n] : reference) b.insert(id);
+  std::vector<std::string> only_live, only_reference;
+  std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(only_live));
+  std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(only_reference));
+  INFO("polls: " << polls);
+  std::string diff;
+  for (const std::string& id : only_live) diff += " live:" + id;
+  for (const std::string& id : only_reference) diff += " reference:" + id;
+  INFO("differences:" << diff);
+  CHECK(only_live.empty());
+  CHECK(only_reference.empty());
+}
+
+TEST_CASE("watch: a partial last line waits for its end", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
+  std::string head = Header() + Row("0A", 1, 0, '*', "SendRoutingHeaders", "Set Session Permissions") +
+                     "\r\n" + Row("0A", 1, 1, '*', "", "attempting to connect") + "\r\n";
+  std::string fail = Row("0A", 22, 2, '*', "",
+                         "Failed to connect. Winsock error code: 10060, Win32 error code: 10060, "
+                         "Destination domain: fabrikam.example, Error Message: timed out") + "\r\n";
+  std::ofstream(path, std::ios::binary) << head << fail.substr(0, 40);
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").empty());
+  std::ofstream(path, std::ios::binary | std::ios::app) << fail.substr(40);
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 1);
+  CHECK(w.follower().stats().lines == 8);
+}
+
+TEST_CASE("watch: a truncated or replaced file is read again from the start", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
+  auto failure = [](const std::string& id, const std::string& domain) {
+    return Row(id, 22, 2, '*', "",
+               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+  };
+  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
+                                        << failure("0B", "b.example");
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 2);
+  // Truncated and rewritten shorter: a new file's content.
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << Header() << failure("0C", "c.example");
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 3);
+  CHECK(w.follower().stats().files_restarted == 1);
+}
+
+TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
+          "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  struct Row {
+    const char* content;
+    const char* expect;
+  };
+  const Row rows[] = {
+      {"{not json", "not a readable watch state file"},
+      {"[1,2,3]", "not a watch state file"},
+      {"{\"format\":\"smtptriage/watch-state@1\",\"version\":\"0.0.1\"}", "written by smtptriage 0.0.1"},
+      {"{\"format\":\"smtptriage/watch-state@1\",\"version\":\"" SMTPTRIAGE_VERSION
+       "\",\"follower\":{\"names\":[]}}",
+       "damaged watch state"},
+  };
+  for (const Row& row : rows) {
+    INFO(row.content);
+    std::ofstream(dir.path() / "state.json", std::ios::binary | std::ios::trunc) << row.content;
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    Status s = w.Start();
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message().find(row.expect) != std::string::npos);
+    CHECK(s.message().find("state.json") != std::string::npos);
+  }
+}
