@@ -6,6 +6,7 @@
 #include "smtptriage/commands.h"
 #include "smtptriage/exit_codes.h"
 #include "smtptriage/input_files.h"
+#include "smtptriage/ndjson.h"
 #include "smtptriage/reporters.h"
 #include "smtptriage/scanner.h"
 #include "smtptriage/smtp_text.h"
@@ -96,7 +97,21 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
     if (common.verbose) err << "reading " << f.path << "\n";
   }
   setup.aggregator.file_names = &names;
+  std::ofstream file;
+  std::ostream* sink = &out;
+  if (!output.empty()) {
+    file.open(output, std::ios::binary);
+    if (!file) {
+      err << "smtptriage scan: cannot write " << output << "\n";
+      return kExitUsage;
+    }
+    sink = &file;
+  }
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  if (reporter->streams_failures) {
+    aggregator.SetFailureListener(
+        [sink](const FailureEvent& e) { *sink << NdjsonLine(FailureEventJson(e)); });
+  }
   MatcherOptions matcher;
   ScanStats stats = ScanFiles(files, &aggregator, matcher, &report.diagnostics, &report);
   aggregator.Finish(&report);
@@ -115,16 +130,11 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   ro.top = top;
   ro.top_domains = top_domains;
   ro.verbose = common.verbose;
-  if (output.empty()) {
-    reporter->render(report, ro, out);
-    out.flush();
-  } else {
-    std::ofstream f(output, std::ios::binary);
-    reporter->render(report, ro, f);
-    if (!f) {
-      err << "smtptriage scan: cannot write " << output << "\n";
-      return kExitUsage;
-    }
+  reporter->render(report, ro, *sink);
+  sink->flush();
+  if (!*sink) {
+    err << "smtptriage scan: cannot write " << (output.empty() ? "standard output" : output) << "\n";
+    return kExitUsage;
   }
   if (!common.quiet) {
     for (const SkippedFile& s : report.diagnostics.skipped()) {

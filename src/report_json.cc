@@ -1,5 +1,7 @@
 #include "smtptriage/reporters.h"
 
+#include "smtptriage/ndjson.h"
+
 namespace smtptriage {
 
 using json = nlohmann::ordered_json;
@@ -168,6 +170,7 @@ const std::vector<ReporterEntry>& Reporters() {
       {"text", RenderText},
       {"json", RenderJson},
       {"prometheus", RenderPrometheus},
+      {"ndjson", RenderNdjsonSummary, true},
   };
   return kReporters;
 }

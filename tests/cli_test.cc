@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -137,4 +138,36 @@ TEST_CASE("The unparsed file gets the malformed lines with file:line", "[cli]") 
   CHECK(bad.find("this line is not a log row") != std::string::npos);
   json doc = json::parse(out);
   CHECK(doc["inputs"]["malformed_lines"] == 1);
+}
+
+TEST_CASE("NDJSON: one failure event per failure then a summary, all valid events",
+          "[cli][schema]") {
+  SchemaValidator validator(json::parse(ReadFile(Source("docs/events.schema.json"))));
+  std::string out, err;
+  REQUIRE(RunCli("scan sample_logs --format ndjson --now 2026-03-03T00:00:00Z", &out, &err) == 0);
+  std::istringstream lines(out);
+  std::string line, last_type;
+  int failures = 0;
+  std::set<std::string> ids;
+  while (std::getline(lines, line)) {
+    json event = json::parse(line);
+    std::vector<std::string> problems = validator.Validate(event);
+    INFO(line.substr(0, 300));
+    for (const std::string& p : problems) INFO(p);
+    CHECK(problems.empty());
+    last_type = event["type"];
+    if (last_type == "failure") {
+      ++failures;
+      ids.insert(event["id"].get<std::string>());
+    }
+  }
+  CHECK(last_type == "summary");
+  CHECK(ids.size() == static_cast<size_t>(failures));
+  REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
+  json report = json::parse(out);
+  int64_t total = 0;
+  for (const json& d : report["domains"]) {
+    total += d["failed_recipients"].get<int64_t>() + d["failed_sessions"].get<int64_t>();
+  }
+  CHECK(failures == total);
 }

@@ -15,6 +15,7 @@
 #include "smtptriage/loggen.h"
 #include "smtptriage/ndjson.h"
 #include "smtptriage/watch.h"
+#include "json_schema.h"
 #include "test_util.h"
 
 using namespace smtptriage;
@@ -30,14 +31,19 @@ std::unique_ptr<Classifier> Rules() {
   return c;
 }
 
-// The failure ids in an NDJSON file, with how often each appears.
+// The failure ids in an NDJSON file, with how often each appears; every line must be a valid
+// event of docs/events.schema.json.
 std::map<std::string, int> FailureIds(const fs::path& file) {
+  static SchemaValidator validator(json::parse(
+      std::ifstream(std::string(SMTPTRIAGE_SOURCE_DIR) + "/docs/events.schema.json")));
   std::map<std::string, int> ids;
   std::ifstream in(file);
   std::string line;
   while (std::getline(in, line)) {
     json j = json::parse(line);
-    REQUIRE(j.contains("type"));
+    std::vector<std::string> problems = validator.Validate(j);
+    INFO(line.substr(0, 200));
+    REQUIRE(problems.empty());
     REQUIRE(j["schema"] == kEventSchema);
     if (j["type"] == "failure") ++ids[j["id"].get<std::string>()];
   }

@@ -27,6 +27,9 @@ using ReporterFn = void (*)(const Report&, const RenderOptions&, std::ostream&);
 struct ReporterEntry {
   std::string_view name;
   ReporterFn render;
+  // NDJSON: each failure is written as an event while the logs are read, and `render` adds
+  // the closing summary.
+  bool streams_failures = false;
 };
 
 // The formats of `scan --format`.
