@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Throughput benchmark: generates a corpus of realistic Send logs (deterministic seed), reads it
+# once to put it in the page cache, then times `smtptriage scan --format json` against `wc -l`
+# and, for gzip input, against `zcat`, printing MB/s, lines/s and peak RSS.
+#
+#   bench/run.sh [SIZE] [BUILD_DIR] [CORPUS_DIR]      e.g. bench/run.sh 1G build /tmp/stb
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-1G}
+build=${2:-build}
+corpus=${3:-/tmp/smtptriage-bench-$size}
+runs=${RUNS:-3}
+bin="$build/smtptriage"
+[ -x "$bin" ] || { echo "bench: build first (scripts/bootstrap.sh)"; exit 2; }
+command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
+
+if [ ! -d "$corpus/SmtpSend" ]; then
+  echo "generating $size of logs into $corpus ..."
+  "$build/smtptriage-loggen" --preset bench --seed 1 --size "$size" --out "$corpus" | tail -1
+fi
+send="$corpus/SmtpSend"
+bytes=$(cat "$send"/*.LOG | wc -c)
+lines=$(cat "$send"/*.LOG | wc -l)
+mb=$(echo "$bytes / 1048576" | bc -l)
+
+# seconds and peak RSS (KB) of a command, best of $runs
+measure() {
+  local best="" rss=0
+  for _ in $(seq "$runs"); do
+    local out
+    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null; } 2>&1 | tail -1)
+    local t=${out% *} m=${out#* }
+    if [ -z "$best" ] || (( $(echo "$t < $best" | bc -l) )); then best=$t; fi
+    (( m > rss )) && rss=$m
+  done
+  echo "$best $rss"
+}
+report() {  # name seconds rss
+  local mbs lps
+  mbs=$(echo "$mb / ($2 + 0.0001)" | bc -l)
+  lps=$(echo "$lines / ($2 + 0.0001)" | bc -l)
+  printf "%-34s %7.2f s %9.0f MB/s %12.0f lines/s %8.1f MiB peak\n" "$1" "$2" "$mbs" "$lps" \
+    "$(echo "$3 / 1024" | bc -l)"
+}
+
+echo "corpus: $(printf '%.0f' "$mb") MiB, $lines lines, $(ls "$send" | wc -l) files ($send)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+cat "$send"/*.LOG > /dev/null   # page cache
+read -r t m < <(measure wc -l "$send"/*.LOG);                         report "wc -l (yardstick)" "$t" "$m"
+read -r t m < <(measure "$bin" scan --format json -o /dev/null "$send"); report "smtptriage scan --format json" "$t" "$m"
+
+gz="$corpus/gz"
+if [ ! -d "$gz" ]; then
+  mkdir -p "$gz"
+  for f in "$send"/*.LOG; do gzip -c "$f" > "$gz/$(basename "$f").gz"; done
+fi
+cat "$gz"/*.gz > /dev/null
+read -r t m < <(measure sh -c "zcat $gz/*.gz > /dev/null");           report "zcat (gzip yardstick)" "$t" "$m"
+read -r t m < <(measure "$bin" scan --format json -o /dev/null "$gz");  report "smtptriage scan, .gz input" "$t" "$m"
