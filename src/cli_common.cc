@@ -90,6 +90,28 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
   return true;
 }
 
+bool ParseArgs(const std::vector<std::string>& args, const char* command,
+               const po::options_description& desc, CommonOptions* common,
+               po::variables_map* vm, std::ostream& err, std::string* target) {
+  po::options_description hidden;
+  if (target != nullptr) hidden.add_options()("target", po::value(target));
+  hidden.add_options()("path", po::value(&common->paths)->composing());
+  po::options_description all;
+  all.add(desc).add(hidden);
+  po::positional_options_description pos;
+  if (target != nullptr) pos.add("target", 1);
+  pos.add("path", -1);
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    err << "smtptriage " << command << ": " << e.what() << "\nTry 'smtptriage " << command
+        << " --help'.\n";
+    return false;
+  }
+  return true;
+}
+
 void RecordParameters(const CommonOptions& o, Report* report) {
   auto& p = report->parameters;
   if (!o.since.empty()) p["since"] = o.since;

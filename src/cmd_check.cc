@@ -72,19 +72,13 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       ("crit,c", po::value(&crit)->default_value(0),
        "CRITICAL when the failures attributed to our side reach N (0: only open incidents)");
   AddCommonOptions(&desc, &common);
-  po::options_description hidden;
-  hidden.add_options()("path", po::value(&common.paths)->composing());
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("path", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smtptriage check: " << e.what() << "\nTry 'smtptriage check --help'.\n";
-    return Unknown(e.what(), out);
+  std::ostringstream usage;
+  if (!ParseArgs(args, "check", desc, &common, &vm, usage)) {
+    // A plugin's first line is all the monitoring shows: the reason goes there.
+    std::string text = usage.str();
+    err << text;
+    return Unknown(text.substr(0, text.find('\n')), out);
   }
   if (vm.count("help")) {
     out << kCheckUsage << "\n" << desc;

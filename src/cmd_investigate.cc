@@ -25,20 +25,8 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   desc.add_options()("help,h", "show this help")
       ("format,f", po::value(&format)->default_value("text"), "output format: text|json");
   AddCommonOptions(&desc, &common);
-  po::options_description hidden;
-  hidden.add_options()("target", po::value(&target))("path", po::value(&common.paths)->composing());
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("target", 1).add("path", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smtptriage investigate: " << e.what() << "\nTry 'smtptriage investigate --help'.\n";
-    return kExitUsage;
-  }
+  if (!ParseArgs(args, "investigate", desc, &common, &vm, err, &target)) return kExitUsage;
   if (vm.count("help")) {
     out << "Usage: smtptriage investigate [options] TARGET PATH...\n"
            "TARGET is a domain (partner.example), an email address (recipient or sender) or a\n"

@@ -43,20 +43,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
       ("top-domains", po::value(&top_domains)->default_value(20),
        "prometheus: domains with their own series; the others are summed as domain=\"_other\"");
   AddCommonOptions(&desc, &common);
-  po::options_description hidden;
-  hidden.add_options()("path", po::value(&common.paths)->composing());
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("path", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smtptriage scan: " << e.what() << "\n" << "Try 'smtptriage scan --help'.\n";
-    return kExitUsage;
-  }
+  if (!ParseArgs(args, "scan", desc, &common, &vm, err)) return kExitUsage;
   if (vm.count("help")) {
     out << kScanUsage << "\n" << desc;
     return kExitOk;

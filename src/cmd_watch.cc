@@ -33,20 +33,8 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
        "close a session with no row for this long (log time) as lost")
       ("once", po::bool_switch(&once), "poll once, checkpoint and exit (for schedulers and tests)");
   AddCommonOptions(&desc, &common);
-  po::options_description hidden;
-  hidden.add_options()("path", po::value(&common.paths)->composing());
-  po::options_description all;
-  all.add(desc).add(hidden);
-  po::positional_options_description pos;
-  pos.add("path", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    err << "smtptriage watch: " << e.what() << "\nTry 'smtptriage watch --help'.\n";
-    return kExitUsage;
-  }
+  if (!ParseArgs(args, "watch", desc, &common, &vm, err)) return kExitUsage;
   if (vm.count("help")) {
     out << "Usage: smtptriage watch [options] PATH...\n"
            "Follows the SMTP protocol logs in PATH (folders) as Exchange writes them and writes\n"

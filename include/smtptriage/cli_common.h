@@ -41,6 +41,14 @@ struct RunSetup {
 // and returns false (the caller exits with kExitUsage).
 bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup);
 
+// Parses `args` for a subcommand: the options of `desc` (with AddCommonOptions already added),
+// and the positional arguments into common->paths (after `target`, when given, takes the first).
+// On a usage error writes "smtptriage COMMAND: what. Try ..." to `err` and returns false.
+bool ParseArgs(const std::vector<std::string>& args, const char* command,
+               const boost::program_options::options_description& desc, CommonOptions* common,
+               boost::program_options::variables_map* vm, std::ostream& err,
+               std::string* target = nullptr);
+
 // The parameters of a run, for the report's "parameters" object.
 void RecordParameters(const CommonOptions& o, Report* report);
 
