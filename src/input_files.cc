@@ -93,10 +93,6 @@ void Walk(const fs::path& dir, std::set<fs::path>* visited, std::vector<InputFil
       if (verbose) log << "ignored (not an Exchange SMTP log name): " << f.path << '\n';
       continue;
     }
-    if (f.kind == LogKind::kTracking) {
-      if (verbose) log << "ignored (message tracking log): " << f.path << '\n';
-      continue;
-    }
     out->push_back(std::move(f));
   }
 }

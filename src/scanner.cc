@@ -2,6 +2,7 @@
 
 #include "smtptriage/event_parser.h"
 #include "smtptriage/line_source.h"
+#include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
 
@@ -11,8 +12,16 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   // Send and Receive sessions are numbered by separate counters on a server: keep them apart.
   SessionMatcher send(sink, options);
   SessionMatcher receive(sink, options);
+  // Message tracking files are read after every protocol session has been handed on, so that
+  // the sink knows which messages a protocol log already counted (see the Aggregator).
+  std::vector<uint32_t> tracking;
   for (uint32_t i = 0; i < files.size(); ++i) {
     const InputFile& f = files[i];
+    if (f.kind == LogKind::kTracking ||
+        (f.kind == LogKind::kUnknown && LooksLikeTrackingFile(f.path))) {
+      tracking.push_back(i);
+      continue;
+    }
     std::unique_ptr<LineSource> source;
     Status s = OpenLineSource(f.path, &source);
     if (!s.ok()) {
@@ -48,6 +57,21 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   }
   send.Finish();
   receive.Finish();
+  for (uint32_t i : tracking) {
+    TrackingFileStats t = ScanTrackingFile(files[i].path, i, sink, diag);
+    if (!t.opened) continue;
+    InputFileReport fr;
+    fr.path = files[i].path;
+    fr.kind = LogKind::kTracking;
+    fr.bytes = t.bytes;
+    fr.lines = t.lines;
+    auto it = diag->by_file().find(fr.path);
+    fr.malformed = it == diag->by_file().end() ? 0 : it->second.malformed;
+    report->bytes += fr.bytes;
+    report->lines += fr.lines;
+    report->files.push_back(fr);
+    if (t.readable) ++stats.files_read;
+  }
   stats.matcher = send.stats();
   const MatcherStats& r = receive.stats();
   stats.matcher.events += r.events;
