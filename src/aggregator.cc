@@ -5,6 +5,7 @@
 
 #include "smtptriage/incident_model.h"
 #include "smtptriage/smtp_text.h"
+#include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
 
@@ -162,8 +163,35 @@ void RememberUpTo(std::vector<std::string>* list, const std::string& value, size
 
 }  // namespace
 
+bool Aggregator::CountedElsewhere(SessionRecord& s) {
+  if (s.log != LogKind::kTracking) {
+    for (const MessageOutcome& m : s.messages) {
+      if (m.message_id.empty()) continue;
+      for (const RecipientOutcome& rc : m.recipients) {
+        protocol_keys_.insert(MessageJoinKey(m.message_id, rc.address, s.direction));
+      }
+    }
+    return false;
+  }
+  // A tracking row adds only what no protocol log showed; a delivery seen in two tracking logs
+  // (two servers) counts once.
+  bool any = false;
+  for (MessageOutcome& m : s.messages) {
+    auto& rcs = m.recipients;
+    rcs.erase(std::remove_if(rcs.begin(), rcs.end(), [&](const RecipientOutcome& rc) {
+                if (m.message_id.empty()) return false;
+                uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
+                if (protocol_keys_.count(key) > 0) return true;
+                return rc.state != RecipientState::kFailed && !tracking_keys_.insert(key).second;
+              }), rcs.end());
+    any |= !rcs.empty();
+  }
+  return !any;
+}
+
 void Aggregator::OnSession(SessionRecord&& s) {
   if (!InPeriod(s.start)) return;
+  if (CountedElsewhere(s)) return;
   if (!any_ || s.start < first_) first_ = s.start;
   if (!any_ || s.end > last_) last_ = s.end;
   any_ = true;

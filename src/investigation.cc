@@ -6,6 +6,7 @@
 
 #include "smtptriage/incident_model.h"
 #include "smtptriage/smtp_text.h"
+#include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
 namespace {
@@ -65,6 +66,7 @@ void Investigation::OnSession(SessionRecord&& s) {
   if ((options_.since && s.start < *options_.since) || (options_.until && s.start >= *options_.until)) {
     return;
   }
+  if (s.log == LogKind::kTracking) JoinTracking(s);
   const bool inbound = s.direction == Direction::kInbound;
   if (!inbound) {
     for (const MessageOutcome& m : s.messages) {
@@ -96,9 +98,44 @@ void Investigation::OnSession(SessionRecord&& s) {
           return;
         }
       }
-      if (any) Take(s, inbound || !s.destination_hint.empty());
+      if (!any) return;
+      size_t before = result_.occurrences.size();
+      Take(s, inbound || !s.destination_hint.empty());
+      if (s.log == LogKind::kTracking) return;
+      // Remember which occurrence each message+recipient became, for its tracking rows.
+      for (const MessageOutcome& m : s.messages) {
+        if (m.message_id.empty()) continue;
+        for (const RecipientOutcome& rc : m.recipients) {
+          size_t at = SIZE_MAX;
+          for (size_t i = before; i < result_.occurrences.size(); ++i) {
+            if (result_.occurrences[i].recipient == rc.address) at = i;
+          }
+          protocol_seen_[MessageJoinKey(m.message_id, rc.address, s.direction)] = at;
+        }
+      }
       return;
     }
+  }
+}
+
+void Investigation::JoinTracking(SessionRecord& s) {
+  for (MessageOutcome& m : s.messages) {
+    auto& rcs = m.recipients;
+    rcs.erase(std::remove_if(rcs.begin(), rcs.end(), [&](const RecipientOutcome& rc) {
+                if (m.message_id.empty()) return false;
+                auto it = protocol_seen_.find(MessageJoinKey(m.message_id, rc.address,
+                                                             s.direction));
+                if (it == protocol_seen_.end()) return false;
+                // Delivered as far as the protocol log saw, failed later: the NDR is news.
+                if (it->second == SIZE_MAX) return rc.state != RecipientState::kFailed;
+                if (rc.failure) {
+                  Occurrence& o = result_.occurrences[it->second];
+                  if (o.reply.find(rc.failure->text) == std::string::npos) {
+                    o.reply += " | NDR: " + rc.failure->text + " (" + Ref(rc.failure->ref) + ")";
+                  }
+                }
+                return true;
+              }), rcs.end());
   }
 }
 

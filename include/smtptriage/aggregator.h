@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "smtptriage/classifier.h"
@@ -87,6 +88,10 @@ class Aggregator : public SessionSink {
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
   bool InPeriod(TimeMs t) const;
+  // Remembers a protocol session's messages; drops from a tracking record the recipients a
+  // protocol log (or an earlier tracking row, for deliveries) already counted. True when nothing
+  // is left to count.
+  bool CountedElsewhere(SessionRecord& s);
   std::string Ref(SourceRef ref) const;
   std::string LearnedDomain(const std::string& ip) const;
   void FillRules(Report* report) const;
@@ -101,6 +106,8 @@ class Aggregator : public SessionSink {
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
   std::map<TimeMs, std::unordered_map<size_t, BucketCell>> buckets_;
   std::map<std::string, AuthFailureGroup> auth_;
+  std::unordered_set<uint64_t> protocol_keys_;  // message+recipient seen in protocol logs
+  std::unordered_set<uint64_t> tracking_keys_;  // deliveries counted from tracking rows
   Totals totals_;
   TimeMs first_ = 0;
   TimeMs last_ = 0;

@@ -95,6 +95,9 @@ class Investigation : public SessionSink {
   void AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
                   const std::string& recipient);
   std::string Ref(SourceRef r) const;
+  // A tracking row about a message a protocol session already showed: its status is added to
+  // that failure (the NDR beside the remote's reply) instead of counting it again.
+  void JoinTracking(SessionRecord& s);
 
   Target target_;
   const Aggregator* aggregator_;
@@ -105,6 +108,8 @@ class Investigation : public SessionSink {
   std::map<TimeMs, HourRow> hours_;
   std::vector<SessionRecord> unresolved_;      // failed before RCPT, with only an IP
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
+  // Message+recipient seen in a protocol session -> its occurrence (SIZE_MAX: it did not fail).
+  std::unordered_map<uint64_t, size_t> protocol_seen_;
 };
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out);
