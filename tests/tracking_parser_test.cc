@@ -1,0 +1,307 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/tracking_parser.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+
+namespace {
+
+const char* const k2007Fields =
+    "date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,"
+    "source,event-id,internal-message-id,message-id,recipient-address,recipient-status,"
+    "total-bytes,recipient-count,related-recipient-address,reference,message-subject,"
+    "sender-address,return-path,message-info";
+
+// The #Fields list of a layout: 21 (2007), 26 (2010), 27 (2013) or 30 (2016/2019) columns.
+std::vector<std::string> Columns(int count) {
+  std::vector<std::string> cols;
+  std::string all = k2007Fields;
+  if (count >= 26) all += ",directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
+  if (count >= 27) all.insert(all.find(",recipient-address"), ",network-message-id");
+  if (count == 30) all += ",transport-traffic-type,log-id,schema-version";
+  size_t start = 0;
+  while (true) {
+    size_t comma = all.find(',', start);
+    cols.push_back(all.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return cols;
+}
+
+std::string Quote(const std::string& f) {
+  if (f.find_first_of(",\"") == std::string::npos) return f;
+  std::string q = "\"";
+  for (char c : f) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string TrackingHeader(int count) {
+  std::string h = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2375.007\r\n"
+                  "#Log-type: Message Tracking Log\r\n#Date: 2026-03-02T06:00:00.000Z\r\n#Fields: ";
+  std::vector<std::string> cols = Columns(count);
+  for (size_t i = 0; i < cols.size(); ++i) h += (i ? "," : "") + cols[i];
+  return h + "\r\n";
+}
+
+// One row of the layout, with the named columns set and the others empty.
+std::string TrackingRow(int count, const std::map<std::string, std::string>& values) {
+  std::string row;
+  std::vector<std::string> cols = Columns(count);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    auto it = values.find(cols[i]);
+    row += (i ? "," : "") + (it == values.end() ? std::string() : Quote(it->second));
+  }
+  return row + "\r\n";
+}
+
+// A row's fields, copied (an event's views last only until the next row).
+struct OwnedEvent {
+  std::array<std::string, kTrkFieldCount> field;
+  std::string get(TrackingField f) const { return field[f]; }
+};
+
+std::vector<OwnedEvent> ParseAll(const std::string& content, Diagnostics* diag,
+                                 std::vector<SessionRecord>* records = nullptr) {
+  TrackingParser parser("MSGTRK2026030206-1.LOG", MakeLineSource(MemoryByteStream(content)),
+                        diag);
+  std::vector<OwnedEvent> out;
+  TrackingEvent ev;
+  while (parser.Next(&ev)) {
+    OwnedEvent owned;
+    for (int i = 0; i < kTrkFieldCount; ++i) owned.field[i] = std::string(ev.field[i]);
+    out.push_back(std::move(owned));
+    if (records != nullptr) {
+      if (auto r = TrackingRecord(ev, 0)) records->push_back(std::move(*r));
+    }
+  }
+  return out;
+}
+
+const std::string kWrapped =
+    "{[{LRT=};{LED=550 5.7.1 RESOLVER.RST.AuthRequired; authentication required};"
+    "{FQDN=mx1.partner.example};{IP=192.0.2.25}]}";
+
+}  // namespace
+
+TEST_CASE("A status wrapped as the queue's last error gives its reply and remote host",
+          "[tracking]") {
+  TrackingStatus st = ParseTrackingStatus(kWrapped);
+  CHECK(st.code == 550);
+  CHECK(st.enhanced == "5.7.1");
+  CHECK(st.text == "550 5.7.1 RESOLVER.RST.AuthRequired; authentication required");
+  CHECK(st.remote_host == "mx1.partner.example");
+  CHECK(st.remote_ip == "192.0.2.25");
+
+  TrackingStatus plain = ParseTrackingStatus("550 4.4.7 QUEUE.Expired; message expired");
+  CHECK(plain.code == 550);
+  CHECK(plain.enhanced == "4.4.7");
+  TrackingStatus tight = ParseTrackingStatus("250 2.1.5Recipient OK");
+  CHECK(tight.code == 250);
+}
+
+TEST_CASE("Parallel recipient lists give one status per recipient", "[tracking]") {
+  const std::string statuses =
+      "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found;" + kWrapped + ";250 2.1.5Recipient OK";
+  auto pairs = SplitRecipients("a@partner.example;b@partner.example;c@other.example", statuses);
+  REQUIRE(pairs.size() == 3);
+  CHECK(pairs[0].first == "a@partner.example");
+  CHECK(pairs[0].second == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+  CHECK(pairs[1].second == kWrapped);
+  CHECK(pairs[2].second == "250 2.1.5Recipient OK");
+
+  // One recipient: the whole status, ';' and all.
+  auto one = SplitRecipients("a@partner.example", "550 4.4.7 QUEUE.Expired; message expired");
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].second == "550 4.4.7 QUEUE.Expired; message expired");
+  // Fewer statuses than recipients: the last one applies to the rest.
+  auto shared = SplitRecipients("a@x.example;b@y.example", "451 4.4.0 DNS query failed");
+  REQUIRE(shared.size() == 2);
+  CHECK(shared[1].second == "451 4.4.0 DNS query failed");
+}
+
+TEST_CASE("Every layout is read from #Fields, never from fixed positions", "[tracking]") {
+  for (int count : {21, 26, 27, 30}) {
+    INFO(count << " columns");
+    std::string log = "\xEF\xBB\xBF" + TrackingHeader(count);
+    log += TrackingRow(count, {{"date-time", "2026-03-02T06:00:01.000Z"},
+                               {"client-ip", "2001:db8::25"},
+                               {"server-hostname", "EX01"},
+                               {"source", "SMTP"},
+                               {"event-id", "FAIL"},
+                               {"internal-message-id", "1234"},
+                               {"message-id", "<m1@ourorg.example>"},
+                               {"network-message-id", "5a2c"},
+                               {"recipient-address", "bob@partner.example;eve@partner.example"},
+                               {"recipient-status", kWrapped + ";" + kWrapped},
+                               {"recipient-count", "2"},
+                               {"message-subject", "Quarterly, final"},
+                               {"sender-address", "alice@ourorg.example"},
+                               {"source-context", "a, b, c"}});
+    log += TrackingRow(count, {{"date-time", "2026-03-02T06:00:02.000Z"},
+                               {"source", "AGENT"},
+                               {"event-id", "SOMETHINGNEW"}});
+    Diagnostics diag;
+    std::vector<SessionRecord> records;
+    std::vector<OwnedEvent> events = ParseAll(log, &diag, &records);
+    CHECK(diag.malformed_total() == 0);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].get(kTrkClientIp) == "2001:db8::25");
+    CHECK(events[0].get(kTrkSubject) == "Quarterly, final");
+    CHECK(events[1].get(kTrkEventId) == "SOMETHINGNEW");  // passed through untouched
+    REQUIRE(records.size() == 1);
+    const SessionRecord& s = records[0];
+    CHECK(s.log == LogKind::kTracking);
+    CHECK(s.remote_host == "mx1.partner.example");
+    REQUIRE(s.messages.size() == 1);
+    CHECK(s.messages[0].sender == "alice@ourorg.example");
+    CHECK(s.messages[0].message_id == "<m1@ourorg.example>");
+    REQUIRE(s.messages[0].recipients.size() == 2);
+    for (const RecipientOutcome& rc : s.messages[0].recipients) {
+      CHECK(rc.domain == "partner.example");
+      CHECK(rc.state == RecipientState::kFailed);
+      REQUIRE(rc.failure);
+      CHECK(rc.failure->code == 550);
+      CHECK(rc.failure->stage == Stage::kQueue);
+    }
+  }
+}
+
+TEST_CASE("The real message tracking samples read with no malformed row", "[tracking]") {
+  const std::string dir = std::string(SMTPTRIAGE_SHARED_DIR) + "/corpus/";
+  struct Sample {
+    const char* path;
+    size_t rows;
+    bool headerless;
+  };
+  const Sample samples[] = {
+      {"aws-kinesis-agent-windows/MSGTRK-exchange2013-15.00.1104.LOG", 2, false},
+      {"elastic-beats/MSGTRK-exchange2010-with-BOM.LOG", 2, false},
+      {"qazeer-artefacts-help/MSGTRKMS2022091915-1.LOG", 2, false},
+      {"elastic-integrations/test-messagetracking.log", 6, true},
+  };
+  for (const Sample& sample : samples) {
+    std::string path = dir + sample.path;
+    INFO(path);
+    REQUIRE(LooksLikeTrackingFile(path));
+    std::unique_ptr<LineSource> source;
+    REQUIRE(OpenLineSource(path, &source).ok());
+    Diagnostics diag;
+    TrackingParser parser(path, std::move(source), &diag);
+    TrackingEvent ev;
+    size_t rows = 0;
+    std::vector<SessionRecord> records;
+    while (parser.Next(&ev)) {
+      ++rows;
+      CHECK(!ev.get(kTrkEventId).empty());
+      if (auto r = TrackingRecord(ev, 0)) records.push_back(std::move(*r));
+    }
+    CHECK(rows == sample.rows);
+    CHECK(diag.malformed_total() == 0);
+    CHECK(diag.notes().size() == (sample.headerless ? 1u : 0u));
+    if (sample.headerless) {
+      // RECEIVE (2), SEND and SENDEXTERNAL become records; the SEND row's status has no space.
+      REQUIRE(records.size() == 4);
+      CHECK(records[0].session == "08DC1DB12C345BE5");
+      CHECK(records[0].direction == Direction::kInbound);
+      CHECK(records[2].direction == Direction::kInternal);  // Intra-Organization connector
+      CHECK(records[2].messages[0].recipients[0].state == RecipientState::kDelivered);
+    }
+  }
+  // Not a tracking log: a protocol log sample is left to the protocol parser.
+  CHECK(!LooksLikeTrackingFile(dir + "qazeer-artefacts-help/RECV2023011116-1.LOG"));
+}
+
+TEST_CASE("A message seen in both logs is counted once and carries both views", "[tracking]") {
+  // The protocol log: bob@partner.example refused at RCPT TO, carol@partner.example accepted.
+  const std::string id = "08DE5A3B1C2D00A1";
+  int seq = 0;
+  std::vector<std::string> rows = {
+      Row(id, 1, seq++, '*', "", "attempting to connect"),
+      Row(id, 1, seq++, '+', "", ""),
+      Row(id, 1, seq++, '<', "220 mx.partner.example ESMTP"),
+      Row(id, 1, seq++, '>', "EHLO mail.ourorg.example"),
+      Row(id, 1, seq++, '<', "250 mx.partner.example"),
+      Row(id, 2, seq++, '*', "",
+          "sending message with RecordId 51 and InternetMessageId <M1@ourorg.example>"),
+      Row(id, 2, seq++, '>', "MAIL FROM:<alice@ourorg.example>"),
+      Row(id, 2, seq++, '>', "RCPT TO:<bob@partner.example>"),
+      Row(id, 2, seq++, '>', "RCPT TO:<carol@partner.example>"),
+      Row(id, 2, seq++, '<', "250 2.1.0 Ok"),
+      Row(id, 2, seq++, '<', "550 5.1.1 <bob@partner.example>: Recipient address rejected: "
+                             "User unknown in virtual mailbox table"),
+      Row(id, 2, seq++, '<', "250 2.1.5 Ok"),
+      Row(id, 3, seq++, '>', "BDAT 1200 LAST"),
+      Row(id, 3, seq++, '<', "250 2.0.0 Ok: queued"),
+      Row(id, 3, seq++, '>', "QUIT"),
+      Row(id, 3, seq++, '-', "", "Local"),
+  };
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(rows));
+  // The tracking log: the same message (its FAIL for bob and SEND for carol), and a DNS failure
+  // that no protocol log can show.
+  const int n = 30;
+  std::string trk = TrackingHeader(n);
+  trk += TrackingRow(n, {{"date-time", "2026-03-02T06:00:02.500Z"},
+                         {"source", "SMTP"},
+                         {"event-id", "FAIL"},
+                         {"message-id", "<m1@ourorg.example>"},
+                         {"recipient-address", "bob@partner.example"},
+                         {"recipient-status", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"},
+                         {"sender-address", "alice@ourorg.example"}});
+  trk += TrackingRow(n, {{"date-time", "2026-03-02T06:00:03.000Z"},
+                         {"source", "SMTP"},
+                         {"event-id", "SEND"},
+                         {"connector-id", "Internet Send Connector"},
+                         {"message-id", "<m1@ourorg.example>"},
+                         {"recipient-address", "carol@partner.example"},
+                         {"recipient-status", "250 2.1.5Recipient OK"},
+                         {"sender-address", "alice@ourorg.example"}});
+  trk += TrackingRow(n, {{"date-time", "2026-03-02T06:10:00.000Z"},
+                         {"source", "DNS"},
+                         {"event-id", "FAIL"},
+                         {"message-id", "<m2@ourorg.example>"},
+                         {"recipient-address", "dave@nowhere.example"},
+                         {"recipient-status",
+                          "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"},
+                         {"sender-address", "alice@ourorg.example"}});
+  dir.Write("MessageTracking/MSGTRK2026030206-1.LOG", trk);
+
+  std::string out, err;
+  REQUIRE(RunCli("scan --format json " + dir.path().string(), &out, &err) == 0);
+  INFO(out << err);
+  nlohmann::json j = nlohmann::json::parse(out);
+  CHECK(j["totals"]["recipients"] == 3);         // bob, carol (protocol) and dave (tracking)
+  CHECK(j["totals"]["failed_recipients"] == 2);  // bob once, not again from his FAIL row
+  bool saw_dns = false;
+  for (const auto& d : j["domains"]) {
+    if (d["domain"] == "partner.example") {
+      CHECK(d["failed_recipients"] == 1);
+      CHECK(d["recipients"] == 2);
+    }
+    if (d["domain"] == "nowhere.example") {
+      saw_dns = true;
+      CHECK(d["failures"][0]["reason"] == "host_unknown");
+    }
+  }
+  CHECK(saw_dns);
+
+  // The sender's NDRs: bob's with the remote's own reply and the NDR's status, and dave's.
+  REQUIRE(RunCli("investigate alice@ourorg.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  nlohmann::json inv = nlohmann::json::parse(out);
+  REQUIRE(inv["occurrences"].size() == 2);
+  std::string bob = inv["occurrences"][0]["reply"];
+  CHECK(bob.find("User unknown in virtual mailbox table") != std::string::npos);
+  CHECK(bob.find("NDR: 550 5.1.1 RESOLVER.ADR.RecipNotFound") != std::string::npos);
+  CHECK(inv["occurrences"][0]["session"] == id);
+  CHECK(inv["occurrences"][1]["recipient"] == "dave@nowhere.example");
+  CHECK(inv["failures"] == 2);
+}
