@@ -8,10 +8,10 @@
 namespace smtptriage {
 
 const std::array<std::string_view, kTrkFieldCount> kTrackingFieldNames = {
-    "date-time",        "client-ip",        "client-hostname",     "server-ip",
-    "server-hostname",  "source-context",   "connector-id",        "source",
-    "event-id",         "internal-message-id", "message-id",       "recipient-address",
-    "recipient-status", "recipient-count",  "message-subject",     "sender-address",
+    "date-time",        "client-ip",           "client-hostname", "server-ip",
+    "server-hostname",  "source-context",      "connector-id",    "source",
+    "event-id",         "internal-message-id", "message-id",      "recipient-address",
+    "recipient-status", "recipient-count",     "message-subject", "sender-address",
     "return-path",      "directionality",
 };
 
@@ -89,8 +89,8 @@ std::string_view WrappedValue(std::string_view wrapped, std::string_view key) {
   size_t end = wrapped.find("};{", at);
   if (end == std::string_view::npos) end = wrapped.find("}]}", at);
   if (end == std::string_view::npos) end = wrapped.find('}', at);
-  return TrimView(wrapped.substr(at, end == std::string_view::npos ? std::string_view::npos
-                                                                    : end - at));
+  return TrimView(
+      wrapped.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
 }
 
 }  // namespace
@@ -223,10 +223,9 @@ bool TrackingParser::Next(TrackingEvent* ev) {
       continue;
     }
     if (f.size() != field_count_) {
-      diag_->Malformed(path_, line.number,
-                       f.size() < field_count_ ? "fewer fields than #Fields"
-                                               : "more fields than #Fields",
-                       text);
+      diag_->Malformed(
+          path_, line.number,
+          f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields", text);
       continue;
     }
     for (int i = 0; i < kTrkFieldCount; ++i) {
@@ -258,8 +257,7 @@ bool LooksLikeTrackingFile(const std::string& path) {
     if (csv.Split(t) != CsvError::kNone) return false;
     const auto& f = csv.fields();
     TimeMs time;
-    return !LayoutFor(f.size()).empty() && ParseLogTimestamp(f[0], &time) &&
-           LooksLikeEventId(f[8]);
+    return !LayoutFor(f.size()).empty() && ParseLogTimestamp(f[0], &time) && LooksLikeEventId(f[8]);
   }
   return false;
 }

@@ -70,8 +70,8 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
     std::string_view first = context.substr(0, context.find(';'));
     if (IsHex16(first)) s.session = std::string(first);
   } else {
-    s.direction = Contains(s.connector, "Intra-Organization") ? Direction::kInternal
-                                                              : Direction::kOutbound;
+    s.direction =
+        Contains(s.connector, "Intra-Organization") ? Direction::kInternal : Direction::kOutbound;
     // On SEND the server columns name the next hop; on FAIL and DEFER the server that wrote the
     // row (ours), so the remote comes from the status (FQDN=, IP=) there.
     if (sent) {
@@ -110,7 +110,9 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
       f.ref = {file, ev.line};
       rc.failure = std::move(f);
       if (!st.remote_host.empty() && s.remote_host.empty()) s.remote_host = st.remote_host;
-      if (!st.remote_ip.empty() && s.remote_ip.empty()) s.remote_ip = s.remote_endpoint = st.remote_ip;
+      if (!st.remote_ip.empty() && s.remote_ip.empty()) {
+        s.remote_ip = s.remote_endpoint = st.remote_ip;
+      }
     }
     m.recipients.push_back(std::move(rc));
   }
@@ -121,8 +123,7 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
 uint64_t MessageJoinKey(std::string_view message_id, std::string_view address, Direction d) {
   std::string_view id = message_id;
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
-  return HashText(ToLower(id) + '\x1f' + ToLower(address) +
-                  (d == Direction::kInbound ? "<" : ">"));
+  return HashText(ToLower(id) + '\x1f' + ToLower(address) + (d == Direction::kInbound ? "<" : ">"));
 }
 
 TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, SessionSink* sink,

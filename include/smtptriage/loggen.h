@@ -1,5 +1,5 @@
 // The log generator: writes realistic Exchange 2013-2019 SMTP Send and Receive protocol logs
-// (and, later, message tracking logs) for sample_logs/, for tests that need a known traffic
+// (and, on request, message tracking logs) for sample_logs/, for tests that need a known traffic
 // pattern, and for the benchmark. Deterministic: the same Scenario (seed included) gives the same
 // bytes. Not thread-safe per call; separate calls are independent.
 //
@@ -83,6 +83,18 @@ struct Scenario {
                                  // (end_ms is then ignored)
   bool straddle_hours = false;   // one session per hour boundary whose rows are split
                                  // between the two hours' files
+  // Message tracking logs (MessageTracking/MSGTRK<yyyyMMddHH>-1.LOG) for the same messages as
+  // the Send logs: RECEIVE, SEND, FAIL, DEFER and DSN rows. Off by default, so the presets'
+  // output stays as it is.
+  bool tracking_logs = false;
+  int tracking_fields = 30;              // 21 (2007), 26 (2010), 27 (2013), 30 (2016/2019)
+  int tracking_nonexistent_domains = 0;  // NDRs for mistyped domains (no protocol session)
+  int tracking_expired = 0;              // messages deferred until QUEUE.Expired
+  // Our resolver fails for every domain in [start, end): this many messages are deferred with
+  // "451 4.4.0 DNS query failed", spread over the partner domains.
+  int64_t tracking_dns_outage_start_ms = 0;
+  int64_t tracking_dns_outage_end_ms = 0;
+  int tracking_dns_outage_messages = 0;
 };
 
 // Stable lower-case names ("connect-timeout", "user-unknown", ...), for the CLI and reports.
@@ -117,6 +129,8 @@ struct Result {
   std::map<std::string, int64_t> sessions_per_domain;  // outbound, by destination domain
   std::map<std::string, int64_t> failures_per_fault;   // by FaultName
   std::vector<std::string> domains;  // the partner domains, heaviest traffic first
+  std::vector<std::string> tracking_files;  // with Scenario::tracking_logs, in time order
+  int64_t tracking_rows = 0;
 };
 
 // Writes the scenario's logs under out_dir/SmtpSend and out_dir/SmtpReceive (created if needed;

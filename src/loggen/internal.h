@@ -274,4 +274,8 @@ struct InboundPlan {
 };
 void WriteInboundSession(GenState* g, RowStream* recv, const InboundPlan& plan);
 
+// Writes out_dir/MessageTracking/MSGTRK<yyyyMMddHH>-1.LOG for the Send logs already listed in
+// result->files (see tracking_writer.cc).
+Status WriteTrackingLogs(const Scenario& sc, const std::string& out_dir, Result* result);
+
 }  // namespace smtptriage::loggen::internal

@@ -319,7 +319,9 @@ Status Generate(const Scenario& scenario, const std::string& out_dir, Result* re
     if (ec) return Status::Io(out_dir + sub + ": " + ec.message());
   }
   Generator generator(scenario, out_dir, result);
-  return generator.Run();
+  Status status = generator.Run();
+  if (!status.ok() || !scenario.tracking_logs) return status;
+  return internal::WriteTrackingLogs(scenario, out_dir, result);
 }
 
 }  // namespace smtptriage::loggen
