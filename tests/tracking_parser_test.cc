@@ -1,11 +1,11 @@
+#include "smtptriage/tracking_parser.h"
+
 #include <catch2/catch.hpp>
-
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "smtptriage/aggregator.h"
-#include "smtptriage/tracking_parser.h"
+#include "smtptriage/loggen.h"
 #include "test_util.h"
 
 using namespace smtptriage;
@@ -23,7 +23,8 @@ const char* const k2007Fields =
 std::vector<std::string> Columns(int count) {
   std::vector<std::string> cols;
   std::string all = k2007Fields;
-  if (count >= 26) all += ",directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
+  if (count >= 26)
+    all += ",directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
   if (count >= 27) all.insert(all.find(",recipient-address"), ",network-message-id");
   if (count == 30) all += ",transport-traffic-type,log-id,schema-version";
   size_t start = 0;
@@ -44,8 +45,9 @@ std::string Quote(const std::string& f) {
 }
 
 std::string TrackingHeader(int count) {
-  std::string h = "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2375.007\r\n"
-                  "#Log-type: Message Tracking Log\r\n#Date: 2026-03-02T06:00:00.000Z\r\n#Fields: ";
+  std::string h =
+      "#Software: Microsoft Exchange Server\r\n#Version: 15.01.2375.007\r\n"
+      "#Log-type: Message Tracking Log\r\n#Date: 2026-03-02T06:00:00.000Z\r\n#Fields: ";
   std::vector<std::string> cols = Columns(count);
   for (size_t i = 0; i < cols.size(); ++i) h += (i ? "," : "") + cols[i];
   return h + "\r\n";
@@ -70,8 +72,7 @@ struct OwnedEvent {
 
 std::vector<OwnedEvent> ParseAll(const std::string& content, Diagnostics* diag,
                                  std::vector<SessionRecord>* records = nullptr) {
-  TrackingParser parser("MSGTRK2026030206-1.LOG", MakeLineSource(MemoryByteStream(content)),
-                        diag);
+  TrackingParser parser("MSGTRK2026030206-1.LOG", MakeLineSource(MemoryByteStream(content)), diag);
   std::vector<OwnedEvent> out;
   TrackingEvent ev;
   while (parser.Next(&ev)) {
@@ -235,8 +236,9 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
       Row(id, 2, seq++, '>', "RCPT TO:<bob@partner.example>"),
       Row(id, 2, seq++, '>', "RCPT TO:<carol@partner.example>"),
       Row(id, 2, seq++, '<', "250 2.1.0 Ok"),
-      Row(id, 2, seq++, '<', "550 5.1.1 <bob@partner.example>: Recipient address rejected: "
-                             "User unknown in virtual mailbox table"),
+      Row(id, 2, seq++, '<',
+          "550 5.1.1 <bob@partner.example>: Recipient address rejected: "
+          "User unknown in virtual mailbox table"),
       Row(id, 2, seq++, '<', "250 2.1.5 Ok"),
       Row(id, 3, seq++, '>', "BDAT 1200 LAST"),
       Row(id, 3, seq++, '<', "250 2.0.0 Ok: queued"),
@@ -264,14 +266,14 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
                          {"recipient-address", "carol@partner.example"},
                          {"recipient-status", "250 2.1.5Recipient OK"},
                          {"sender-address", "alice@ourorg.example"}});
-  trk += TrackingRow(n, {{"date-time", "2026-03-02T06:10:00.000Z"},
-                         {"source", "DNS"},
-                         {"event-id", "FAIL"},
-                         {"message-id", "<m2@ourorg.example>"},
-                         {"recipient-address", "dave@nowhere.example"},
-                         {"recipient-status",
-                          "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"},
-                         {"sender-address", "alice@ourorg.example"}});
+  trk += TrackingRow(
+      n, {{"date-time", "2026-03-02T06:10:00.000Z"},
+          {"source", "DNS"},
+          {"event-id", "FAIL"},
+          {"message-id", "<m2@ourorg.example>"},
+          {"recipient-address", "dave@nowhere.example"},
+          {"recipient-status", "554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain"},
+          {"sender-address", "alice@ourorg.example"}});
   dir.Write("MessageTracking/MSGTRK2026030206-1.LOG", trk);
 
   std::string out, err;
@@ -304,4 +306,71 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   CHECK(inv["occurrences"][0]["session"] == id);
   CHECK(inv["occurrences"][1]["recipient"] == "dave@nowhere.example");
   CHECK(inv["failures"] == 2);
+}
+
+TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[tracking][loggen]") {
+  namespace lg = smtptriage::loggen;
+  const int64_t start = 1772409600000;  // 2026-03-02T00:00:00Z
+  const int64_t hour = 3600 * 1000;
+  for (int layout : {21, 26, 27, 30}) {
+    INFO(layout << " columns");
+    lg::Scenario sc;
+    sc.name = "tracking";
+    sc.seed = 11;
+    sc.start_ms = start + 10 * hour;
+    sc.end_ms = start + 13 * hour;
+    sc.sessions_per_hour = 60;
+    sc.domain_count = 12;
+    sc.background_user_unknown = 0.05;
+    sc.tracking_logs = true;
+    sc.tracking_fields = layout;
+    sc.tracking_nonexistent_domains = 3;
+    sc.tracking_expired = 2;
+    sc.tracking_dns_outage_start_ms = start + 12 * hour;
+    sc.tracking_dns_outage_end_ms = start + 12 * hour + 40 * 60 * 1000;
+    sc.tracking_dns_outage_messages = 60;
+    TempDir dir;
+    lg::Result r;
+    REQUIRE(lg::Generate(sc, dir.path().string(), &r).ok());
+    REQUIRE(!r.tracking_files.empty());
+
+    int64_t rows = 0, failed_records = 0;
+    for (const std::string& path : r.tracking_files) {
+      INFO(path);
+      std::unique_ptr<LineSource> source;
+      REQUIRE(OpenLineSource(path, &source).ok());
+      Diagnostics diag;
+      TrackingParser parser(path, std::move(source), &diag);
+      TrackingEvent ev;
+      while (parser.Next(&ev)) {
+        ++rows;
+        CHECK(parser.field_count() == static_cast<size_t>(layout));
+        if (auto rec = TrackingRecord(ev, 0)) {
+          for (const RecipientOutcome& rc : rec->messages[0].recipients) {
+            failed_records += rc.state == RecipientState::kFailed;
+          }
+        }
+      }
+      CHECK(diag.malformed_total() == 0);
+    }
+    CHECK(rows == r.tracking_rows);
+    // The failures only tracking shows: 3 mistyped domains, 60 DNS deferrals, and 2 messages
+    // deferred three times and then expired.
+    const int64_t lone = 3 + 60 + 2 * 4;
+    CHECK(failed_records > lone);
+
+    std::string out, err;
+    std::string protocol_only = (dir.path() / "SmtpSend").string();
+    REQUIRE(RunCli("scan --format json " + protocol_only, &out, &err) == 0);
+    nlohmann::json p = nlohmann::json::parse(out);
+    REQUIRE(RunCli("scan --format json " + dir.path().string(), &out, &err) == 0);
+    nlohmann::json both = nlohmann::json::parse(out);
+    // Every message of a protocol session is counted once: the tracking view adds exactly the
+    // failures that no protocol session carried.
+    CHECK(both["totals"]["failed_recipients"].get<int64_t>() ==
+          p["totals"]["failed_recipients"].get<int64_t>() + lone);
+    bool dns_incident = false;
+    for (const auto& inc : both["incidents"]) dns_incident |= inc["family"] == "dns";
+    CHECK(dns_incident);
+  }
 }
