@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,7 +21,7 @@ using smtptriage::loggen::Scenario;
 
 constexpr const char* kUsage =
     "usage: smtptriage-loggen --preset NAME --out DIR [--seed N] [--size SIZE] [--start TIME]\n"
-    "                         [--hours N] [--truth FILE.json]\n"
+    "                         [--hours N] [--truth FILE.json] [--tracking FIELDS]\n"
     "       smtptriage-loggen --list\n"
     "  --preset NAME   scenario to generate (see --list)\n"
     "  --out DIR       writes DIR/SmtpSend and DIR/SmtpReceive\n"
@@ -28,7 +29,9 @@ constexpr const char* kUsage =
     "  --size SIZE     generate until this much log is written, e.g. 500M, 1G\n"
     "  --start TIME    move the scenario to start at TIME, e.g. 2026-03-02T06:00:00Z\n"
     "  --hours N       generate N hours from the start\n"
-    "  --truth FILE    write the injected failures as JSON (the ground truth for tests)\n";
+    "  --truth FILE    write the injected failures as JSON (the ground truth for tests)\n"
+    "  --tracking N    also write DIR/MessageTracking in the N-column layout (21, 26, 27, 30),\n"
+    "                  with mistyped domains, expiries and a resolver outage in the last hour\n";
 
 bool ParseSize(const std::string& s, int64_t* out) {
   char* end = nullptr;
@@ -108,7 +111,7 @@ bool WriteTruth(const std::string& path, const Scenario& sc, const Result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string preset, out_dir, truth, size_arg, start_arg, hours_arg;
+  std::string preset, out_dir, truth, size_arg, start_arg, hours_arg, tracking_arg;
   uint64_t seed = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -137,6 +140,9 @@ int main(int argc, char** argv) {
       ok = value(&start_arg);
     } else if (arg == "--hours") {
       ok = value(&hours_arg);
+    } else if (arg == "--tracking") {
+      ok = value(&tracking_arg) && (tracking_arg == "21" || tracking_arg == "26" ||
+                                    tracking_arg == "27" || tracking_arg == "30");
     } else if (arg == "--seed") {
       ok = value(&seed_arg);
       char* end = nullptr;
@@ -180,6 +186,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "smtptriage-loggen: bad --size '%s'\n", size_arg.c_str());
     return smtptriage::kExitUsage;
   }
+  if (!tracking_arg.empty()) {
+    sc.tracking_logs = true;
+    sc.tracking_fields = std::atoi(tracking_arg.c_str());
+    sc.tracking_nonexistent_domains = 3;
+    sc.tracking_expired = 2;
+    sc.tracking_dns_outage_start_ms = std::max(sc.start_ms, sc.end_ms - 3600000);
+    sc.tracking_dns_outage_end_ms = sc.tracking_dns_outage_start_ms + 20 * 60000;
+    sc.tracking_dns_outage_messages = 5 * std::max(sc.domain_count, 8);
+  }
 
   Result result;
   const auto t0 = std::chrono::steady_clock::now();
@@ -191,6 +206,7 @@ int main(int argc, char** argv) {
   }
   const size_t shown = result.files.size() <= 40 ? result.files.size() : 10;
   for (size_t i = 0; i < shown; ++i) std::printf("%s\n", result.files[i].c_str());
+  for (const std::string& f : result.tracking_files) std::printf("%s\n", f.c_str());
   if (shown < result.files.size()) {
     std::printf("... and %zu more files\n", result.files.size() - shown);
   }

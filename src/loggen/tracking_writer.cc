@@ -194,12 +194,14 @@ class Writer {
     return address.substr(address.find('@') + 1);
   }
 
-  // A partner domain with one letter doubled: a typo that does not exist.
+  // A partner domain with one letter doubled, under the reserved .example: a typo that cannot
+  // exist (gmail.com -> gmaail.example).
   static std::string Typo(const std::vector<std::string>& domains, int i) {
     std::string d =
-        domains.empty() ? "example.net" : domains[static_cast<size_t>(i) % domains.size()];
-    size_t at = static_cast<size_t>(i) % std::max<size_t>(1, d.find('.'));
-    return d.insert(at, 1, d[at]);
+        domains.empty() ? "partner.example" : domains[static_cast<size_t>(i) % domains.size()];
+    std::string label = d.substr(0, d.find('.'));
+    size_t at = static_cast<size_t>(i) % std::max<size_t>(1, label.size());
+    return label.insert(at, 1, label[at]) + ".example";
   }
 
   TrackingRow& Add(int64_t t, const std::string& source, const std::string& event) {
