@@ -67,6 +67,102 @@ class GzipByteStream : public ByteStream {
   Status status_;
 };
 
+// UTF-16 text (Notepad's "Unicode", or a log saved by an editor) converted to UTF-8 as it is
+// read, so that the rest of the pipeline sees the same text as in the original log. `prefix` holds
+// the bytes already read after the byte order mark. A lone surrogate becomes U+FFFD.
+class Utf16Stream : public ByteStream {
+ public:
+  Utf16Stream(std::unique_ptr<ByteStream> inner, std::string prefix, bool big_endian)
+      : inner_(std::move(inner)), raw_(std::move(prefix)), big_endian_(big_endian) {}
+
+  int64_t Read(char* buf, size_t n) override {
+    while (out_.size() - out_pos_ < n && !eof_) {
+      if (raw_pos_ >= raw_.size()) {
+        raw_.clear();
+        raw_pos_ = 0;
+      }
+      size_t have = raw_.size();
+      raw_.resize(have + kChunk);
+      int64_t got = inner_->Read(raw_.data() + have, kChunk);
+      raw_.resize(have + static_cast<size_t>(std::max<int64_t>(got, 0)));
+      if (got <= 0) eof_ = true;
+      Convert();
+      if (got < 0 && out_pos_ == out_.size()) return -1;
+    }
+    size_t k = std::min(n, out_.size() - out_pos_);
+    std::memcpy(buf, out_.data() + out_pos_, k);
+    out_pos_ += k;
+    if (out_pos_ == out_.size()) {
+      out_.clear();
+      out_pos_ = 0;
+    }
+    return static_cast<int64_t>(k);
+  }
+  const Status& status() const override { return inner_->status(); }
+
+ private:
+  char16_t Unit(size_t i) const {
+    auto b0 = static_cast<unsigned char>(raw_[i]);
+    auto b1 = static_cast<unsigned char>(raw_[i + 1]);
+    return static_cast<char16_t>(big_endian_ ? (b0 << 8 | b1) : (b1 << 8 | b0));
+  }
+
+  void Put(uint32_t cp) {
+    if (cp < 0x80) {
+      out_ += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out_ += static_cast<char>(0xC0 | cp >> 6);
+      out_ += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out_ += static_cast<char>(0xE0 | cp >> 12);
+      out_ += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+      out_ += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out_ += static_cast<char>(0xF0 | cp >> 18);
+      out_ += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+      out_ += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+      out_ += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  // Converts the complete code units of raw_; at the end of input, what is left too.
+  void Convert() {
+    constexpr uint32_t kReplacement = 0xFFFD;
+    while (raw_pos_ + 2 <= raw_.size()) {
+      char16_t u = Unit(raw_pos_);
+      if (u >= 0xD800 && u < 0xDC00) {
+        if (raw_pos_ + 4 > raw_.size() && !eof_) return;  // wait for the low surrogate
+        if (raw_pos_ + 4 <= raw_.size()) {
+          char16_t low = Unit(raw_pos_ + 2);
+          if (low >= 0xDC00 && low < 0xE000) {
+            Put(0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) + (low - 0xDC00));
+            raw_pos_ += 4;
+            continue;
+          }
+        }
+        Put(kReplacement);
+      } else if (u >= 0xDC00 && u < 0xE000) {
+        Put(kReplacement);
+      } else {
+        Put(u);
+      }
+      raw_pos_ += 2;
+    }
+    if (eof_ && raw_pos_ < raw_.size()) {
+      Put(kReplacement);  // an odd byte at the end: a file cut in the middle of a character
+      raw_pos_ = raw_.size();
+    }
+  }
+
+  std::unique_ptr<ByteStream> inner_;
+  std::string raw_;
+  size_t raw_pos_ = 0;
+  std::string out_;
+  size_t out_pos_ = 0;
+  bool big_endian_;
+  bool eof_ = false;
+};
+
 class MemoryStream : public ByteStream {
  public:
   explicit MemoryStream(std::string data) : data_(std::move(data)) {}
@@ -99,7 +195,8 @@ class StreamLineSource : public LineSource {
         return Emit(begin, len, line);
       }
       if (eof_) {
-        if (pos_ == end_) return false;
+        // An overlong last line with no line end is still reported.
+        if (pos_ == end_ && !skipping_) return false;
         size_t len = end_ - pos_;
         pos_ = end_;
         return Emit(begin, len, line);
@@ -152,6 +249,7 @@ class StreamLineSource : public LineSource {
     }
     if (buf_.size() - end_ < kChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk));
     int64_t got = stream_->Read(buf_.data() + end_, buf_.size() - end_);
+    if (bytes_ == 0 && end_ == 0 && got >= 2) got = DetectUtf16(got);
     if (got < 0) {
       eof_ = true;  // emit what is buffered, then stop; status() tells the error
       return false;
@@ -163,6 +261,19 @@ class StreamLineSource : public LineSource {
     end_ += static_cast<size_t>(got);
     bytes_ += got;
     return true;
+  }
+
+  // At the start of input: a UTF-16 byte order mark switches to a converting stream. Returns the
+  // count of (converted) bytes now in the buffer.
+  int64_t DetectUtf16(int64_t got) {
+    auto b0 = static_cast<unsigned char>(buf_[0]);
+    auto b1 = static_cast<unsigned char>(buf_[1]);
+    bool le = b0 == 0xFF && b1 == 0xFE;
+    bool be = b0 == 0xFE && b1 == 0xFF;
+    if (!le && !be) return got;
+    std::string rest(buf_.data() + 2, static_cast<size_t>(got) - 2);
+    stream_ = std::make_unique<Utf16Stream>(std::move(stream_), std::move(rest), be);
+    return stream_->Read(buf_.data(), buf_.size());
   }
 
   std::unique_ptr<ByteStream> stream_;
