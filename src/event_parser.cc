@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "smtptriage/session.h"
+
 namespace smtptriage {
 
 const std::array<std::string_view, kProtocolFieldCount> kProtocolFieldNames = {
@@ -73,6 +75,16 @@ bool LooksLikeTracking(const std::vector<std::string_view>& f) {
 // binary garbage. memchr keeps this check cheap on every line.
 bool LooksBinary(std::string_view line) {
   return std::memchr(line.data(), '\0', line.size()) != nullptr;
+}
+
+// A reply text over kMaxReplyText is kept cut to that length in the report: say so, once per file
+// (the first such line), so that a sample that ends abruptly is explained.
+void NoteLongField(Diagnostics* diag, const std::string& path, int64_t number, size_t size) {
+  for (const SkippedFile& n : diag->notes()) {
+    if (n.path == path && n.reason.find("64 KiB") != std::string::npos) return;
+  }
+  diag->Note(path, "line " + std::to_string(number) + ": a field of " + std::to_string(size) +
+                       " bytes; reply texts longer than 64 KiB are kept truncated to 64 KiB");
 }
 
 }  // namespace
@@ -196,6 +208,9 @@ bool EventParser::Convert(const std::vector<std::string_view>& f, int64_t number
   ev->data = get(kFieldData);
   ev->context = get(kFieldContext);
   ev->line = number;
+  if (ev->data.size() > kMaxReplyText || ev->context.size() > kMaxReplyText) {
+    NoteLongField(diag_, path_, number, std::max(ev->data.size(), ev->context.size()));
+  }
   return true;
 }
 
