@@ -18,9 +18,10 @@ namespace {
 
 constexpr const char* kScanUsage =
     "Usage: smtptriage scan [options] PATH...\n"
-    "Reads Exchange SMTP Send and Receive protocol logs (files or folders, searched recursively\n"
-    "for SEND*/RECV* .LOG files, plain or .gz) and reports the failed deliveries per domain,\n"
-    "whose side each failure points to, and local incidents.\n";
+    "Reads Exchange SMTP Send and Receive protocol logs and message tracking logs (files or\n"
+    "folders, searched recursively for SEND*/RECV*/MSGTRK* .LOG files, plain or .gz) and reports\n"
+    "the failed deliveries per domain, whose side each failure points to, and local incidents.\n"
+    "A message seen in both kinds of log is counted once.\n";
 
 std::string FormatNames() {
   std::string s;
@@ -108,7 +109,7 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
     err << "smtptriage scan: no input could be read";
     for (const SkippedFile& s : report.diagnostics.skipped()) err << "\n  " << s.path << ": " << s.reason;
     if (files.empty() && report.diagnostics.skipped().empty()) {
-      err << ": no SEND*/RECV* log files found under the given paths";
+      err << ": no SEND*/RECV*/MSGTRK* log files found under the given paths";
     }
     err << "\n";
     return kExitNoInput;
