@@ -306,6 +306,15 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   CHECK(inv["occurrences"][0]["session"] == id);
   CHECK(inv["occurrences"][1]["recipient"] == "dave@nowhere.example");
   CHECK(inv["failures"] == 2);
+
+  // The recipient's view: the one failure to bob, not two.
+  REQUIRE(RunCli("investigate bob@partner.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  nlohmann::json rcpt = nlohmann::json::parse(out);
+  REQUIRE(rcpt["occurrences"].size() == 1);
+  CHECK(rcpt["occurrences"][0]["side"] == "remote");
+  CHECK(rcpt["failure_kinds"][0]["reason"] == "user_unknown");
+  CHECK(!rcpt["failure_kinds"][0]["transcript"].empty());  // the protocol session's rows
 }
 
 TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[tracking][loggen]") {
