@@ -164,6 +164,7 @@ void RememberUpTo(std::vector<std::string>* list, const std::string& value, size
 }  // namespace
 
 bool Aggregator::CountedElsewhere(SessionRecord& s) {
+  if (!options_.join_tracking) return false;
   if (s.log != LogKind::kTracking) {
     for (const MessageOutcome& m : s.messages) {
       if (m.message_id.empty()) continue;

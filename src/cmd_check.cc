@@ -113,6 +113,7 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   std::ostringstream find_log;
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose,
                                             common.verbose ? err : find_log);
+  setup.aggregator.join_tracking = HasTrackingLogs(files);
   std::vector<std::string> names;
   for (const InputFile& f : files) names.push_back(f.path);
   setup.aggregator.file_names = &names;

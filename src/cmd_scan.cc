@@ -80,6 +80,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   if (!domain.empty()) report.parameters["domain"] = setup.aggregator.domain;
 
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);
+
+  setup.aggregator.join_tracking = HasTrackingLogs(files);
   std::vector<std::string> names;
   for (const InputFile& f : files) {
     names.push_back(f.path);

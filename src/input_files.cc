@@ -140,4 +140,11 @@ std::vector<InputFile> FindInputs(const std::vector<std::string>& args, Diagnost
   return unique;
 }
 
+bool HasTrackingLogs(const std::vector<InputFile>& files) {
+  for (const InputFile& f : files) {
+    if (f.kind == LogKind::kTracking) return true;
+  }
+  return false;
+}
+
 }  // namespace smtptriage

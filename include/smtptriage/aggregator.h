@@ -35,6 +35,10 @@ struct AggregatorOptions {
   // Follow mode: name the domain of a failure with only an IP at once, from what is known so
   // far (the IP itself when nothing is), instead of waiting for the end of the input.
   bool resolve_at_once = false;
+  // The input holds message tracking logs: remember which message+recipient the protocol logs
+  // showed, so that a tracking row for it is not counted again. Off otherwise, so that memory
+  // does not grow with the number of messages in a protocol-only run.
+  bool join_tracking = false;
 };
 
 // Per time bucket and domain: sessions attempted, and per failure reason the sessions that

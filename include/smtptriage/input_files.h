@@ -30,4 +30,7 @@ bool ParseLogName(const std::string& name, LogKind* kind, std::string* stamp, in
 std::vector<InputFile> FindInputs(const std::vector<std::string>& args, Diagnostics* diag,
                                   bool verbose, std::ostream& log);
 
+// True when any of the files is a message tracking log.
+bool HasTrackingLogs(const std::vector<InputFile>& files);
+
 }  // namespace smtptriage
