@@ -177,6 +177,10 @@ TEST_CASE("Every layout is read from #Fields, never from fixed positions", "[tra
 
 TEST_CASE("The real message tracking samples read with no malformed row", "[tracking]") {
   const std::string dir = std::string(SMTPTRIAGE_SHARED_DIR) + "/corpus/";
+  if (!std::filesystem::exists(dir)) {
+    WARN("no corpus at " << dir);  // a checkout without the shared folder beside it
+    return;
+  }
   struct Sample {
     const char* path;
     size_t rows;
