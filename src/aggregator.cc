@@ -85,32 +85,17 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
                            std::string_view recipient, const MessageOutcome* message,
                            int64_t ordinal) {
   Classification c = Classify(f, where.log);
-  FailureGroup probe;
-  probe.rule = c.rule->id;
-  probe.code = f.code;
-  probe.enhanced = f.enhanced;
-  probe.command = f.stage;
-  std::string key = FailureGroupKey(probe);
-  FailureGroup& g = acc.groups[key];
-  if (g.count == 0) {
-    g.reason = c.reason;
-    g.family = c.family;
-    g.side = c.side;
-    g.retry = c.retry;
-    g.rule = c.rule->id;
-    g.code = f.code;
-    g.enhanced = f.enhanced;
-    g.command = f.stage;
-    g.first = f.time;
-    g.last = f.time;
-    g.sample = f.text;
+  FailureGroup start = StartFailureGroup(c, f);
+  std::string key = FailureGroupKey(start);
+  auto [it, fresh] = acc.groups.try_emplace(key, std::move(start));
+  FailureGroup& g = it->second;
+  if (fresh) {
     g.sample_ref = Ref(f.ref);
     g.sample_session = where.session;
     g.sample_connector = where.connector;
     g.sample_local = where.local_endpoint;
     g.sample_remote = where.remote_endpoint;
     g.sample_remote_host = where.remote_host;
-    g.sample_command = f.command;
   }
   ++g.count;
   g.first = std::min(g.first, f.time);

@@ -13,6 +13,22 @@ std::string FailureGroupKey(const FailureGroup& g) {
          std::string(ToString(g.command));
 }
 
+FailureGroup StartFailureGroup(const Classification& c, const FailureReply& f) {
+  FailureGroup g;
+  g.reason = c.reason;
+  g.family = c.family;
+  g.side = c.side;
+  g.retry = c.retry;
+  g.rule = c.rule->id;
+  g.code = f.code;
+  g.enhanced = f.enhanced;
+  g.command = f.stage;
+  g.first = g.last = f.time;
+  g.sample = f.text;
+  g.sample_command = f.command;
+  return g;
+}
+
 namespace {
 
 struct BucketCount {

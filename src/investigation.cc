@@ -160,22 +160,12 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
 void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
                                const std::string& sender, const std::string& recipient) {
   Classification c = aggregator_->Classify(f, s.log);
-  FailureGroup probe;
-  probe.rule = c.rule->id;
-  probe.code = f.code;
-  probe.enhanced = f.enhanced;
-  probe.command = f.stage;
+  FailureGroup probe = StartFailureGroup(c, f);
   std::string key = FailureGroupKey(probe);
   auto [it, fresh] = kind_index_.emplace(key, result_.failure_kinds.size());
   if (fresh) {
     InvestigatedFailure k;
     k.group = probe;
-    k.group.reason = c.reason;
-    k.group.family = c.family;
-    k.group.side = c.side;
-    k.group.retry = c.retry;
-    k.group.first = k.group.last = f.time;
-    k.group.sample = f.text;
     k.group.sample_ref = Ref(f.ref);
     k.group.sample_session = s.session;
     k.rule = *c.rule;

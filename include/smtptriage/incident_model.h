@@ -35,4 +35,8 @@ void RunIncidentModel(const IncidentInput& in, Report* report);
 // The key the aggregator uses for a failure group (rule, code, enhanced code, stage).
 std::string FailureGroupKey(const FailureGroup& g);
 
+// A new failure group for a classified failure: classification, codes, stage, and the failure as
+// its first sample (count 0; the caller counts and adds where it happened).
+FailureGroup StartFailureGroup(const Classification& c, const FailureReply& f);
+
 }  // namespace smtptriage
