@@ -7,6 +7,7 @@
 
 #include "smtptriage/event_parser.h"
 #include "smtptriage/smtp_text.h"
+#include "smtptriage/tracking_parser.h"
 
 namespace fs = std::filesystem;
 
@@ -142,7 +143,10 @@ std::vector<InputFile> FindInputs(const std::vector<std::string>& args, Diagnost
 
 bool HasTrackingLogs(const std::vector<InputFile>& files) {
   for (const InputFile& f : files) {
+    // A headerless excerpt named on the command line is recognised from its rows, as the
+    // scanner does.
     if (f.kind == LogKind::kTracking) return true;
+    if (f.kind == LogKind::kUnknown && LooksLikeTrackingFile(f.path)) return true;
   }
   return false;
 }

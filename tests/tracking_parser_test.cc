@@ -299,6 +299,19 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   }
   CHECK(saw_dns);
 
+  // The same rows as a headerless excerpt named on the command line: still joined.
+  std::string excerpt;
+  for (size_t at = 0; at < trk.size();) {
+    size_t end = trk.find('\n', at) + 1;
+    if (trk[at] != '#') excerpt += trk.substr(at, end - at);
+    at = end;
+  }
+  std::string excerpt_path = dir.Write("excerpt.log", excerpt);
+  REQUIRE(RunCli("scan --format json " + (dir.path() / "SmtpSend").string() + " " + excerpt_path,
+                 &out, &err) == 0);
+  nlohmann::json named = nlohmann::json::parse(out);
+  CHECK(named["totals"]["failed_recipients"] == 2);
+
   // The sender's NDRs: bob's with the remote's own reply and the NDR's status, and dave's.
   REQUIRE(RunCli("investigate alice@ourorg.example --format json " + dir.path().string(), &out,
                  &err) == 0);
