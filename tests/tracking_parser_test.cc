@@ -1,11 +1,14 @@
 #include "smtptriage/tracking_parser.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "smtptriage/aggregator.h"
 #include "smtptriage/loggen.h"
+#include "json_schema.h"
 #include "test_util.h"
 
 using namespace smtptriage;
@@ -398,5 +401,12 @@ TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[t
     bool dns_incident = false;
     for (const auto& inc : both["incidents"]) dns_incident |= inc["family"] == "dns";
     CHECK(dns_incident);
+    std::ifstream schema_file(std::string(SMTPTRIAGE_SOURCE_DIR) + "/docs/report.schema.json");
+    std::stringstream schema;
+    schema << schema_file.rdbuf();
+    SchemaValidator validator(nlohmann::json::parse(schema.str()));
+    std::vector<std::string> problems = validator.Validate(both);
+    for (const std::string& problem : problems) INFO(problem);
+    CHECK(problems.empty());
   }
 }
