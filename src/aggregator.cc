@@ -121,6 +121,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
     if (message != nullptr) {
       e.sender = message->sender;
       e.message_id = message->message_id;
+      e.subject = message->subject;
     }
     std::string ref = Ref(f.ref);
     e.ref = ref;

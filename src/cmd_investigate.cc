@@ -21,9 +21,12 @@ namespace smtptriage {
 int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
   std::string format = "text", target;
+  bool show_subjects = false;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("format,f", po::value(&format)->default_value("text"), "output format: text|json");
+      ("format,f", po::value(&format)->default_value("text"), "output format: text|json")
+      ("show-subjects", po::bool_switch(&show_subjects),
+       "show the subject of each NDR from message tracking (off: personal data)");
   AddCommonOptions(&desc, &common);
   po::variables_map vm;
   if (!ParseArgs(args, "investigate", desc, &common, &vm, err, &target)) return kExitUsage;
@@ -66,6 +69,7 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   TeeSink tee(&investigation, &aggregator);
   MatcherOptions matcher;
   matcher.keep_transcripts = true;
+  matcher.keep_subjects = show_subjects;
   ScanStats stats = ScanFiles(files, &tee, matcher, &report.diagnostics, &report);
   aggregator.Finish(&report);
   if (stats.files_read == 0) {

@@ -35,11 +35,14 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   CommonOptions common;
   std::string format = "text", output, domain;
   size_t top = 20, top_domains = 20;
+  bool show_subjects = false;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("format,f", po::value(&format)->default_value("text"), ("output format: " + FormatNames()).c_str())
       ("output,o", po::value(&output), "write the report to this file instead of stdout")
       ("domain", po::value(&domain), "report only this domain (and its subdomains)")
+      ("show-subjects", po::bool_switch(&show_subjects),
+       "ndjson: add the subject from message tracking to failure events (off: personal data)")
       ("top", po::value(&top)->default_value(20), "text: domains listed in full")
       ("top-domains", po::value(&top_domains)->default_value(20),
        "prometheus: domains with their own series; the others are summed as domain=\"_other\"");
@@ -104,6 +107,7 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
         [sink](const FailureEvent& e) { *sink << NdjsonLine(FailureEventJson(e)); });
   }
   MatcherOptions matcher;
+  matcher.keep_subjects = show_subjects;
   ScanStats stats = ScanFiles(files, &aggregator, matcher, &report.diagnostics, &report);
   aggregator.Finish(&report);
 

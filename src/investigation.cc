@@ -150,7 +150,7 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
       if (!whole_session && !MatchesRecipient(rc, m)) continue;
       ++result_.recipients;
       if (rc.state == RecipientState::kFailed && rc.failure) {
-        AddFailure(s, *rc.failure, m.sender, rc.address);
+        AddFailure(s, *rc.failure, m.sender, rc.address, m.subject);
       }
     }
   }
@@ -158,7 +158,8 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
 }
 
 void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
-                               const std::string& sender, const std::string& recipient) {
+                               const std::string& sender, const std::string& recipient,
+                               const std::string& subject) {
   Classification c = aggregator_->Classify(f, s.log);
   FailureGroup probe = StartFailureGroup(c, f);
   std::string key = FailureGroupKey(probe);
@@ -193,7 +194,7 @@ void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   ++h.by_reason[std::string(ToString(c.reason))];
   if (result_.occurrences.size() < kMaxOccurrences) {
     result_.occurrences.push_back(
-        {f.time, s.session, sender, recipient, f.text, Ref(f.ref), it->second, false});
+        {f.time, s.session, sender, recipient, f.text, Ref(f.ref), it->second, subject, false});
   }
 }
 

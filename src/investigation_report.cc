@@ -129,6 +129,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
           << (o.local ? (es ? "nuestro" : "ours") : (es ? "suyo" : "theirs")) << "  "
           << (o.reply.size() > 100 ? o.reply.substr(0, 97) + "..." : o.reply) << "  " << o.ref
           << "\n";
+      if (!o.subject.empty()) out << "      " << (es ? "Asunto: " : "Subject: ") << o.subject << "\n";
     }
   }
 }
@@ -177,6 +178,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                            {"reply", o.reply},
                            {"ref", o.ref},
                            {"side", o.local ? "local" : "remote"}});
+    if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
   }
   json sessions = json::array();
   for (const SessionView& v : r.sessions_found) {

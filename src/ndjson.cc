@@ -50,6 +50,7 @@ json FailureEventJson(const FailureEvent& e) {
   j["recipient"] = e.recipient;
   j["sender"] = e.sender;
   j["message_id"] = e.message_id;
+  if (!e.subject.empty()) j["subject"] = e.subject;
   j["session"] = e.session;
   j["connector"] = e.connector;
   j["local_endpoint"] = e.local_endpoint;

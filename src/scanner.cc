@@ -58,7 +58,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   send.Finish();
   receive.Finish();
   for (uint32_t i : tracking) {
-    TrackingFileStats t = ScanTrackingFile(files[i].path, i, sink, diag);
+    TrackingFileStats t = ScanTrackingFile(files[i].path, i, sink, diag, options.keep_subjects);
     if (!t.opened) continue;
     InputFileReport fr;
     fr.path = files[i].path;

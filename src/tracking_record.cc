@@ -43,7 +43,8 @@ Stage StageOf(std::string_view source, const TrackingStatus& st) {
 
 }  // namespace
 
-std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t file) {
+std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t file,
+                                            bool keep_subject) {
   std::string_view id = ev.get(kTrkEventId);
   std::string_view source = ev.get(kTrkSource);
   const bool failure = id == "FAIL" || id == "DEFER";
@@ -86,6 +87,7 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
   m.record_id = std::string(ev.get(kTrkInternalMessageId));
   m.message_id = std::string(ev.get(kTrkMessageId));
   m.sender = std::string(ev.get(kTrkSender));
+  if (keep_subject) m.subject = std::string(ev.get(kTrkSubject));
   if (m.sender.empty()) m.sender = std::string(ev.get(kTrkReturnPath));
   for (const auto& [address, status] : SplitRecipients(addresses, ev.get(kTrkRecipientStatus))) {
     RecipientOutcome rc;
@@ -127,7 +129,7 @@ uint64_t MessageJoinKey(std::string_view message_id, std::string_view address, D
 }
 
 TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, SessionSink* sink,
-                                   Diagnostics* diag) {
+                                   Diagnostics* diag, bool keep_subjects) {
   TrackingFileStats stats;
   std::unique_ptr<LineSource> source;
   Status status = OpenLineSource(path, &source);
@@ -140,7 +142,7 @@ TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, Sessi
   TrackingEvent ev;
   while (parser.Next(&ev)) {
     ++stats.events;
-    std::optional<SessionRecord> rec = TrackingRecord(ev, file);
+    std::optional<SessionRecord> rec = TrackingRecord(ev, file, keep_subjects);
     if (!rec) continue;
     ++stats.records;
     sink->OnSession(std::move(*rec));

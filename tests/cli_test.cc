@@ -171,3 +171,22 @@ TEST_CASE("NDJSON: one failure event per failure then a summary, all valid event
   }
   CHECK(failures == total);
 }
+
+TEST_CASE("Subjects from message tracking appear only with the show-subjects option",
+          "[cli][tracking]") {
+  TempDir dir;
+  std::string logs = (dir.path() / "logs").string();
+  std::string cmd = std::string("'") + SMTPTRIAGE_LOGGEN_BINARY + "' --preset sample --tracking 27 --out '" +
+                    logs + "' > /dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  std::string out, err;
+  REQUIRE(RunCli("scan '" + logs + "' --format ndjson", &out, &err) == 0);
+  CHECK(out.find("\"subject\"") == std::string::npos);
+  REQUIRE(RunCli("scan '" + logs + "' --format ndjson --show-subjects", &out, &err) == 0);
+  CHECK(out.find("\"subject\"") != std::string::npos);
+  REQUIRE(RunCli("investigate alice@ourorg.example '" + logs + "' --format json", &out, &err) == 0);
+  CHECK(out.find("\"subject\"") == std::string::npos);
+  REQUIRE(RunCli("investigate alice@ourorg.example '" + logs + "' --format json --show-subjects",
+                 &out, &err) == 0);
+  CHECK(out.find("\"subject\"") != std::string::npos);
+}

@@ -35,6 +35,7 @@ struct Occurrence {
   std::string reply;
   std::string ref;
   size_t kind = 0;       // index in failure_kinds (before sorting; see Finish)
+  std::string subject;   // only with --show-subjects
   bool local = false;
 };
 
@@ -93,7 +94,7 @@ class Investigation : public SessionSink {
   bool MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const;
   void Take(const SessionRecord& s, bool whole_session);
   void AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
-                  const std::string& recipient);
+                  const std::string& recipient, const std::string& subject = "");
   std::string Ref(SourceRef r) const;
   // A tracking row about a message a protocol session already showed: its status is added to
   // that failure (the NDR beside the remote's reply) instead of counting it again.

@@ -61,6 +61,7 @@ struct FailureEvent {
   std::string_view recipient;        // empty for session-level failures
   std::string_view sender;
   std::string_view message_id;
+  std::string_view subject;          // only with --show-subjects
   std::string_view ref;              // "file:line"
   int64_t ordinal = 0;               // position of the recipient in its session (0: session)
 };

@@ -49,6 +49,7 @@ struct MessageOutcome {
   std::string record_id;        // Exchange's RecordId, when logged
   std::string message_id;       // InternetMessageId, when logged
   std::string sender;           // MAIL FROM address
+  std::string subject;          // from message tracking, only with --show-subjects (privacy)
   std::vector<RecipientOutcome> recipients;
 };
 

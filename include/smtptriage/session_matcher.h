@@ -25,6 +25,7 @@ struct MatcherOptions {
   // idle connection after 10 minutes: ConnectionInactivityTimeOut 00:10:00).
   TimeMs idle_timeout_ms = 10 * 60 * 1000;
   bool keep_transcripts = false;
+  bool keep_subjects = false;          // message tracking subjects (--show-subjects)
   size_t max_transcript_rows = 400;
   size_t max_open_sessions = 1 << 20;  // past this, the idlest sessions are closed early
 };

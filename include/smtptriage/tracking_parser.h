@@ -100,8 +100,9 @@ class TrackingParser {
 // (NOTIFYMAPI, AGENTINFO, DSN, a mailbox submission, unknown ids...). FAIL and DEFER give failed
 // recipients (stage kQueue, or kConnect/kRcpt when the status says so); SEND, SENDEXTERNAL and
 // DELIVER delivered ones; RECEIVE over SMTP an inbound message. `file` indexes the file table.
-// The subject is not carried (personal data, and no report needs it).
-std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t file);
+// The subject is personal data: it is carried only with `keep_subject` (--show-subjects).
+std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t file,
+                                            bool keep_subject = false);
 
 // One recipient of one message, the same in every log that mentions it (the message id without
 // its <> and the address, lower case, and whether the message came in or went out): the key that
@@ -119,6 +120,6 @@ struct TrackingFileStats {
 
 // Reads one tracking file into `sink` (records in row order); problems go to `diag`.
 TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, SessionSink* sink,
-                                   Diagnostics* diag);
+                                   Diagnostics* diag, bool keep_subjects = false);
 
 }  // namespace smtptriage
