@@ -28,7 +28,9 @@ if [ ! -f "$out/CMakeCache.txt" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSMTPTRIAGE_FUZZ=ON -DSMTPTRIAGE_BUILD_TESTS=OFF >/dev/null
 fi
-cmake --build "$out" -j "$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null
+# FUZZ_NO_BUILD=1 runs the binaries already built (e.g. while the sources are being edited).
+[ "${FUZZ_NO_BUILD:-0}" = 1 ] ||
+  cmake --build "$out" -j "$(nproc)" --target $(printf 'fuzz_%s ' "${targets[@]}") >/dev/null
 [ "$target" = build ] && exit 0
 
 # Seeds: whole files (capped) for the file parser, single lines for the line and reply parsers,
