@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 out=build-asan
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-# GCC 12's -Wmaybe-uninitialized misfires inside libstdc++'s <regex> once the code is instrumented;
+# GCC 12's -Wmaybe-uninitialized misfires inside libstdc++ headers once the code is instrumented;
 # the Release build keeps the warning (and -Werror).
 flags+=" -Wno-maybe-uninitialized"
 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSMTPTRIAGE_WERROR=ON \
