@@ -112,6 +112,22 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
   return true;
 }
 
+bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
+                 std::ofstream* unparsed, std::string* error) {
+  report->version = SMTPTRIAGE_VERSION;
+  report->generated = setup.now;
+  if (!o.unparsed.empty()) {
+    unparsed->open(o.unparsed, std::ios::binary);
+    if (!*unparsed) {
+      *error = "--unparsed: cannot write " + o.unparsed;
+      return false;
+    }
+    report->diagnostics = Diagnostics(unparsed);
+  }
+  RecordParameters(o, report);
+  return true;
+}
+
 void RecordParameters(const CommonOptions& o, Report* report) {
   auto& p = report->parameters;
   if (!o.since.empty()) p["since"] = o.since;

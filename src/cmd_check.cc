@@ -101,15 +101,9 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (!PrepareRun(common, setup_err, &setup)) return Unknown(setup_err.str(), out);
 
   Report report;
-  report.version = SMTPTRIAGE_VERSION;
-  report.generated = setup.now;
   std::ofstream unparsed;
-  if (!common.unparsed.empty()) {
-    unparsed.open(common.unparsed, std::ios::binary);
-    if (!unparsed) return Unknown("--unparsed: cannot write " + common.unparsed, out);
-    report.diagnostics = Diagnostics(&unparsed);
-  }
-  RecordParameters(common, &report);
+  std::string problem;
+  if (!StartReport(common, setup, &report, &unparsed, &problem)) return Unknown(problem, out);
   std::ostringstream find_log;
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose,
                                             common.verbose ? err : find_log);

@@ -51,12 +51,11 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   if (!PrepareRun(common, err, &setup)) return kExitUsage;
 
   Report report;
-  report.version = SMTPTRIAGE_VERSION;
-  report.generated = setup.now;
   std::ofstream unparsed;
-  if (!common.unparsed.empty()) {
-    unparsed.open(common.unparsed, std::ios::binary);
-    report.diagnostics = Diagnostics(&unparsed);
+  std::string problem;
+  if (!StartReport(common, setup, &report, &unparsed, &problem)) {
+    err << "smtptriage investigate: " << problem << "\n";
+    return kExitUsage;
   }
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);
   setup.aggregator.join_tracking = HasTrackingLogs(files);

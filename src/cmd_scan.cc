@@ -67,19 +67,13 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   if (!PrepareRun(common, err, &setup)) return kExitUsage;
   setup.aggregator.domain = ToLower(domain);
 
-  std::ofstream unparsed;
-  if (!common.unparsed.empty()) {
-    unparsed.open(common.unparsed, std::ios::binary);
-    if (!unparsed) {
-      err << "smtptriage scan: --unparsed: cannot write " << common.unparsed << "\n";
-      return kExitUsage;
-    }
-  }
   Report report;
-  report.version = SMTPTRIAGE_VERSION;
-  report.generated = setup.now;
-  report.diagnostics = Diagnostics(common.unparsed.empty() ? nullptr : &unparsed);
-  RecordParameters(common, &report);
+  std::ofstream unparsed;
+  std::string problem;
+  if (!StartReport(common, setup, &report, &unparsed, &problem)) {
+    err << "smtptriage scan: " << problem << "\n";
+    return kExitUsage;
+  }
   if (!domain.empty()) report.parameters["domain"] = setup.aggregator.domain;
 
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);

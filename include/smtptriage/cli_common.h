@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <fstream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -48,6 +49,12 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
                const boost::program_options::options_description& desc, CommonOptions* common,
                boost::program_options::variables_map* vm, std::ostream& err,
                std::string* target = nullptr);
+
+// Starts the report of a run: version, clock, parameters, and the --unparsed file, opened into
+// `unparsed` (which must outlive the report). False, with *error set, when that file cannot be
+// written.
+bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
+                 std::ofstream* unparsed, std::string* error);
 
 // The parameters of a run, for the report's "parameters" object.
 void RecordParameters(const CommonOptions& o, Report* report);
