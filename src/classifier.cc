@@ -84,7 +84,7 @@ struct Classifier::Impl {
   size_t Find(const ReplyInput& in, bool skip_site) const;
   std::string Why(size_t index, const ReplyInput& in) const;
   void Compile(std::vector<std::string>* problems);
-  void CheckSamples(std::vector<std::string>* problems) const;
+  void CheckSamples(bool embedded, std::vector<std::string>* problems) const;
 };
 
 bool Classifier::Impl::Conditions(const Rule& r, const ReplyInput& in) const {
@@ -178,9 +178,10 @@ void Classifier::Impl::Compile(std::vector<std::string>* problems) {
   if (set_rule.empty()) set.reset();
 }
 
-void Classifier::Impl::CheckSamples(std::vector<std::string>* problems) const {
+void Classifier::Impl::CheckSamples(bool embedded, std::vector<std::string>* problems) const {
   for (size_t i = 0; i + 1 < rules.size(); ++i) {
     const Rule& r = rules[i];
+    if (!embedded && r.file.rfind("<builtin>/", 0) == 0) continue;
     for (const RuleSample& s : r.samples) {
       Reply reply = FindReply(s.reply);
       ReplyInput in{reply.code, reply.enhanced, s.reply, s.stage, s.log};
@@ -249,7 +250,7 @@ void CheckDuplicates(const std::vector<Rule>& rules, std::vector<std::string>* p
 }  // namespace
 
 Status Classifier::Load(const std::string& rules_dir, const std::vector<std::string>& site_files,
-                        std::unique_ptr<Classifier>* out) {
+                        std::unique_ptr<Classifier>* out, EmbeddedSamples embedded) {
   std::unique_ptr<Classifier> c(new Classifier());
   std::vector<std::string> problems;
   if (rules_dir.empty()) {
@@ -277,7 +278,9 @@ Status Classifier::Load(const std::string& rules_dir, const std::vector<std::str
   }
   CheckDuplicates(c->impl_->rules, &problems);
   c->impl_->Compile(&problems);
-  if (problems.empty()) c->impl_->CheckSamples(&problems);
+  if (problems.empty()) {
+    c->impl_->CheckSamples(embedded == EmbeddedSamples::kCheck, &problems);
+  }
   if (!problems.empty()) return Status::Invalid(JoinProblems(problems));
   *out = std::move(c);
   return Status::Ok();

@@ -56,7 +56,7 @@ int RunRules(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     return kExitOk;
   }
   std::unique_ptr<Classifier> classifier;
-  Status s = Classifier::Load(rules_dir, files, &classifier);
+  Status s = Classifier::Load(rules_dir, files, &classifier, Classifier::EmbeddedSamples::kCheck);
   if (s.code() == Status::Code::kNotFound || s.code() == Status::Code::kIo) {
     err << "smtptriage rules check: " << s.message() << "\n";
     return kExitUsage;

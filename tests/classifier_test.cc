@@ -18,7 +18,7 @@ const std::string kData = std::string(SMTPTRIAGE_SOURCE_DIR) + "/tests/data/";
 std::unique_ptr<Classifier> MustLoad(const std::string& dir,
                                      const std::vector<std::string>& site = {}) {
   std::unique_ptr<Classifier> c;
-  Status s = Classifier::Load(dir, site, &c);
+  Status s = Classifier::Load(dir, site, &c, Classifier::EmbeddedSamples::kCheck);
   INFO(s.message());
   REQUIRE(s.ok());
   return c;

@@ -80,8 +80,13 @@ class Classifier {
   // Loads the built-in knowledge base (embedded in the binary at build time from rules/), or
   // the *.json files of rules_dir when it is not empty, then each site file in order.
   // Validates everything; the first problems are reported as `file: rule "id": what is wrong`.
+  // Every sample of a rule read from a file is classified to check it goes to its rule. The
+  // samples of the embedded rules cannot change after the build, so they are checked only when
+  // asked (`rules check` and the tests do): that check costs more than a scan's start-up.
+  enum class EmbeddedSamples { kTrusted, kCheck };
   static Status Load(const std::string& rules_dir, const std::vector<std::string>& site_files,
-                     std::unique_ptr<Classifier>* out);
+                     std::unique_ptr<Classifier>* out,
+                     EmbeddedSamples embedded = EmbeddedSamples::kTrusted);
 
   Classification Classify(const ReplyInput& in) const;
 
