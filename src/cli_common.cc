@@ -2,6 +2,9 @@
 
 #include "smtptriage/platform.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace po = boost::program_options;
 
 namespace smtptriage {
@@ -25,7 +28,26 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o) {
       ("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports")
       ("unparsed", po::value(&o->unparsed), "write the malformed lines to this file")
       ("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored")
+      ("jobs,j", po::value(&o->jobs)->default_value(0),
+       "log files read at once (0: one per processor core); the report is the same for any value")
       ("quiet,q", po::bool_switch(&o->quiet), "no progress or notes on stderr");
+}
+
+unsigned JobsOf(const CommonOptions& o) {
+  if (o.jobs > 0) return o.jobs;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+ScanControl MakeScanControl(const CommonOptions& o, std::ostream& err,
+                            std::unique_ptr<ProgressLine>* line) {
+  ScanControl c;
+  c.jobs = JobsOf(o);
+  if (!o.quiet && platform::StderrIsTerminal()) {
+    *line = std::make_unique<ProgressLine>(&err, platform::TerminalColumns());
+    ProgressLine* p = line->get();
+    c.progress = [p](const ScanProgress& progress) { p->Update(progress); };
+  }
+  return c;
 }
 
 bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {

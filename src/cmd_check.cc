@@ -112,7 +112,10 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   for (const InputFile& f : files) names.push_back(f.path);
   setup.aggregator.file_names = &names;
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
-  ScanStats stats = ScanFiles(files, &aggregator, MatcherOptions(), &report.diagnostics, &report);
+  ScanControl control;
+  control.jobs = JobsOf(common);  // no progress line: check runs from a monitoring agent
+  ScanStats stats =
+      ScanFiles(files, &aggregator, MatcherOptions(), &report.diagnostics, &report, control);
   aggregator.Finish(&report);
   if (stats.files_read == 0) {
     std::string why = "no log could be read";

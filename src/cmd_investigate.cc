@@ -69,7 +69,10 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   MatcherOptions matcher;
   matcher.keep_transcripts = true;
   matcher.keep_subjects = show_subjects;
-  ScanStats stats = ScanFiles(files, &tee, matcher, &report.diagnostics, &report);
+  std::unique_ptr<ProgressLine> progress;
+  ScanStats stats = ScanFiles(files, &tee, matcher, &report.diagnostics, &report,
+                              MakeScanControl(common, err, &progress));
+  progress.reset();
   aggregator.Finish(&report);
   if (stats.files_read == 0) {
     err << "smtptriage investigate: no input could be read\n";

@@ -102,7 +102,10 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   }
   MatcherOptions matcher;
   matcher.keep_subjects = show_subjects;
-  ScanStats stats = ScanFiles(files, &aggregator, matcher, &report.diagnostics, &report);
+  std::unique_ptr<ProgressLine> progress;
+  ScanStats stats = ScanFiles(files, &aggregator, matcher, &report.diagnostics, &report,
+                              MakeScanControl(common, err, &progress));
+  progress.reset();
   aggregator.Finish(&report);
 
   if (stats.files_read == 0) {

@@ -1,64 +1,230 @@
 #include "smtptriage/scanner.h"
 
+#include <condition_variable>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <thread>
+#include <utility>
+
 #include "smtptriage/event_parser.h"
 #include "smtptriage/line_source.h"
 #include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
 
+namespace {
+
+// Rows of sessions begun in an earlier file are kept aside up to this much per file; a file
+// that has more (an excerpt cut from the middle of a busy log) starts sessions of its own.
+constexpr size_t kMaxCarryBytes = 16u << 20;
+
+struct VectorSink : SessionSink {
+  std::vector<SessionRecord> sessions;
+  void OnSession(SessionRecord&& s) override { sessions.push_back(std::move(s)); }
+};
+
+// What reading one protocol log file on its own gives.
+struct FileResult {
+  bool opened = false;
+  std::string error;                      // why it could not be opened
+  LogKind kind = LogKind::kUnknown;
+  bool readable = false;
+  int64_t bytes = 0;
+  int64_t lines = 0;
+  int64_t events = 0;
+  std::ostringstream unparsed;            // malformed lines, when the run writes them
+  std::unique_ptr<Diagnostics> diag;
+  VectorSink closed;                      // sessions begun and ended in this file
+  std::unique_ptr<SessionMatcher> matcher;  // holds the sessions still open at its end
+  std::vector<CarriedRow> carry;          // rows of sessions begun before this file
+};
+
+void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& options,
+                      bool keep_unparsed, FileResult* r) {
+  r->diag = std::make_unique<Diagnostics>(keep_unparsed ? &r->unparsed : nullptr);
+  r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
+  r->matcher->CarryUnstarted(&r->carry, kMaxCarryBytes);
+  std::unique_ptr<LineSource> source;
+  Status s = OpenLineSource(f.path, &source);
+  if (!s.ok()) {
+    r->error = s.message();
+    return;
+  }
+  r->opened = true;
+  EventParser parser(f.path, std::move(source), r->diag.get(), f.kind);
+  ProtocolEvent ev;
+  while (parser.Next(&ev)) {
+    ++r->events;
+    r->matcher->Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
+                     index);
+  }
+  r->kind = parser.kind();
+  r->readable = parser.readable();
+  r->bytes = parser.bytes();
+  r->lines = parser.lines();
+}
+
+void AddStats(const MatcherStats& from, MatcherStats* to) {
+  to->events += from.events;
+  to->sessions += from.sessions;
+  to->closed_idle += from.closed_idle;
+  to->open_at_end += from.open_at_end;
+  to->out_of_order += from.out_of_order;
+}
+
+// Reads the files of `order` on `jobs` threads (or on this one) and hands each result, in
+// order, to `join`. At most jobs + 1 results wait to be joined, which bounds the memory.
+void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& order,
+             const MatcherOptions& options, bool keep_unparsed, unsigned jobs,
+             const std::function<void(uint32_t, FileResult&)>& join) {
+  auto read = [&](size_t k, FileResult* r) {
+    try {
+      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, r);
+    } catch (const std::exception& e) {  // e.g. out of memory: lose this file, not the run
+      r->opened = false;
+      r->error = std::string("could not be read: ") + e.what();
+      r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
+      r->carry.clear();
+    }
+  };
+  if (jobs <= 1 || order.size() <= 1) {
+    for (size_t k = 0; k < order.size(); ++k) {
+      FileResult r;
+      read(k, &r);
+      join(order[k], r);
+    }
+    return;
+  }
+  std::vector<std::unique_ptr<FileResult>> results(order.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t next = 0;      // the next file to start reading
+  size_t joined = 0;    // files joined so far
+  const size_t window = jobs + 1;
+  auto worker = [&] {
+    while (true) {
+      size_t k;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return next >= order.size() || next < joined + window; });
+        if (next >= order.size()) return;
+        k = next++;
+      }
+      auto r = std::make_unique<FileResult>();
+      read(k, r.get());
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        results[k] = std::move(r);
+      }
+      cv.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < jobs && t < order.size(); ++t) threads.emplace_back(worker);
+  for (size_t k = 0; k < order.size(); ++k) {
+    std::unique_ptr<FileResult> r;
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return results[k] != nullptr; });
+      r = std::move(results[k]);
+    }
+    join(order[k], *r);
+    r.reset();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      joined = k + 1;
+    }
+    cv.notify_all();
+  }
+  for (std::thread& t : threads) t.join();
+}
+
+int64_t SizeOnDisk(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : static_cast<int64_t>(size);
+}
+
+}  // namespace
+
 ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
-                    const MatcherOptions& options, Diagnostics* diag, Report* report) {
+                    const MatcherOptions& options, Diagnostics* diag, Report* report,
+                    const ScanControl& control) {
   ScanStats stats;
-  // Send and Receive sessions are numbered by separate counters on a server: keep them apart.
-  SessionMatcher send(sink, options);
-  SessionMatcher receive(sink, options);
+  ScanProgress progress;
+  progress.files_total = files.size();
+  for (const InputFile& f : files) progress.bytes_total += SizeOnDisk(f.path);
+
   // Message tracking files are read after every protocol session has been handed on, so that
   // the sink knows which messages a protocol log already counted (see the Aggregator).
-  std::vector<uint32_t> tracking;
+  std::vector<uint32_t> protocol, tracking;
   for (uint32_t i = 0; i < files.size(); ++i) {
     const InputFile& f = files[i];
-    if (f.kind == LogKind::kTracking ||
-        (f.kind == LogKind::kUnknown && LooksLikeTrackingFile(f.path))) {
-      tracking.push_back(i);
-      continue;
+    bool is_tracking = f.kind == LogKind::kTracking ||
+                       (f.kind == LogKind::kUnknown && LooksLikeTrackingFile(f.path));
+    (is_tracking ? tracking : protocol).push_back(i);
+  }
+
+  // One chain of files per folder and log kind (Send and Receive sessions are numbered by
+  // separate counters on a server): its matcher holds the sessions open at the end of the last
+  // file joined.
+  std::map<std::pair<std::string, LogKind>, std::unique_ptr<SessionMatcher>> chains;
+  auto join = [&](uint32_t i, FileResult& r) {
+    const InputFile& f = files[i];
+    progress.files_done++;
+    progress.bytes_done += SizeOnDisk(f.path);
+    if (!r.opened) {
+      diag->Skipped(f.path, r.error);
+      if (control.progress) control.progress(progress);
+      return;
     }
-    std::unique_ptr<LineSource> source;
-    Status s = OpenLineSource(f.path, &source);
-    if (!s.ok()) {
-      diag->Skipped(f.path, s.message());
-      continue;
+    diag->Merge(*r.diag);
+    if (diag->unparsed() != nullptr) *diag->unparsed() << r.unparsed.str();
+    for (SessionRecord& s : r.closed.sessions) sink->OnSession(std::move(s));
+    r.closed.sessions.clear();
+
+    LogKind kind = r.kind == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
+    std::string folder = std::filesystem::path(f.path).parent_path().string();
+    std::unique_ptr<SessionMatcher>& chain = chains[{folder, kind}];
+    if (chain == nullptr) chain = std::make_unique<SessionMatcher>(sink, options);
+    for (const CarriedRow& row : r.carry) {
+      chain->Feed(row.event(), row.kind(), row.file(), row.server());
     }
-    EventParser parser(f.path, std::move(source), diag, f.kind);
-    ProtocolEvent ev;
-    int64_t events = 0;
-    while (parser.Next(&ev)) {
-      ++events;
-      if (parser.kind() == LogKind::kReceive) {
-        receive.Feed(ev, LogKind::kReceive, i);
-      } else {
-        send.Feed(ev, LogKind::kSend, i);
-      }
-    }
+    r.carry.clear();
+    chain->Adopt(r.matcher.get());
+    AddStats(r.matcher->stats(), &stats.matcher);
+
     InputFileReport fr;
     fr.path = f.path;
-    fr.kind = parser.kind();
-    fr.bytes = parser.bytes();
-    fr.lines = parser.lines();
+    fr.kind = r.kind;
+    fr.bytes = r.bytes;
+    fr.lines = r.lines;
     auto it = diag->by_file().find(f.path);
     fr.malformed = it == diag->by_file().end() ? 0 : it->second.malformed;
     report->bytes += fr.bytes;
     report->lines += fr.lines;
     report->files.push_back(fr);
-    if (parser.readable()) ++stats.files_read;
-    if (parser.readable() && parser.kind() == LogKind::kUnknown && events == 0 &&
-        parser.lines() > 0) {
+    if (r.readable) ++stats.files_read;
+    if (r.readable && r.kind == LogKind::kUnknown && r.events == 0 && r.lines > 0) {
       diag->Skipped(f.path, "not an SMTP protocol log (no #Log-type and no protocol rows)");
     }
+    if (control.progress) control.progress(progress);
+  };
+  ReadAll(files, protocol, options, diag->unparsed() != nullptr, control.jobs, join);
+  for (auto& [key, chain] : chains) {
+    chain->Finish();
+    AddStats(chain->stats(), &stats.matcher);
   }
-  send.Finish();
-  receive.Finish();
+
   for (uint32_t i : tracking) {
     TrackingFileStats t = ScanTrackingFile(files[i].path, i, sink, diag, options.keep_subjects);
+    progress.files_done++;
+    progress.bytes_done += SizeOnDisk(files[i].path);
+    if (control.progress) control.progress(progress);
     if (!t.opened) continue;
     InputFileReport fr;
     fr.path = files[i].path;
@@ -72,13 +238,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     report->files.push_back(fr);
     if (t.readable) ++stats.files_read;
   }
-  stats.matcher = send.stats();
-  const MatcherStats& r = receive.stats();
-  stats.matcher.events += r.events;
-  stats.matcher.sessions += r.sessions;
-  stats.matcher.closed_idle += r.closed_idle;
-  stats.matcher.open_at_end += r.open_at_end;
-  stats.matcher.out_of_order += r.out_of_order;
+  if (control.progress) control.progress(progress);
   return stats;
 }
 

@@ -61,11 +61,64 @@ SessionMatcher::~SessionMatcher() = default;
 
 size_t SessionMatcher::open_sessions() const { return open_.size(); }
 
-void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server) {
-  ++stats_.events;
-  if (ev.time > latest_) latest_ = ev.time;
-  if (latest_ - last_sweep_ >= 60 * 1000) SweepIdle(latest_);
+namespace {
 
+// The text fields of an event, in a fixed order, for CarriedRow to copy and restore.
+template <typename Event, typename F>
+void ForEachText(Event& ev, F f) {
+  f(ev.connector);
+  f(ev.session);
+  f(ev.local_endpoint);
+  f(ev.remote_endpoint);
+  f(ev.data);
+  f(ev.context);
+}
+
+}  // namespace
+
+CarriedRow::CarriedRow(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server)
+    : ev_(ev), kind_(kind), file_(file), server_(server) {
+  size_t i = 0;
+  ForEachText(ev, [&](std::string_view v) {
+    text_.append(v);
+    ends_[i++] = text_.size();
+  });
+  ForEachText(ev_, [](std::string_view& v) { v = {}; });
+}
+
+ProtocolEvent CarriedRow::event() const {
+  ProtocolEvent ev = ev_;
+  size_t i = 0, begin = 0;
+  ForEachText(ev, [&](std::string_view& v) {
+    v = std::string_view(text_).substr(begin, ends_[i] - begin);
+    begin = ends_[i++];
+  });
+  return ev;
+}
+
+void SessionMatcher::CarryUnstarted(std::vector<CarriedRow>* carry, size_t max_bytes) {
+  carry_ = carry;
+  carry_max_bytes_ = max_bytes;
+  carry_bytes_ = 0;
+}
+
+void SessionMatcher::Adopt(SessionMatcher* other) {
+  for (auto& [key, s] : other->open_) {
+    auto mine = open_.find(key);
+    // The same id open on both sides: the older session ended without a row; close it first.
+    if (mine != open_.end()) Close(*mine->second, CloseKind::kIdle);
+    open_.emplace(key, std::move(s));
+  }
+  other->open_.clear();
+  AdvanceClock(other->latest_);
+}
+
+void SessionMatcher::AdvanceClock(TimeMs t) {
+  if (t > latest_) latest_ = t;
+  if (latest_ - last_sweep_ >= 60 * 1000) SweepIdle(latest_);
+}
+
+void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server) {
   Key key{server, ev.session_id};
   if (ev.session_id == 0) {
     // Exchange 2010 receive logs write 0000000000000000 for every session: the remote
@@ -73,6 +126,21 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     key.id = HashText(ev.remote_endpoint) | (1ull << 62);
   }
   auto it = open_.find(key);
+  // A session begins with sequence number 0 (its first row, often "*" rows before the "+" of
+  // the connection); without sequence numbers, with its "+" row.
+  const bool begins = ev.sequence == 0 || (ev.sequence < 0 && ev.type == '+');
+  if (it == open_.end() && carry_ != nullptr && !begins && carry_bytes_ < carry_max_bytes_) {
+    carry_->emplace_back(ev, kind, file, server);
+    carry_bytes_ += carry_->back().bytes() + sizeof(CarriedRow);
+    if (ev.time > latest_) latest_ = ev.time;
+    return;
+  }
+  ++stats_.events;
+  if (ev.time > latest_) latest_ = ev.time;
+  if (latest_ - last_sweep_ >= 60 * 1000) {
+    SweepIdle(latest_);
+    it = open_.find(key);
+  }
   if (it == open_.end()) {
     if (ev.type == '-') return;  // the end of a session whose start we never saw
     if (open_.size() >= options_.max_open_sessions) SweepIdle(latest_);

@@ -14,6 +14,7 @@
 
 #include "smtptriage/aggregator.h"
 #include "smtptriage/classifier.h"
+#include "smtptriage/progress.h"
 #include "smtptriage/report.h"
 
 namespace smtptriage {
@@ -27,6 +28,7 @@ struct CommonOptions {
   double min_spread = 0.20;
   bool verbose = false;
   bool quiet = false;
+  unsigned jobs = 0;                 // files read at once; 0: one per processor core
 };
 
 void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o);
@@ -55,6 +57,14 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
 // written.
 bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
                  std::ofstream* unparsed, std::string* error);
+
+// How many files a run reads at once: --jobs, or the number of processor cores.
+unsigned JobsOf(const CommonOptions& o);
+
+// The read settings of a run: --jobs, and a progress line on `err` when standard error is a
+// terminal and --quiet is not given (the line lives in *line, which erases it when destroyed).
+ScanControl MakeScanControl(const CommonOptions& o, std::ostream& err,
+                            std::unique_ptr<ProgressLine>* line);
 
 // The parameters of a run, for the report's "parameters" object.
 void RecordParameters(const CommonOptions& o, Report* report);

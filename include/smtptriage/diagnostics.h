@@ -41,6 +41,7 @@ class Diagnostics {
   void Note(const std::string& path, std::string note);
   void Merge(const Diagnostics& other);
 
+  std::ostream* unparsed() const { return unparsed_; }
   int64_t malformed_total() const { return malformed_total_; }
   const std::map<std::string, MalformedReason>& by_reason() const { return by_reason_; }
   const std::map<std::string, FileDiagnostics>& by_file() const { return by_file_; }

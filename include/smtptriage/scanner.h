@@ -1,9 +1,14 @@
-// The read loop of a batch run: opens each input file in time order, parses its events and feeds
-// them to one session matcher per log kind (Send, Receive), whose finished sessions go to the
-// sink. Records per-file statistics in the report and problems in the diagnostics.
-// Not thread-safe.
+// The read loop of a batch run. Each protocol log file is read on its own, by one of `jobs`
+// threads: its events go to a session matcher of its own, which keeps aside the rows of sessions
+// that began in an earlier file. The files are then joined in time order on the calling thread,
+// per folder and log kind: the sessions still open at the end of a file take the rows kept aside
+// by the next one, so that a session spanning a rotation comes out as one. The sink sees the
+// sessions in the same order whatever the number of threads, so the report does not depend on
+// it. Message tracking files are read after that. Records per-file statistics in the report and
+// problems in the diagnostics. Not thread-safe: one ScanFiles call at a time per sink.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "smtptriage/diagnostics.h"
@@ -28,6 +33,19 @@ class TeeSink : public SessionSink {
   SessionSink* second_;
 };
 
+struct ScanProgress {
+  size_t files_done = 0;
+  size_t files_total = 0;
+  int64_t bytes_done = 0;    // on disk (compressed size for .gz)
+  int64_t bytes_total = 0;
+};
+
+struct ScanControl {
+  unsigned jobs = 1;         // files read at once; 1 reads on the calling thread
+  // Called on the calling thread after each file is joined, and once at the end.
+  std::function<void(const ScanProgress&)> progress;
+};
+
 struct ScanStats {
   int files_read = 0;      // files that could be opened and held a readable log
   MatcherStats matcher;
@@ -36,6 +54,7 @@ struct ScanStats {
 // Reads `files` (indexes in SessionRecord refs are positions in this vector) into `sink`. Fills
 // report->files, bytes and lines; problems go to `diag`.
 ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
-                    const MatcherOptions& options, Diagnostics* diag, Report* report);
+                    const MatcherOptions& options, Diagnostics* diag, Report* report,
+                    const ScanControl& control = {});
 
 }  // namespace smtptriage

@@ -6,10 +6,12 @@
 // receive logs). Not thread-safe: one matcher per stream of events.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -38,6 +40,26 @@ struct MatcherStats {
   int64_t out_of_order = 0;      // rows older than their session's previous row
 };
 
+// A row kept aside by a matcher in carry mode (see SessionMatcher::CarryUnstarted): an owned
+// copy of the event, for the matcher of the previous file to take.
+class CarriedRow {
+ public:
+  CarriedRow(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server);
+  ProtocolEvent event() const;  // views into this row; valid while it lives
+  LogKind kind() const { return kind_; }
+  uint32_t file() const { return file_; }
+  uint32_t server() const { return server_; }
+  size_t bytes() const { return text_.size(); }
+
+ private:
+  ProtocolEvent ev_;              // without its text fields, which are in text_:
+  std::string text_;              // connector, session, endpoints, data, context
+  std::array<size_t, 6> ends_{};  // where each of them ends in text_
+  LogKind kind_;
+  uint32_t file_;
+  uint32_t server_;
+};
+
 class SessionMatcher {
  public:
   SessionMatcher(SessionSink* sink, MatcherOptions options = {});
@@ -51,6 +73,19 @@ class SessionMatcher {
   void Finish();
 
   const MatcherStats& stats() const { return stats_; }
+
+  // Carry mode, for reading one file of a rotated series on its own: a row of a session this
+  // matcher has not seen begin (sequence number 0, or a '+' row when the log has no sequence
+  // numbers) is not made a session here but kept in `carry`, in
+  // order, for the matcher that holds the sessions still open at the end of the previous file
+  // (see Adopt). Up to `max_bytes` of rows; past that, such rows start sessions here.
+  void CarryUnstarted(std::vector<CarriedRow>* carry, size_t max_bytes);
+  // Takes over the sessions still open in `other` (which is left empty), as if their rows had
+  // been fed here; the clock moves to the later of the two.
+  void Adopt(SessionMatcher* other);
+  // Moves the clock to `t` (when later), closing the sessions idle since more than the timeout.
+  void AdvanceClock(TimeMs t);
+  TimeMs latest() const { return latest_; }
 
   // Checkpoints (follow mode): the open sessions and the clock, as JSON, and back. Loading
   // replaces the current state; a malformed state gives an Invalid status and changes nothing.
@@ -82,6 +117,9 @@ class SessionMatcher {
   std::unordered_map<Key, std::unique_ptr<Open>, KeyHash> open_;
   TimeMs latest_ = 0;
   TimeMs last_sweep_ = 0;
+  std::vector<CarriedRow>* carry_ = nullptr;
+  size_t carry_max_bytes_ = 0;
+  size_t carry_bytes_ = 0;
 };
 
 }  // namespace smtptriage

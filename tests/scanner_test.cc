@@ -1,0 +1,171 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/loggen.h"
+#include "smtptriage/progress.h"
+#include "smtptriage/reporters.h"
+#include "smtptriage/scanner.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+void Write(const fs::path& p, const std::string& content) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+}
+
+std::vector<SessionRecord> ScanWith(const fs::path& dir, unsigned jobs, ScanStats* stats = nullptr) {
+  Diagnostics diag;
+  std::ostringstream log;
+  std::vector<InputFile> files = FindInputs({dir.string()}, &diag, false, log);
+  CollectSink sink;
+  Report report;
+  ScanControl control;
+  control.jobs = jobs;
+  ScanStats s = ScanFiles(files, &sink, MatcherOptions(), &diag, &report, control);
+  if (stats != nullptr) *stats = s;
+  return std::move(sink.sessions);
+}
+
+// The JSON report of a run over `dir` with `jobs` threads, and its totals.
+std::string JsonReport(const fs::path& dir, unsigned jobs, const Classifier& rules,
+                       Totals* totals = nullptr) {
+  Report report;
+  std::ostringstream log;
+  std::vector<InputFile> files = FindInputs({dir.string()}, &report.diagnostics, false, log);
+  std::vector<std::string> names;
+  for (const InputFile& f : files) names.push_back(f.path);
+  AggregatorOptions options;
+  options.file_names = &names;
+  Aggregator aggregator(&rules, options);
+  ScanControl control;
+  control.jobs = jobs;
+  int calls = 0;
+  control.progress = [&](const ScanProgress& p) {
+    ++calls;
+    CHECK(p.files_done <= p.files_total);
+    CHECK(p.bytes_done <= p.bytes_total);
+  };
+  ScanFiles(files, &aggregator, MatcherOptions(), &report.diagnostics, &report, control);
+  CHECK(calls == static_cast<int>(files.size()) + 1);
+  aggregator.Finish(&report);
+  if (totals != nullptr) *totals = report.totals;
+  std::ostringstream out;
+  RenderJson(report, RenderOptions(), out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("A session cut by a file rotation comes out as one session, with any number of jobs",
+          "[scanner]") {
+  TempDir dir;
+  const std::string id = "08DE6D209E9D3031";
+  // The session begins with "*" rows before its "+" (sequence 0 is its first row), and a second
+  // session begins and ends inside the second file.
+  Write(dir.path() / "SmtpSend" / "SEND2026030206-1.LOG",
+        Header() + Lines({Row(id, 1, 0, '*', "SendRoutingHeaders", "Set Session Permissions"),
+                          Row(id, 1, 1, '*', "", "attempting to connect"),
+                          Row(id, 2, 2, '+', ""), Row(id, 2, 3, '<', "220 mx.example.com"),
+                          Row(id, 3, 4, '>', "EHLO ex01.contoso.com"),
+                          Row(id, 3, 5, '<', "250 mx.example.com"),
+                          Row(id, 4, 6, '>', "MAIL FROM:<a@contoso.com>"),
+                          Row(id, 4, 7, '>', "RCPT TO:<b@example.com>")}));
+  Write(dir.path() / "SmtpSend" / "SEND2026030206-2.LOG",
+        Header() + Lines({Row(id, 5, 8, '<', "250 2.1.0 Sender OK"),
+                          Row("08DE6D209E9D3032", 5, 0, '+', ""),
+                          Row(id, 5, 9, '<', "550 5.1.1 User unknown"),
+                          Row("08DE6D209E9D3032", 6, 1, '<', "220 mx.example.org"),
+                          Row(id, 6, 10, '>', "QUIT"), Row(id, 6, 11, '-', "", "Local"),
+                          Row("08DE6D209E9D3032", 7, 2, '-', "", "Local")}));
+  for (unsigned jobs : {1u, 2u, 4u}) {
+    INFO("jobs " << jobs);
+    ScanStats stats;
+    std::vector<SessionRecord> sessions = ScanWith(dir.path(), jobs, &stats);
+    REQUIRE(sessions.size() == 2);
+    CHECK(stats.matcher.sessions == 2);
+    CHECK(stats.matcher.events == 15);
+    const SessionRecord* s = nullptr;
+    for (const SessionRecord& r : sessions) {
+      if (r.session == id) s = &r;
+    }
+    REQUIRE(s != nullptr);
+    REQUIRE(s->messages.size() == 1);
+    REQUIRE(s->messages[0].recipients.size() == 1);
+    const RecipientOutcome& rcpt = s->messages[0].recipients[0];
+    CHECK(rcpt.state == RecipientState::kFailed);
+    REQUIRE(rcpt.failure.has_value());
+    CHECK(rcpt.failure->enhanced == "5.1.1");
+    CHECK(s->first_ref.file == 0);
+    CHECK(rcpt.failure->ref.file == 1);
+    CHECK(s->closed_cleanly);
+  }
+}
+
+TEST_CASE("The same session id in two servers' folders is two sessions", "[scanner]") {
+  TempDir dir;
+  const std::string id = "08DE6D209E9D3031";
+  for (const char* server : {"EX01", "EX02"}) {
+    fs::path folder = dir.path() / server / "SmtpSend";
+    Write(folder / "SEND2026030206-1.LOG",
+          Header() + Lines({Row(id, 1, 0, '+', ""), Row(id, 2, 1, '<', "220 mx.example.com")}));
+    // The next file of each folder goes on with that folder's session.
+    Write(folder / "SEND2026030206-2.LOG",
+          Header() + Lines({Row(id, 3, 2, '>', "QUIT"), Row(id, 4, 3, '-', "", "Local")}));
+  }
+  for (unsigned jobs : {1u, 3u}) {
+    std::vector<SessionRecord> sessions = ScanWith(dir.path(), jobs);
+    REQUIRE(sessions.size() == 2);
+    CHECK(sessions[0].first_ref.file != sessions[1].first_ref.file);
+    for (const SessionRecord& s : sessions) {
+      CHECK(s.closed_cleanly);  // its "-" row was in the folder's second file
+      CHECK(s.end - s.start == 3003);  // Row() puts the sequence number in the milliseconds
+    }
+  }
+}
+
+TEST_CASE("A parallel read gives the same report as a single-threaded one", "[scanner]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("sample", 11, &sc));
+  sc.max_file_bytes = 48 << 10;  // many rotations, many sessions cut by them
+  sc.straddle_hours = true;
+  TempDir dir;
+  loggen::Result truth;
+  REQUIRE(loggen::Generate(sc, dir.path().string(), &truth).ok());
+  REQUIRE(truth.files.size() > 12);
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  Totals totals;
+  std::string single = JsonReport(dir.path(), 1, *rules, &totals);
+  CHECK(totals.sessions == truth.sessions);
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    INFO("jobs " << jobs);
+    CHECK(JsonReport(dir.path(), jobs, *rules) == single);
+  }
+}
+
+TEST_CASE("The progress line fits the terminal and says files, bytes, speed and time left",
+          "[scanner]") {
+  ScanProgress p;
+  p.files_done = 12;
+  p.files_total = 80;
+  p.bytes_done = 200ll << 20;
+  p.bytes_total = 800ll << 20;
+  std::string line = FormatProgress(p, 2.0, 100);
+  CHECK(line.size() <= 99);
+  CHECK(line.find("12/80 files") != std::string::npos);
+  CHECK(line.find("200/800 MiB") != std::string::npos);
+  CHECK(line.find("105 MB/s") != std::string::npos);  // 200 MiB in 2 s
+  CHECK(line.find("ETA 0:06") != std::string::npos);  // 600 MiB more at that speed
+  CHECK(line.rfind("[#######", 0) == 0);
+  CHECK(FormatProgress(p, 2.0, 40).size() <= 39);
+  p.bytes_done = 0;
+  CHECK(FormatProgress(p, 0.0, 100).find("ETA --:--") != std::string::npos);
+}
