@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets into build-fuzz/ (clang-14) and runs one of them for a while.
-#   scripts/fuzz.sh TARGET [SECONDS]   TARGET: csv, event_parser, reply, classifier, rules_loader
+#   scripts/fuzz.sh TARGET [SECONDS]   TARGET: csv, event_parser, reply, classifier, rules_loader,
+#                                      watch_state
 #   scripts/fuzz.sh all [SECONDS]      each target in turn
 #   scripts/fuzz.sh build              only build
 # Seeds come from sample_logs/, ../shared/corpus/ and rules/; new inputs are kept in
@@ -12,7 +13,7 @@ cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET|all|build [SECONDS]}
 seconds=${2:-60}
 out=build-fuzz
-targets=(csv event_parser reply classifier rules_loader)
+targets=(csv event_parser reply classifier rules_loader watch_state)
 
 if ! command -v clang++-14 >/dev/null || [ ! -d /usr/lib/llvm-14/lib/clang ] ||
    ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
@@ -66,6 +67,12 @@ seed() {
         n=$((n + 1))
         { printf '\x01'; cat "$f"; } >"$dir/rules$n"
       done ;;
+    watch_state)
+      # A genuine checkpoint (one session still open), written by the target itself.
+      local empty
+      empty=$(mktemp)
+      SMTPTRIAGE_FUZZ_WRITE_SEED="$dir/state1" "$out/fuzz/fuzz_watch_state" "$empty" >/dev/null 2>&1
+      rm -f "$empty" ;;
   esac
   set -o pipefail
 }
@@ -75,7 +82,7 @@ run() {
   seed "$t"
   mkdir -p "$out/corpus/$t" "$out/artifacts/$t"
   local max_len=4096
-  case $t in event_parser) max_len=8192 ;; rules_loader) max_len=65536 ;; esac
+  case $t in event_parser) max_len=8192 ;; rules_loader|watch_state) max_len=65536 ;; esac
   local dict=()
   [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
   echo "fuzz: $t for ${seconds}s"
