@@ -370,6 +370,7 @@ void Aggregator::Finish(Report* report) {
     model.domains.push_back({&d, &acc->group_buckets});
   }
   RunIncidentModel(model, report);
+  FillTimeline(model, wanted, report);
   FillRules(report);
 
   for (auto& acc : domains_) {

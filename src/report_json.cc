@@ -36,6 +36,10 @@ json IncidentToJson(const Incident& inc) {
 json DomainToJson(const DomainReport& d) {
   json failures = json::array();
   for (const FailureGroup& g : d.failures) failures.push_back(FailureGroupToJson(g));
+  json series = json::array();
+  for (const SeriesPoint& p : d.failure_series) {
+    series.push_back({{"start", Time(p.start)}, {"failures", p.failures}});
+  }
   return {{"domain", d.domain},
           {"direction", ToString(d.direction)},
           {"unresolved", d.unresolved},
@@ -47,7 +51,23 @@ json DomainToJson(const DomainReport& d) {
           {"verdict_summary", d.verdict_summary.en},
           {"remote_ips", d.remote_ips},
           {"remote_hosts", d.remote_hosts},
-          {"failures", failures}};
+          {"failures", failures},
+          {"failure_series", series}};
+}
+
+json TimelineToJson(const Report& r) {
+  json buckets = json::array();
+  for (const TimelineBucket& b : r.timeline) {
+    json families = json::object();
+    for (int f = 0; f < kFamilyCount; ++f) {
+      if (b.by_family[f] > 0) families[std::string(ToString(static_cast<Family>(f)))] = b.by_family[f];
+    }
+    buckets.push_back({{"start", Time(b.start)},
+                       {"active_domains", b.active_domains},
+                       {"failures", b.failures},
+                       {"by_family", families}});
+  }
+  return {{"bucket_seconds", r.bucket_ms / 1000}, {"buckets", buckets}};
 }
 
 json InputsToJson(const Report& r) {
@@ -155,6 +175,7 @@ json ReportToJson(const Report& r) {
         {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
         {"check_first", checks}}},
       {"incidents", incidents},
+      {"timeline", TimelineToJson(r)},
       {"domains", domains},
       {"auth_failures", auth},
   };

@@ -61,6 +61,46 @@ TEST_CASE("Golden JSON report of sample_logs", "[cli][golden]") {
               "tests/golden/scan_sample.json");
 }
 
+TEST_CASE("The JSON timeline and failure series add up to the domains' failures", "[cli]") {
+  for (std::string filter : {"", " --domain proseware-supply.example"}) {
+    INFO("filter:" << filter);
+    std::string out, err;
+    REQUIRE(RunCli("scan sample_logs --format json" + filter, &out, &err) == 0);
+    json doc = json::parse(out);
+    int64_t outbound = 0, outbound_domains = 0;
+    for (const json& d : doc["domains"]) {
+      int64_t failures =
+          d["failed_recipients"].get<int64_t>() + d["failed_sessions"].get<int64_t>();
+      int64_t series = 0;
+      std::string previous;
+      for (const json& p : d["failure_series"]) {
+        series += p["failures"].get<int64_t>();
+        CHECK(p["start"].get<std::string>() > previous);  // oldest first, each bucket once
+        previous = p["start"];
+      }
+      INFO(d["domain"]);
+      CHECK(series == failures);
+      if (d["direction"] == "outbound") {
+        outbound += failures;
+        ++outbound_domains;
+      }
+    }
+    CHECK(outbound > 0);
+    const json& timeline = doc["timeline"];
+    CHECK(timeline["bucket_seconds"] == 3600);
+    REQUIRE(timeline["buckets"].size() >= 1);
+    int64_t total = 0;
+    for (const json& b : timeline["buckets"]) {
+      int64_t by_family = 0;
+      for (const auto& [family, n] : b["by_family"].items()) by_family += n.get<int64_t>();
+      CHECK(by_family == b["failures"].get<int64_t>());
+      CHECK(b["active_domains"].get<int64_t>() <= outbound_domains);
+      total += b["failures"].get<int64_t>();
+    }
+    CHECK(total == outbound);
+  }
+}
+
 TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][schema]") {
   SchemaValidator validator(json::parse(ReadFile(Source("docs/report.schema.json"))));
   std::vector<std::string> runs = {"scan sample_logs --format json --now 2026-03-03T00:00:00Z",

@@ -1,7 +1,7 @@
 // A small JSON Schema validator for the subset the project's schemas use: type, const, enum,
-// properties, required, additionalProperties (false or a schema), items, minimum, pattern (RE2),
-// oneOf and local $ref ("#/$defs/name"). Test-only; returns the first problems found as
-// "/json/pointer: what is wrong".
+// properties, required, additionalProperties (false or a schema), propertyNames, items, minimum,
+// pattern (RE2), oneOf and local $ref ("#/$defs/name"). Test-only; returns the first problems
+// found as "/json/pointer: what is wrong".
 #pragma once
 
 #include <string>
@@ -86,6 +86,7 @@ class SchemaValidator {
         }
       }
       for (const auto& [key, value] : v.items()) {
+        if (s.contains("propertyNames")) Check(s["propertyNames"], nlohmann::json(key), path + "/" + key);
         if (s.contains("properties") && s["properties"].contains(key)) {
           Check(s["properties"][key], value, path + "/" + key);
         } else if (s.contains("additionalProperties")) {

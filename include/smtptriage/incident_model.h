@@ -5,6 +5,7 @@
 // administrators in docs/VERDICTS.md. Pure function of its input; thread-compatible.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -31,6 +32,11 @@ struct IncidentInput {
 // Fills report->incidents and report->verdict, and each domain's verdict, verdict_summary and
 // failure groups' local_count.
 void RunIncidentModel(const IncidentInput& in, Report* report);
+
+// Fills report->timeline (outbound failures per bucket by family, active outbound domains) and
+// each domain's failure_series, for the domains `wanted` accepts (the --domain filter).
+void FillTimeline(const IncidentInput& in,
+                  const std::function<bool(const DomainReport&)>& wanted, Report* report);
 
 // The key the aggregator uses for a failure group (rule, code, enhanced code, stage).
 std::string FailureGroupKey(const FailureGroup& g);

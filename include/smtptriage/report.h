@@ -3,6 +3,7 @@
 // times are UTC milliseconds. Schema documented in docs/report.schema.json.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -79,6 +80,12 @@ struct FailureContext {
   }
 };
 
+// Failures of one domain in one time bucket (buckets without failures are left out).
+struct SeriesPoint {
+  TimeMs start = 0;
+  int64_t failures = 0;
+};
+
 struct DomainReport {
   std::string domain;                // lower case; an IP address when `unresolved`
   Direction direction = Direction::kOutbound;
@@ -92,6 +99,7 @@ struct DomainReport {
   std::vector<std::string> remote_hosts;  // banner names, up to 8
   std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
   LocalizedText verdict_summary;
+  std::vector<SeriesPoint> failure_series;  // failures per time bucket, oldest first
   int64_t failures_total() const;
 };
 
@@ -99,6 +107,15 @@ struct IncidentBucket {
   TimeMs start = 0;
   int64_t affected_domains = 0;
   int64_t active_domains = 0;
+};
+
+// One time bucket of the whole period: outbound failures by family and the outbound domains
+// that had sessions, for the timeline chart. Honours the --domain filter.
+struct TimelineBucket {
+  TimeMs start = 0;
+  int64_t active_domains = 0;        // outbound domains with a session starting in the bucket
+  int64_t failures = 0;              // outbound failures in the bucket
+  std::array<int64_t, kFamilyCount> by_family{};  // those failures per family
 };
 
 struct Incident {
@@ -169,6 +186,9 @@ struct Report {
   Totals totals;
   std::vector<DomainReport> domains;   // problems first
   std::vector<Incident> incidents;
+  // Buckets with a session or a failure, oldest first (gaps are hours with no traffic).
+  TimeMs bucket_ms = 3600 * 1000;
+  std::vector<TimelineBucket> timeline;
   std::vector<AuthFailureGroup> auth_failures;
   Verdict verdict;
   // The rules that classified the failures of this report, by id (explanations and checks).
