@@ -1,6 +1,7 @@
 #include "smtptriage/reporters.h"
 
 #include "smtptriage/ndjson.h"
+#include "smtptriage/report_html.h"
 
 namespace smtptriage {
 
@@ -192,6 +193,7 @@ const std::vector<ReporterEntry>& Reporters() {
       {"json", RenderJson},
       {"prometheus", RenderPrometheus},
       {"ndjson", RenderNdjsonSummary, true},
+      {"html", RenderHtml},
   };
   return kReporters;
 }

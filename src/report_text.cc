@@ -96,7 +96,9 @@ std::string Bytes(int64_t b) {
   return buf;
 }
 
-std::string Codes(const FailureGroup& g) {
+}  // namespace
+
+std::string FailureCodes(const FailureGroup& g) {
   std::string s = g.code ? std::to_string(g.code) : "";
   if (!g.enhanced.empty()) s += (s.empty() ? "" : " ") + g.enhanced;
   if (s.empty()) {
@@ -111,6 +113,8 @@ std::string Codes(const FailureGroup& g) {
   }
   return s;
 }
+
+namespace {
 
 std::string Clip(const std::string& s, size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 3) + "...";
@@ -155,8 +159,8 @@ void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream&
       break;
     }
     out << "    " << Num(g.count) << "x " << ToString(g.reason) << " (" << ToString(g.family)
-        << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << Codes(g) << " " << w.at << " "
-        << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
+        << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << FailureCodes(g) << " "
+        << w.at << " " << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
         << FormatLocal(g.last, false) << "\n";
     out << "      \"" << Clip(g.sample, 160) << "\"  " << g.sample_ref << "\n";
   }
@@ -188,8 +192,8 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
           << Count(d.failures_total(), w.failure, w.failures) << ":";
       for (size_t i = 0; i < d.failures.size() && i < 3; ++i) {
         const FailureGroup& g = d.failures[i];
-        out << (i ? "," : "") << " " << ToString(g.reason) << " " << Codes(g) << " " << w.at << " "
-            << ToString(g.command) << " (" << g.count << ")";
+        out << (i ? "," : "") << " " << ToString(g.reason) << " " << FailureCodes(g) << " "
+            << w.at << " " << ToString(g.command) << " (" << g.count << ")";
       }
       out << "  " << d.failures[0].sample_ref << "\n";
     } else {

@@ -61,6 +61,27 @@ TEST_CASE("Golden JSON report of sample_logs", "[cli][golden]") {
               "tests/golden/scan_sample.json");
 }
 
+TEST_CASE("Golden HTML report of sample_logs", "[cli][golden][html]") {
+  CheckGolden(std::string("scan sample_logs --format html ") + kGoldenArgs,
+              "tests/golden/scan_sample.html");
+}
+
+TEST_CASE("Golden Spanish HTML report of sample_logs", "[cli][golden][html]") {
+  CheckGolden(
+      "scan sample_logs --format html --now 2026-03-03T00:00:00Z --tz Europe/Madrid --lang es",
+      "tests/golden/scan_sample.es.html");
+}
+
+TEST_CASE("The HTML report written with -o is the page on standard output", "[cli][html]") {
+  TempDir dir;
+  std::string file = (dir.path() / "report.html").string();
+  std::string out, err;
+  REQUIRE(RunCli(std::string("scan sample_logs --format html -o '") + file + "' " + kGoldenArgs,
+                 &out, &err) == 0);
+  CHECK(out.empty());
+  CHECK(ReadFile(file) == ReadFile(Source("tests/golden/scan_sample.html")));
+}
+
 TEST_CASE("The JSON timeline and failure series add up to the domains' failures", "[cli]") {
   for (std::string filter : {"", " --domain proseware-supply.example"}) {
     INFO("filter:" << filter);

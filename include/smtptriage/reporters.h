@@ -46,6 +46,10 @@ void RenderPrometheus(const Report& report, const RenderOptions& options, std::o
 nlohmann::ordered_json ReportToJson(const Report& report);
 nlohmann::ordered_json FailureGroupToJson(const FailureGroup& g);
 
+// The reply codes of a failure group: "550 5.7.1", or "Winsock 10060" for a connect failure,
+// or "-".
+std::string FailureCodes(const FailureGroup& g);
+
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 

@@ -1,0 +1,1172 @@
+#include "smtptriage/report_html.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "smtptriage/platform.h"
+#include "smtptriage/svg.h"
+
+namespace smtptriage {
+namespace {
+
+using svg::Escape;
+
+// The fixed words of the page, in English and Spanish.
+struct Words {
+  const char* lang;
+  const char* title;
+  const char* period;
+  const char* to;
+  const char* times_in;
+  const char* made_by;
+  const char* verdict_line[3];  // local, remote, none
+  const char* verdict_badge[3];
+  const char* also_theirs;
+  const char* check_first;
+  const char* rule;
+  const char* incidents;
+  const char* no_incident;
+  const char* since;
+  const char* still_open;
+  const char* from;
+  const char* until;
+  const char* trend;
+  const char* trend_words[3];  // growing, steady, falling
+  const char* domain_one;
+  const char* domain_many;
+  const char* failure_one;
+  const char* failure_many;
+  const char* session_one;
+  const char* session_many;
+  const char* eg;
+  const char* affected;
+  const char* active;
+  const char* affected_of_active;
+  const char* timeline;
+  const char* timeline_outbound;
+  const char* local_incident;
+  const char* chart_data;
+  const char* time;
+  const char* no_sessions;
+  const char* in_all;
+  const char* most;
+  const char* per_hour;  // "per hour" etc. are built by Per()
+  const char* per_n_hours;
+  const char* per_day;
+  const char* per_n_days;
+  const char* per_n_minutes;
+  const char* domains_heading;
+  const char* outbound;
+  const char* outbound_count;  // "%s of %s domains had failures"
+  const char* internal;
+  const char* inbound;
+  const char* auth;
+  const char* no_outbound;
+  const char* more_rows;  // "%s more domains with failures are not shown ..."
+  const char* columns[7];
+  const char* first;
+  const char* last;
+  const char* badge_words[5];  // local, mixed, remote, refused, healthy
+  const char* ours_tag;
+  const char* more_reasons;
+  const char* ip_only;
+  const char* client_ip;
+  const char* users;
+  const char* attempts;
+  const char* reasons_heading;
+  const char* what_to_check;
+  const char* side_phrase[3];  // remote, local, either
+  const char* of_them_ours;
+  const char* input;
+  const char* files_read;
+  const char* log_text;
+  const char* lines;
+  const char* malformed;
+  const char* skipped;
+  const char* notes;
+  const char* sessions_label;
+  const char* inbound_word;
+  const char* internal_word;
+  const char* messages;
+  const char* recipients;
+  const char* failed_recipients;
+  const char* connect_failures;
+  const char* open_at_end;
+  const char* file_list;
+  const char* more_files;
+  const char* file_columns[5];
+  const char* kinds[4];  // send, receive, tracking, unknown
+  const char* families[kFamilyCount];
+};
+
+constexpr Words kEn = {
+    .lang = "en",
+    .title = "Mail delivery: ours or theirs?",
+    .period = "Period",
+    .to = "to",
+    .times_in = "Times are shown in",
+    .made_by = "Made by smtptriage",
+    .verdict_line =
+        {"OURS: the failures point to our side, something here needs fixing.",
+         "THEIRS: the failures point to the receiving side, nothing on our side to fix.",
+         "NOTHING TO REPORT: no outbound delivery failures in the period."},
+    .verdict_badge = {"OURS", "THEIRS", "NOTHING TO REPORT"},
+    .also_theirs = "Also theirs",
+    .check_first = "Check first",
+    .rule = "rule",
+    .incidents = "Local incidents",
+    .no_incident =
+        "No local incident: no kind of failure spread over many unrelated domains at "
+        "once.",
+    .since = "since",
+    .still_open = "still open",
+    .from = "from",
+    .until = "to",
+    .trend = "trend",
+    .trend_words = {"growing", "steady", "falling"},
+    .domain_one = "domain",
+    .domain_many = "domains",
+    .failure_one = "failure",
+    .failure_many = "failures",
+    .session_one = "session",
+    .session_many = "sessions",
+    .eg = "e.g.",
+    .affected = "affected domains (failing this way)",
+    .active = "active domains (with sessions)",
+    .affected_of_active = "Affected / active outbound domains",
+    .timeline = "Timeline",
+    .timeline_outbound = "Outbound failures",
+    .local_incident = "local incident",
+    .chart_data = "The numbers of the chart",
+    .time = "Time",
+    .no_sessions = "No sessions in the period.",
+    .in_all = "in all",
+    .most = "most",
+    .per_hour = "per hour",
+    .per_n_hours = "per %d hours",
+    .per_day = "per day",
+    .per_n_days = "per %d days",
+    .per_n_minutes = "per %d minutes",
+    .domains_heading = "Domains with problems",
+    .outbound = "Outbound, by destination domain",
+    .outbound_count = "%s of %s domains had failures; ours first.",
+    .internal = "Internal hops: between our own servers",
+    .inbound = "Inbound: what our server refused",
+    .auth = "Failed AUTH attempts, per client IP",
+    .no_outbound = "No outbound domain had failures.",
+    .more_rows = "%s more domains with failures are not shown (the JSON report lists them all).",
+    .columns = {"Verdict", "Domain", "Reasons", "Codes", "Failures", "First \xE2\x80\x93 last seen",
+                "Failures per hour"},
+    .first = "First",
+    .last = "Last",
+    .badge_words = {"OURS", "MIXED", "THEIRS", "REFUSED", "HEALTHY"},
+    .ours_tag = "ours",
+    .more_reasons = "more",
+    .ip_only = "IP only: domain unknown",
+    .client_ip = "client IP",
+    .users = "Users",
+    .attempts = "Attempts",
+    .reasons_heading = "What each reason means and what to check",
+    .what_to_check = "What to check",
+    .side_phrase = {"points to their side", "points to our side",
+                    "either side: the pattern across domains decides"},
+    .of_them_ours = "ours",
+    .input = "Input",
+    .files_read = "Files read",
+    .log_text = "Log text",
+    .lines = "Lines",
+    .malformed = "Malformed lines",
+    .skipped = "Skipped",
+    .notes = "Notes",
+    .sessions_label = "Sessions",
+    .inbound_word = "inbound",
+    .internal_word = "internal",
+    .messages = "Messages",
+    .recipients = "Recipients",
+    .failed_recipients = "Failed recipients",
+    .connect_failures = "Connect failures",
+    .open_at_end = "Sessions open at the end of the input",
+    .file_list = "The files read",
+    .more_files = "%s more files",
+    .file_columns = {"File", "Kind", "Bytes", "Lines", "Malformed"},
+    .kinds = {"send", "receive", "tracking", "unknown"},
+    .families = {"recipient", "destination", "sender", "reputation", "authentication", "content",
+                 "throttling", "protocol", "connection", "DNS", "expired", "other"},
+};
+
+constexpr Words kEs = {
+    .lang = "es",
+    .title = "Entrega de correo: ¿nuestro o suyo?",
+    .period = "Periodo",
+    .to = "a",
+    .times_in = "Las horas se muestran en",
+    .made_by = "Generado por smtptriage",
+    .verdict_line = {"NUESTRO: los fallos apuntan a nuestro lado; hay algo que corregir aquí.",
+                     "SUYO: los fallos apuntan al lado receptor; no hay nada que corregir en el "
+                     "nuestro.",
+                     "NADA QUE SEÑALAR: ningún fallo de entrega de salida en el periodo."},
+    .verdict_badge = {"NUESTRO", "SUYO", "NADA QUE SEÑALAR"},
+    .also_theirs = "Además, suyo",
+    .check_first = "Comprobar primero",
+    .rule = "regla",
+    .incidents = "Incidentes locales",
+    .no_incident =
+        "Ningún incidente local: ningún tipo de fallo se extendió a la vez por muchos "
+        "dominios sin relación.",
+    .since = "desde",
+    .still_open = "sigue abierto",
+    .from = "de",
+    .until = "a",
+    .trend = "tendencia",
+    .trend_words = {"creciente", "estable", "decreciente"},
+    .domain_one = "dominio",
+    .domain_many = "dominios",
+    .failure_one = "fallo",
+    .failure_many = "fallos",
+    .session_one = "sesión",
+    .session_many = "sesiones",
+    .eg = "p. ej.",
+    .affected = "dominios afectados (que fallan así)",
+    .active = "dominios activos (con sesiones)",
+    .affected_of_active = "Dominios de salida afectados / activos",
+    .timeline = "Evolución",
+    .timeline_outbound = "Fallos de salida",
+    .local_incident = "incidente local",
+    .chart_data = "Los datos del gráfico",
+    .time = "Hora",
+    .no_sessions = "Ninguna sesión en el periodo.",
+    .in_all = "en total",
+    .most = "máximo",
+    .per_hour = "por hora",
+    .per_n_hours = "cada %d horas",
+    .per_day = "por día",
+    .per_n_days = "cada %d días",
+    .per_n_minutes = "cada %d minutos",
+    .domains_heading = "Dominios con problemas",
+    .outbound = "Salida, por dominio de destino",
+    .outbound_count = "%s de %s dominios tuvieron fallos; primero los nuestros.",
+    .internal = "Saltos internos: entre nuestros propios servidores",
+    .inbound = "Entrada: lo que nuestro servidor rechazó",
+    .auth = "Intentos de AUTH fallidos, por IP cliente",
+    .no_outbound = "Ningún dominio de salida tuvo fallos.",
+    .more_rows = "No se muestran %s dominios más con fallos (el informe JSON los incluye todos).",
+    .columns = {"Veredicto", "Dominio", "Motivos", "Códigos", "Fallos",
+                "Visto primero \xE2\x80\x93 último", "Fallos por hora"},
+    .first = "Primero",
+    .last = "Último",
+    .badge_words = {"NUESTRO", "MIXTO", "SUYO", "RECHAZADO", "SANO"},
+    .ours_tag = "nuestro",
+    .more_reasons = "más",
+    .ip_only = "solo IP: dominio desconocido",
+    .client_ip = "IP cliente",
+    .users = "Usuarios",
+    .attempts = "Intentos",
+    .reasons_heading = "Qué significa cada motivo y qué comprobar",
+    .what_to_check = "Qué comprobar",
+    .side_phrase = {"apunta a su lado", "apunta a nuestro lado",
+                    "cualquiera de los dos lados: decide el patrón entre dominios"},
+    .of_them_ours = "nuestros",
+    .input = "Entrada de datos",
+    .files_read = "Archivos leídos",
+    .log_text = "Texto de registro",
+    .lines = "Líneas",
+    .malformed = "Líneas mal formadas",
+    .skipped = "Omitidos",
+    .notes = "Notas",
+    .sessions_label = "Sesiones",
+    .inbound_word = "entrantes",
+    .internal_word = "internas",
+    .messages = "Mensajes",
+    .recipients = "Destinatarios",
+    .failed_recipients = "Destinatarios fallidos",
+    .connect_failures = "Fallos de conexión",
+    .open_at_end = "Sesiones abiertas al final de la entrada",
+    .file_list = "Los archivos leídos",
+    .more_files = "%s archivos más",
+    .file_columns = {"Archivo", "Tipo", "Bytes", "Líneas", "Mal formadas"},
+    .kinds = {"envío", "recepción", "seguimiento", "desconocido"},
+    .families = {"destinatario", "destino", "remitente", "reputación", "autenticación", "contenido",
+                 "limitación", "protocolo", "conexión", "DNS", "caducado", "otros"},
+};
+
+// The style sheet. Colours are safe for the common colour vision deficiencies and always come
+// with a word or a shape: the verdicts (ours, theirs, nothing) in the Okabe-Ito palette, the
+// failure families in Paul Tol's "muted" scheme, so that a family never looks like a verdict.
+constexpr const char* kStyle = R"css(
+:root{--ours:#D55E00;--theirs:#0072B2;--none:#009E73;--mixed:#CC79A7;--ink:#1a1a1a;--muted:#555;--rule:#d0d0d0}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:var(--ink);background:#fff}
+main{max-width:1100px;margin:0 auto;padding:16px}
+h1{font-size:1.5em;margin:.2em 0}
+h2{font-size:1.25em;margin:1.6em 0 .5em;padding-bottom:.2em;border-bottom:2px solid var(--rule)}
+h3{font-size:1.05em;margin:1.2em 0 .3em}
+p,ol,ul{margin:.4em 0}
+code,.mono{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:.92em}
+.meta{color:var(--muted);margin:0}
+.verdict{border:2px solid;border-left-width:12px;border-radius:6px;padding:12px 16px;margin:12px 0}
+.verdict.ours{border-color:var(--ours);background:#fdebdf}
+.verdict.theirs{border-color:var(--theirs);background:#e2eff8}
+.verdict.none{border-color:var(--none);background:#def3ec}
+.verdict .line{font-size:1.3em;font-weight:700;margin:0 0 .3em}
+.verdict .icon{display:inline-block;min-width:1.2em}
+.verdict .summary{font-size:1.05em}
+.verdict ol{padding-left:1.4em}
+.badge{display:inline-block;padding:1px 7px;border-radius:4px;font-weight:700;font-size:.85em;white-space:nowrap;border:1px solid}
+.badge.ours{background:#fdebdf;border-color:var(--ours);color:#8a3300}
+.badge.theirs{background:#e2eff8;border-color:var(--theirs);color:#004a75}
+.badge.mixed{background:#f7e6ef;border-color:var(--mixed);color:#7a2d59}
+.badge.refused,.badge.healthy{background:#eee;border-color:#999;color:#333}
+.tag{font-size:.8em;font-weight:700;color:#8a3300;white-space:nowrap}
+.incident{border:1px solid var(--rule);border-radius:6px;padding:8px 14px;margin:10px 0;break-inside:avoid}
+.incident h3{margin-top:.3em}
+figure{margin:8px 0}
+figcaption{font-weight:600;margin-bottom:4px}
+svg.chart{width:100%;height:auto;display:block;font-size:11px;font-family:inherit}
+svg.small{max-width:460px}
+.scroll{overflow-x:auto}
+.scroll svg.chart{min-width:560px}
+svg.spark{width:120px;height:24px;display:block}
+svg text{fill:#333}
+svg .grid{stroke:#e4e4e4;stroke-width:1}
+svg .axis{stroke:#777;stroke-width:1}
+svg .band{fill:#fbe3d0}
+svg .band-label{fill:#8a3300;font-weight:700}
+svg .hit{fill:transparent}
+svg .hit:hover{fill:rgba(0,0,0,.08)}
+svg .lbl{font-size:10px}
+.act{fill:#c9c9c9;background:#c9c9c9}
+.aff{fill:#D55E00;background:#D55E00}
+.sp{fill:#0072B2}
+.sp.ours{fill:#D55E00}
+.sp-base{stroke:#bbb;stroke-width:1}
+.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:4px 16px;font-size:.9em}
+.sw{display:inline-block;width:.9em;height:.9em;margin-right:5px;vertical-align:-1px;border:1px solid #0003}
+.f-recipient{fill:#88CCEE;background:#88CCEE}
+.f-destination{fill:#44AA99;background:#44AA99}
+.f-sender{fill:#117733;background:#117733}
+.f-reputation{fill:#AA4499;background:#AA4499}
+.f-authentication{fill:#DDCC77;background:#DDCC77}
+.f-content{fill:#999933;background:#999933}
+.f-throttling{fill:#BBBBBB;background:#BBBBBB}
+.f-protocol{fill:#882255;background:#882255}
+.f-connection{fill:#332288;background:#332288}
+.f-dns{fill:#CC6677;background:#CC6677}
+.f-expired{fill:#666;background:#666}
+.f-other{fill:#DDDDDD;background:#DDDDDD}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+table.domains{table-layout:fixed}
+.domains th:nth-child(1){width:9em}
+.domains th:nth-child(3){width:14em}
+.domains th:nth-child(4){width:8.5em}
+.domains th:nth-child(5){width:6.5em}
+.domains th:nth-child(6){width:6.5em}
+.domains th:nth-child(7){width:136px}
+.domains td{overflow-wrap:anywhere}
+.domains tr.main td{border-bottom:0;padding-bottom:2px}
+.domains tr.detail td{padding-top:0;font-size:.9em;color:var(--muted)}
+.domains tbody{break-inside:avoid}
+.domains td.when{white-space:normal}
+.sample{overflow-wrap:anywhere}
+th,td{text-align:left;vertical-align:top;padding:5px 7px;border-bottom:1px solid var(--rule)}
+th{background:#f3f3f3;font-weight:600}
+td.num,th.num{text-align:right;white-space:nowrap}
+td.when{white-space:nowrap}
+.reasons{list-style:none;padding:0;margin:0}
+.dom{font-weight:600;overflow-wrap:anywhere}
+.note{color:var(--muted)}
+.reason-block{border-left:4px solid var(--rule);padding:2px 12px;margin:10px 0;break-inside:avoid}
+.reason-block.ours{border-left-color:var(--ours)}
+.stats{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:6px 0}
+.stats dt{font-weight:600}
+.stats dd{margin:0}
+details{margin:6px 0}
+summary{cursor:pointer;color:var(--theirs)}
+footer{color:var(--muted);font-size:.85em;margin:2em 0 1em;border-top:1px solid var(--rule);padding-top:6px}
+@media screen and (max-width:800px){
+body{font-size:14px}
+main{padding:10px}
+.verdict .line{font-size:1.12em}
+table.domains thead{display:none}
+table.domains,table.domains tbody,table.domains tr,table.domains td{display:block;width:100%}
+table.domains tbody{border:1px solid var(--rule);border-radius:6px;margin:8px 0;padding:4px 0}
+table.domains td{border:0;padding:2px 8px}
+table.domains td.pad{display:none}
+table.domains td[data-label]::before{content:attr(data-label);display:block;font-size:.8em;color:var(--muted)}
+table.domains td.num{text-align:left}
+}
+@media print{
+@page{margin:10mm}
+body{font-size:10pt;background:#fff}
+table{font-size:.85em}
+.domains th:nth-child(1){width:7.5em}
+.domains th:nth-child(3){width:11em}
+.domains th:nth-child(4){width:7.5em}
+.domains th:nth-child(5){width:6.5em}
+.domains th:nth-child(6){width:5em}
+.domains th:nth-child(7){width:112px}
+svg.spark{width:96px}
+main{max-width:none;padding:0}
+.scroll{overflow:visible}
+.scroll svg.chart{min-width:0}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+h2{break-after:avoid}
+figure,.verdict,.incident,tr,tbody,.reason-block{break-inside:avoid}
+thead{display:table-header-group}
+summary{color:var(--ink)}
+svg .hit{display:none}
+}
+)css";
+
+std::string N(int64_t n, const Words& w) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  bool es = w.lang[0] == 'e' && w.lang[1] == 's';
+  // Spanish groups thousands with a (non-breaking) space, and only from five digits on.
+  if (!es || s.size() > 4) {
+    const char* sep = es ? "\xC2\xA0" : ",";
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, sep);
+  }
+  return n < 0 ? "-" + s : s;
+}
+
+std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
+  return N(n, w) + " " + (n == 1 ? one : many);
+}
+
+std::string Format(const char* fmt, const std::string& a, const std::string& b = "") {
+  std::string out;
+  int arg = 0;
+  for (const char* p = fmt; *p; ++p) {
+    if (p[0] == '%' && p[1] == 's') {
+      out += arg++ == 0 ? a : b;
+      ++p;
+    } else {
+      out += *p;
+    }
+  }
+  return out;
+}
+
+std::string FormatInt(const char* fmt, int n) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, fmt, n);
+  return buf;
+}
+
+std::string Bytes(int64_t b, const Words& w) {
+  char buf[32];
+  if (b >= (1 << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GB", b / 1073741824.0);
+  else if (b >= (1 << 20))
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
+  else if (b >= 1024)
+    std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
+  else
+    return N(b, w) + " bytes";
+  std::string s = buf;
+  if (w.lang[0] == 'e' && w.lang[1] == 's') std::replace(s.begin(), s.end(), '.', ',');
+  return s;
+}
+
+const char* FamilyWord(Family f, const Words& w) { return w.families[static_cast<int>(f)]; }
+
+std::string FamilyClass(Family f) { return "f-" + std::string(ToString(f)); }
+
+// "per hour", "per 6 hours", "per day" for bins of `step` milliseconds.
+std::string Per(TimeMs step, const Words& w) {
+  if (step % 3600000 != 0) return FormatInt(w.per_n_minutes, static_cast<int>(step / 60000));
+  int64_t hours = step / 3600000;
+  if (hours == 1) return w.per_hour;
+  if (hours % 24 == 0) return hours == 24 ? w.per_day : FormatInt(w.per_n_days, hours / 24);
+  return FormatInt(w.per_n_hours, static_cast<int>(hours));
+}
+
+std::string Hm(TimeMs t) { return FormatLocal(t, false); }
+std::string Date(TimeMs t) { return FormatLocal(t).substr(0, 10); }
+
+// The time bins of the charts: the report's buckets over the whole period, merged into wider
+// bins when there would be more than kMaxBins of them.
+struct Bins {
+  static constexpr int64_t kMaxBins = 72;
+  TimeMs start = 0;
+  TimeMs step = 3600000;
+  size_t count = 0;
+  bool same_day = true;  // the whole period falls on one local date: times need no date
+  size_t Index(TimeMs t) const {
+    if (t < start) return 0;
+    return std::min(static_cast<size_t>((t - start) / step), count - 1);
+  }
+  TimeMs At(size_t i) const { return start + static_cast<TimeMs>(i) * step; }
+};
+
+TimeMs FloorTo(TimeMs t, TimeMs step, TimeMs offset) {
+  TimeMs x = t + offset;
+  return x - ((x % step) + step) % step - offset;
+}
+
+Bins MakeBins(const Report& r) {
+  Bins b;
+  if (r.empty_period && r.timeline.empty()) return b;
+  TimeMs bucket = r.bucket_ms > 0 ? r.bucket_ms : 3600000;
+  TimeMs lo = r.period_start, hi = std::max(r.period_end, r.period_start);
+  if (!r.timeline.empty()) {
+    lo = std::min(lo, r.timeline.front().start);
+    hi = std::max(hi, r.timeline.back().start);
+  }
+  int64_t n = (FloorTo(hi, bucket, 0) - FloorTo(lo, bucket, 0)) / bucket + 1;
+  int64_t merge = 0;
+  for (int64_t m : {1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 168, 336, 720}) {
+    if ((n + m - 1) / m <= Bins::kMaxBins) {
+      merge = m;
+      break;
+    }
+  }
+  if (merge == 0) merge = (n + Bins::kMaxBins - 1) / Bins::kMaxBins;
+  b.step = bucket * merge;
+  // Merged bins start on local boundaries (a day bin at local midnight).
+  TimeMs offset = merge > 1 ? platform::LocalOffsetMinutes(lo) * 60000LL : 0;
+  b.start = FloorTo(lo, b.step, offset);
+  b.count = static_cast<size_t>((hi - b.start) / b.step + 1);
+  b.same_day = Date(lo) == Date(hi);
+  return b;
+}
+
+// A time in a table: "06:21", or "03-02 06:21" when the period spans more than one day.
+std::string When(TimeMs t, const Bins& bins) {
+  if (bins.same_day) return Hm(t);
+  return FormatLocal(t).substr(5, 11);
+}
+
+// The label of bin `i` on a time axis.
+std::string BinLabel(const Bins& bins, size_t i) {
+  TimeMs t = bins.At(i);
+  if (bins.step >= 24 * 3600000LL) return FormatLocal(t).substr(5, 5);
+  return Hm(t);
+}
+
+// The step between the labelled values of a y axis up to `v`: 1, 2 or 5 times a power of ten,
+// at most five steps.
+double TickStep(double v) {
+  if (v <= 5) return 1;
+  double p = std::pow(10.0, std::floor(std::log10(v)));
+  for (double m : {0.1, 0.2, 0.5, 1.0, 2.0, 5.0}) {
+    if (v / (m * p) <= 5) return std::max(1.0, m * p);
+  }
+  return 10 * p;
+}
+
+// The top of a y axis: `v` rounded up to a whole tick step (at least 1).
+double AxisMax(double v) {
+  double step = TickStep(v);
+  return std::max(1.0, std::ceil(v / step) * step);
+}
+
+// The time axis under a chart: a label under the middle of every few bins, and the date under
+// the first one and wherever the day changes.
+void TimeAxis(svg::Writer* c, const Bins& bins, double left, double step_x, double base,
+              double width) {
+  size_t every = std::max<size_t>(1, (bins.count + 11) / 12);
+  std::string last_date;
+  for (size_t i = 0; i < bins.count; i += every) {
+    double x = left + (i + 0.5) * step_x;
+    c->Line(x, base, x, base + 4, "axis");
+    c->Text(x, base + 15, BinLabel(bins, i), "", svg::Anchor::kMiddle);
+    std::string date = Date(bins.At(i));
+    if (date != last_date && bins.step < 24 * 3600000LL) {
+      // A date is wider than a bar: keep it inside the chart.
+      constexpr double kHalfDate = 32;
+      if (x + kHalfDate > width) {
+        c->Text(width - 2, base + 28, date, "", svg::Anchor::kEnd);
+      } else {
+        c->Text(std::max(x, kHalfDate), base + 28, date, "", svg::Anchor::kMiddle);
+      }
+      last_date = date;
+    }
+  }
+}
+
+void YAxis(svg::Writer* c, double ymax, double left, double right, double top, double base) {
+  double step = TickStep(ymax);
+  for (double t = 0; t <= ymax + step / 2; t += step) {
+    double y = base - (base - top) * t / ymax;
+    c->Line(left, y, right, y, t == 0 ? "axis" : "grid");
+    c->Text(left - 4, y + 4, svg::Num(t, 0), "", svg::Anchor::kEnd);
+  }
+}
+
+// ---- Sections ----
+
+void Head(const Report& r, const Words& w, std::ostream& out) {
+  int side = r.verdict.side == "local" ? 0 : r.verdict.side == "remote" ? 1 : 2;
+  out << "<!DOCTYPE html>\n<html lang=\"" << w.lang << "\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<meta name=\"generator\" content=\"smtptriage " << Escape(r.version) << "\">\n"
+      << "<title>" << w.verdict_badge[side] << " - " << Escape(w.title);
+  if (!r.empty_period) {
+    out << " " << Escape(FormatLocal(r.period_start)) << " " << w.to << " "
+        << Escape(FormatLocal(r.period_end));
+  }
+  out << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
+  out << "<header>\n<h1>" << Escape(w.title) << "</h1>\n<p class=\"meta\">";
+  if (!r.empty_period) {
+    out << w.period << ": " << Escape(FormatLocal(r.period_start)) << " " << w.to << " "
+        << Escape(FormatLocal(r.period_end)) << ". ";
+  }
+  out << w.times_in << " " << Escape(platform::TimeZoneName()) << ".</p>\n</header>\n";
+}
+
+void VerdictSection(const Report& r, const Words& w, Lang lang, std::ostream& out) {
+  int side = r.verdict.side == "local" ? 0 : r.verdict.side == "remote" ? 1 : 2;
+  static const char* kClass[] = {"ours", "theirs", "none"};
+  // Shape and word as well as colour: a triangle for a warning, a circle, a check mark.
+  static const char* kIcon[] = {"\xE2\x96\xB2", "\xE2\x97\x8F", "\xE2\x9C\x93"};
+  out << "<section class=\"verdict " << kClass[side] << "\" aria-labelledby=\"verdict\">\n"
+      << "<h2 class=\"line\" id=\"verdict\"><span class=\"icon\" aria-hidden=\"true\">"
+      << kIcon[side] << "</span> " << Escape(w.verdict_line[side]) << "</h2>\n"
+      << "<p class=\"summary\">" << Escape(r.verdict.summary.Get(lang)) << "</p>\n";
+  if (side == 0 && !r.verdict.remote_summary.en.empty()) {
+    out << "<p><b>" << w.also_theirs << ":</b> " << Escape(r.verdict.remote_summary.Get(lang))
+        << "</p>\n";
+  }
+  if (!r.verdict.check_first.empty()) {
+    out << "<h3>" << w.check_first << " (" << w.rule << " <code>" << Escape(r.verdict.rule)
+        << "</code>)</h3>\n<ol>\n";
+    for (const LocalizedText& c : r.verdict.check_first)
+      out << "<li>" << Escape(c.Get(lang)) << "</li>\n";
+    out << "</ol>\n";
+  }
+  out << "</section>\n";
+}
+
+std::string IncidentChart(const Incident& inc, const Report& r, const Words& w, size_t id) {
+  Bins bins;
+  bins.step = r.bucket_ms > 0 ? r.bucket_ms : 3600000;
+  bins.start = inc.buckets.empty() ? inc.start : inc.buckets.front().start;
+  bins.count = std::max<size_t>(
+      1, inc.buckets.empty() ? 1 : (inc.buckets.back().start - bins.start) / bins.step + 1);
+  const double W = 460, H = 170, left = 34, right = 8, top = 16, bottom = 34;
+  const double base = H - bottom, pw = W - left - right;
+  double max_active = 1;
+  for (const IncidentBucket& b : inc.buckets)
+    max_active = std::max<double>(max_active, b.active_domains);
+  double ymax = AxisMax(max_active);
+  double scale = (base - top) / ymax, step_x = pw / bins.count;
+  std::string desc = std::string(w.affected_of_active) + " " + Per(bins.step, w) + ":";
+  std::vector<double> act(bins.count, 0), aff(bins.count, 0);
+  size_t listed = 0;
+  for (const IncidentBucket& b : inc.buckets) {
+    size_t i = bins.Index(b.start);
+    act[i] = static_cast<double>(b.active_domains);
+    aff[i] = static_cast<double>(b.affected_domains);
+    if (++listed <= 48) {
+      desc += (listed > 1 ? ", " : " ") + Hm(b.start) + " " + std::to_string(b.affected_domains) +
+              "/" + std::to_string(b.active_domains);
+    }
+  }
+  if (listed > 48) desc += ", ...";
+  svg::Writer c(W, H, "i" + std::to_string(id),
+                std::string(w.affected_of_active) + " " + Per(bins.step, w), desc, "chart small");
+  YAxis(&c, ymax, left, W - right, top, base);
+  double bar = std::max(step_x * 0.8, 1.0);
+  c.Path(svg::BarsPath(act, left + step_x * 0.1, step_x, bar, base, scale), "act");
+  c.Path(svg::BarsPath(aff, left + step_x * 0.25, step_x, std::max(step_x * 0.5, 1.0), base, scale),
+         "aff");
+  if (bins.count <= 12) {
+    for (size_t i = 0; i < bins.count; ++i) {
+      if (act[i] <= 0) continue;
+      c.Text(left + (i + 0.5) * step_x, base - act[i] * scale - 3,
+             svg::Num(aff[i], 0) + "/" + svg::Num(act[i], 0), "lbl", svg::Anchor::kMiddle);
+    }
+  }
+  bins.same_day = true;
+  TimeAxis(&c, bins, left, step_x, base, W);
+  return c.Finish();
+}
+
+void IncidentsSection(const Report& r, const Words& w, Lang lang, std::ostream& out) {
+  out << "<section aria-labelledby=\"incidents\">\n<h2 id=\"incidents\">" << w.incidents << " ("
+      << r.incidents.size() << ")</h2>\n";
+  if (r.incidents.empty()) out << "<p>" << Escape(w.no_incident) << "</p>\n";
+  size_t id = 0;
+  for (const Incident& inc : r.incidents) {
+    int trend = inc.trend == "growing" ? 0 : inc.trend == "falling" ? 2 : 1;
+    out << "<article class=\"incident\">\n<h3><span class=\"badge ours\">\xE2\x96\xB2 "
+        << w.badge_words[0] << "</span> " << Escape(FamilyWord(inc.family, w)) << ": ";
+    if (inc.open) {
+      out << w.since << " " << Escape(FormatLocal(inc.start)) << ", " << w.still_open;
+    } else {
+      out << w.from << " " << Escape(FormatLocal(inc.start)) << " " << w.until << " "
+          << Escape(FormatLocal(inc.end));
+    }
+    out << "</h3>\n<p class=\"meta\">" << Count(inc.domains, w, w.domain_one, w.domain_many) << ", "
+        << Count(inc.failures, w, w.failure_one, w.failure_many) << ", " << w.trend << " "
+        << w.trend_words[trend];
+    if (!inc.reasons.empty()) {
+      out << "; ";
+      for (size_t i = 0; i < inc.reasons.size(); ++i) {
+        out << (i ? ", " : "") << "<code>" << ToString(inc.reasons[i]) << "</code>";
+      }
+    }
+    out << "</p>\n<p>" << Escape(inc.summary.Get(lang)) << "</p>\n";
+    if (!inc.sample_domains.empty()) {
+      out << "<p class=\"note\">" << w.eg << " ";
+      for (size_t i = 0; i < inc.sample_domains.size(); ++i) {
+        out << (i ? ", " : "") << Escape(inc.sample_domains[i]);
+      }
+      out << "</p>\n";
+    }
+    out << "<figure>\n"
+        << IncidentChart(inc, r, w, ++id)
+        << "\n<ul class=\"legend\"><li><span class=\"sw aff\"></span>" << w.affected
+        << "</li><li><span class=\"sw act\"></span>" << w.active
+        << "</li></ul>\n</figure>\n</article>\n";
+  }
+  out << "</section>\n";
+}
+
+void TimelineSection(const Report& r, const Bins& bins, const Words& w, std::ostream& out) {
+  std::string per = Per(bins.step, w);
+  out << "<section aria-labelledby=\"timeline\">\n<h2 id=\"timeline\">" << w.timeline << "</h2>\n";
+  if (bins.count == 0) {
+    out << "<p>" << w.no_sessions << "</p>\n</section>\n";
+    return;
+  }
+  std::vector<std::array<double, kFamilyCount>> per_bin(bins.count);
+  for (auto& a : per_bin) a.fill(0);
+  std::array<int64_t, kFamilyCount> family_total{};
+  std::vector<double> total(bins.count, 0);
+  for (const TimelineBucket& b : r.timeline) {
+    size_t i = bins.Index(b.start);
+    for (int f = 0; f < kFamilyCount; ++f) {
+      per_bin[i][f] += static_cast<double>(b.by_family[f]);
+      family_total[f] += b.by_family[f];
+    }
+    total[i] += static_cast<double>(b.failures);
+  }
+  int64_t all = 0;
+  for (int64_t n : family_total) all += n;
+  size_t peak = 0;
+  for (size_t i = 0; i < bins.count; ++i) {
+    if (total[i] > total[peak]) peak = i;
+  }
+  std::string title = std::string(w.timeline_outbound) + " " + per;
+  std::string desc = title + ", " + FormatLocal(bins.At(0)) + " " + w.to + " " +
+                     FormatLocal(bins.At(bins.count)) + ": " + N(all, w) + " " + w.in_all;
+  for (int f = 0; f < kFamilyCount; ++f) {
+    if (family_total[f] > 0) {
+      desc +=
+          ", " + std::string(FamilyWord(static_cast<Family>(f), w)) + " " + N(family_total[f], w);
+    }
+  }
+  if (all > 0) {
+    desc += "; " + std::string(w.most) + " " + svg::Num(total[peak], 0) + " (" +
+            When(bins.At(peak), bins) + ")";
+  }
+  desc += ".";
+
+  const double W = 760, H = 250, left = 40, right = 8, top = 26, bottom = 34;
+  const double base = H - bottom, pw = W - left - right, step_x = pw / bins.count;
+  double ymax = AxisMax(total[peak]);
+  double scale = (base - top) / ymax;
+  svg::Writer c(W, H, "tl", title, desc);
+  // The hours of local incidents, shaded behind the bars.
+  for (const Incident& inc : r.incidents) {
+    TimeMs end = inc.open ? bins.At(bins.count) : inc.end;
+    double x1 =
+        left +
+        std::max<double>(0, static_cast<double>(inc.start - bins.start) / bins.step) * step_x;
+    double x2 =
+        left +
+        std::min<double>(bins.count, static_cast<double>(end - bins.start) / bins.step) * step_x;
+    if (x2 <= x1) continue;
+    std::string label = std::string(w.local_incident) + " (" + FamilyWord(inc.family, w) + ")";
+    c.Rect(x1, 2, x2 - x1, base - 2, "band", label);
+    c.Text(x1 + 3, 15, label, "band-label");
+  }
+  YAxis(&c, ymax, left, W - right, top, base);
+  std::vector<double> below(bins.count, 0);
+  double bar = std::max(step_x * 0.8, 1.0);
+  for (int f = 0; f < kFamilyCount; ++f) {
+    if (family_total[f] == 0) continue;
+    std::vector<double> values(bins.count);
+    for (size_t i = 0; i < bins.count; ++i) values[i] = per_bin[i][f];
+    c.Path(svg::BarsPath(values, left + step_x * 0.1, step_x, bar, base, scale, below),
+           FamilyClass(static_cast<Family>(f)), FamilyWord(static_cast<Family>(f), w));
+    for (size_t i = 0; i < bins.count; ++i) below[i] += values[i];
+  }
+  // One tooltip per bin with failures: its time and its failures by family.
+  std::vector<std::string> rows(bins.count);
+  for (size_t i = 0; i < bins.count; ++i) {
+    if (total[i] <= 0) continue;
+    std::string detail;
+    for (int f = 0; f < kFamilyCount; ++f) {
+      if (per_bin[i][f] > 0) {
+        detail += (detail.empty() ? "" : ", ") +
+                  std::string(FamilyWord(static_cast<Family>(f), w)) + " " +
+                  svg::Num(per_bin[i][f], 0);
+      }
+    }
+    rows[i] = detail;
+    c.Rect(left + i * step_x, top, step_x, base - top, "hit",
+           When(bins.At(i), bins) + ": " + svg::Num(total[i], 0) + " " + w.failure_many + " (" +
+               detail + ")");
+  }
+  TimeAxis(&c, bins, left, step_x, base, W);
+  out << "<figure>\n<figcaption>" << Escape(title) << "</figcaption>\n<div class=\"scroll\">"
+      << c.Finish() << "</div>\n";
+  out << "<ul class=\"legend\">";
+  for (int f = 0; f < kFamilyCount; ++f) {
+    if (family_total[f] == 0) continue;
+    out << "<li><span class=\"sw " << FamilyClass(static_cast<Family>(f)) << "\"></span>"
+        << Escape(FamilyWord(static_cast<Family>(f), w)) << " " << N(family_total[f], w) << "</li>";
+  }
+  if (all == 0) out << "<li>0 " << w.failure_many << "</li>";
+  out << "</ul>\n</figure>\n";
+  if (all > 0) {
+    out << "<details><summary>" << w.chart_data << "</summary>\n<table>\n<thead><tr><th>" << w.time
+        << "</th><th class=\"num\">" << w.columns[4] << "</th><th></th></tr></thead>\n<tbody>\n";
+    for (size_t i = 0; i < bins.count; ++i) {
+      if (total[i] <= 0) continue;
+      out << "<tr><td class=\"when\">" << Escape(When(bins.At(i), bins))
+          << "</td><td class=\"num\">" << svg::Num(total[i], 0) << "</td><td>" << Escape(rows[i])
+          << "</td></tr>\n";
+    }
+    out << "</tbody>\n</table>\n</details>\n";
+  }
+  out << "</section>\n";
+}
+
+// A domain's failures per bin as a small bar chart.
+std::string Sparkline(const DomainReport& d, const Bins& bins, const Words& w, size_t id) {
+  std::vector<double> values(bins.count, 0);
+  for (const SeriesPoint& p : d.failure_series)
+    values[bins.Index(p.start)] += static_cast<double>(p.failures);
+  size_t peak = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] > values[peak]) peak = i;
+  }
+  std::string title = std::string(w.columns[6]) + ": " + N(d.failures_total(), w) + " " + w.in_all +
+                      ", " + w.most + " " + svg::Num(values[peak], 0) + " (" +
+                      When(bins.At(peak), bins) + ")";
+  std::string desc;
+  size_t listed = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] <= 0) continue;
+    if (++listed > 24) {
+      desc += ", ...";
+      break;
+    }
+    desc += (desc.empty() ? "" : ", ") + When(bins.At(i), bins) + " " + svg::Num(values[i], 0);
+  }
+  const double W = 120, H = 24;
+  svg::Writer c(W, H, "s" + std::to_string(id), title, desc, "spark");
+  double step = W / bins.count;
+  c.Line(0, H - 0.5, W, H - 0.5, "sp-base");
+  c.Path(svg::BarsPath(values, step * 0.1, step, std::max(step * 0.8, 0.8), H - 1,
+                       (H - 2) / std::max(values[peak], 1.0)),
+         d.verdict == "local" ? "sp ours" : "sp");
+  return c.Finish();
+}
+
+struct ReasonSum {
+  Reason reason = Reason::kUndetermined;
+  int64_t count = 0;
+  int64_t local = 0;
+};
+
+void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lang, size_t id,
+               std::ostream& out) {
+  const char* cls = "theirs";
+  const char* icon = "\xE2\x97\x8F";  // circle
+  int word = 2;
+  if (d.direction == Direction::kInbound) {
+    cls = "refused", icon = "\xE2\x96\xA0", word = 3;  // square
+  } else if (d.verdict == "local") {
+    cls = "ours", icon = "\xE2\x96\xB2", word = 0;  // triangle
+  } else if (d.verdict == "mixed") {
+    cls = "mixed", icon = "\xE2\x97\x86", word = 1;  // diamond
+  } else if (d.verdict == "healthy") {
+    cls = "healthy", icon = "\xE2\x9C\x93", word = 4;
+  }
+  // Reasons: the failure groups summed per reason, most first.
+  std::vector<ReasonSum> reasons;
+  std::vector<std::string> codes;
+  TimeMs first = 0, last = 0;
+  for (const FailureGroup& g : d.failures) {
+    auto it = std::find_if(reasons.begin(), reasons.end(),
+                           [&](const ReasonSum& s) { return s.reason == g.reason; });
+    if (it == reasons.end()) it = reasons.insert(reasons.end(), ReasonSum{g.reason});
+    it->count += g.count;
+    it->local += g.local_count;
+    std::string c = FailureCodes(g);
+    if (codes.size() < 4 && std::find(codes.begin(), codes.end(), c) == codes.end())
+      codes.push_back(c);
+    first = first == 0 ? g.first : std::min(first, g.first);
+    last = std::max(last, g.last);
+  }
+  std::stable_sort(reasons.begin(), reasons.end(),
+                   [](const ReasonSum& a, const ReasonSum& b) { return a.count > b.count; });
+  // One <tbody> per domain: the figures, then the evidence under them.
+  out << "<tbody class=\"" << cls << "\">\n<tr class=\"main\"><td data-label=\"" << w.columns[0]
+      << "\"><span class=\"badge " << cls << "\"><span aria-hidden=\"true\">" << icon << "</span> "
+      << w.badge_words[word] << "</span></td>\n<td data-label=\"" << w.columns[1]
+      << "\"><div class=\"dom\">" << Escape(d.domain) << "</div>";
+  if (d.unresolved) {
+    out << "<div class=\"note\">(" << (d.direction == Direction::kInbound ? w.client_ip : w.ip_only)
+        << ")</div>";
+  }
+  out << "</td>\n<td data-label=\"" << w.columns[2] << "\"><ul class=\"reasons\">";
+  for (size_t i = 0; i < reasons.size() && i < 3; ++i) {
+    out << "<li><code>" << ToString(reasons[i].reason) << "</code> " << N(reasons[i].count, w);
+    if (reasons[i].local > 0 && d.direction != Direction::kInbound) {
+      out << " <span class=\"tag\">\xE2\x96\xB2 " << w.ours_tag << "</span>";
+    }
+    out << "</li>";
+  }
+  if (reasons.size() > 3) {
+    out << "<li class=\"note\">+" << reasons.size() - 3 << " " << w.more_reasons << "</li>";
+  }
+  out << "</ul></td>\n<td data-label=\"" << w.columns[3] << "\">";
+  for (size_t i = 0; i < codes.size(); ++i) {
+    out << (i ? "<br>" : "") << "<span class=\"mono\">" << Escape(codes[i]) << "</span>";
+  }
+  out << "</td>\n<td class=\"num\" data-label=\"" << w.columns[4] << "\">"
+      << N(d.failures_total(), w) << "<div class=\"note\">"
+      << Count(d.sessions, w, w.session_one, w.session_many) << "</div></td>\n"
+      << "<td class=\"when\" data-label=\"" << w.columns[5] << "\">" << Escape(When(first, bins))
+      << " \xE2\x80\x93 " << Escape(When(last, bins)) << "</td>\n<td data-label=\"" << w.columns[6]
+      << "\">" << (bins.count > 0 ? Sparkline(d, bins, w, id) : std::string()) << "</td></tr>\n"
+      << "<tr class=\"detail\"><td class=\"pad\"></td><td colspan=\"6\">";
+  // What our own server refused inbound is not a verdict on either side.
+  if (d.direction != Direction::kInbound) {
+    out << Escape(d.verdict_summary.Get(lang)) << " ";
+  }
+  if (!d.failures.empty()) {
+    const FailureGroup& g = d.failures.front();
+    out << "<span class=\"sample\">\"" << Escape(svg::Clip(g.sample, 160))
+        << "\" <span class=\"mono\">" << Escape(g.sample_ref) << "</span></span>";
+  }
+  out << "</td></tr>\n</tbody>\n";
+}
+
+void DomainTable(const Report& r, const Bins& bins, const Words& w, Lang lang, Direction dir,
+                 const char* heading, size_t* id, std::ostream& out) {
+  size_t failing = 0, all = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.direction != dir) continue;
+    ++all;
+    failing += d.failures_total() > 0;
+  }
+  if (failing == 0 && dir != Direction::kOutbound) return;
+  out << "<h3>" << Escape(heading) << "</h3>\n";
+  if (dir == Direction::kOutbound) {
+    if (failing == 0) {
+      out << "<p>" << w.no_outbound << "</p>\n";
+      return;
+    }
+    out << "<p class=\"note\">" << Format(w.outbound_count, N(failing, w), N(all, w)) << "</p>\n";
+  }
+  out << "<div class=\"table-wrap\"><table class=\"domains\">\n<thead><tr>";
+  for (int i = 0; i < 7; ++i) {
+    out << "<th" << (i == 4 ? " class=\"num\"" : "") << ">" << w.columns[i] << "</th>";
+  }
+  out << "</tr></thead>\n";
+  size_t shown = 0;
+  for (const DomainReport& d : r.domains) {
+    if (d.direction != dir || d.failures_total() == 0) continue;
+    if (shown == kHtmlDomainRows) break;
+    ++shown;
+    DomainRow(d, bins, w, lang, ++*id, out);
+  }
+  out << "</table></div>\n";
+  if (failing > shown) {
+    out << "<p class=\"note\">" << Format(w.more_rows, N(static_cast<int64_t>(failing - shown), w))
+        << "</p>\n";
+  }
+}
+
+void AuthTable(const Report& r, const Bins& bins, const Words& w, std::ostream& out) {
+  if (r.auth_failures.empty()) return;
+  out << "<h3>" << w.auth
+      << "</h3>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>IP</th><th class=\"num\">"
+      << w.attempts << "</th><th>" << w.first << "</th><th>" << w.last << "</th><th>" << w.users
+      << "</th></tr></thead>\n<tbody>\n";
+  size_t shown = 0;
+  for (const AuthFailureGroup& a : r.auth_failures) {
+    if (++shown > kHtmlDomainRows) break;
+    out << "<tr><td class=\"mono\">" << Escape(a.remote_ip) << "<div class=\"sample\">"
+        << Escape(a.sample_ref) << "</div></td><td class=\"num\">" << N(a.count, w)
+        << "</td><td class=\"when\">" << Escape(When(a.first, bins)) << "</td><td class=\"when\">"
+        << Escape(When(a.last, bins)) << "</td><td>";
+    for (size_t i = 0; i < a.users.size(); ++i) out << (i ? ", " : "") << Escape(a.users[i]);
+    out << "</td></tr>\n";
+  }
+  out << "</tbody>\n</table></div>\n";
+  if (r.auth_failures.size() > kHtmlDomainRows) {
+    out << "<p class=\"note\">+"
+        << N(static_cast<int64_t>(r.auth_failures.size() - kHtmlDomainRows), w) << "</p>\n";
+  }
+}
+
+void DomainsSection(const Report& r, const Bins& bins, const Words& w, Lang lang,
+                    std::ostream& out) {
+  out << "<section aria-labelledby=\"domains\">\n<h2 id=\"domains\">" << w.domains_heading
+      << "</h2>\n";
+  size_t id = 0;
+  DomainTable(r, bins, w, lang, Direction::kOutbound, w.outbound, &id, out);
+  DomainTable(r, bins, w, lang, Direction::kInternal, w.internal, &id, out);
+  DomainTable(r, bins, w, lang, Direction::kInbound, w.inbound, &id, out);
+  AuthTable(r, bins, w, out);
+  out << "</section>\n";
+}
+
+void ReasonsSection(const Report& r, const Words& w, Lang lang, std::ostream& out) {
+  if (r.rules.empty()) return;
+  // Failures per rule, and the rules per reason.
+  std::map<std::string, std::pair<int64_t, int64_t>> per_rule;  // id -> (count, ours)
+  for (const DomainReport& d : r.domains) {
+    for (const FailureGroup& g : d.failures) {
+      per_rule[g.rule].first += g.count;
+      if (d.direction != Direction::kInbound) per_rule[g.rule].second += g.local_count;
+    }
+  }
+  struct Entry {
+    Reason reason = Reason::kUndetermined;
+    int64_t count = 0;
+    int64_t ours = 0;
+    std::vector<const Rule*> rules;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [id, rule] : r.rules) {
+    auto it = std::find_if(entries.begin(), entries.end(),
+                           [&](const Entry& e) { return e.reason == rule.reason; });
+    if (it == entries.end()) {
+      Entry e;
+      e.reason = rule.reason;
+      it = entries.insert(entries.end(), std::move(e));
+    }
+    it->count += per_rule[id].first;
+    it->ours += per_rule[id].second;
+    it->rules.push_back(&rule);
+  }
+  // Ours first, then the most frequent.
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if ((a.ours > 0) != (b.ours > 0)) return a.ours > 0;
+    if (a.count != b.count) return a.count > b.count;
+    return ToString(a.reason) < ToString(b.reason);
+  });
+  out << "<section aria-labelledby=\"reasons\">\n<h2 id=\"reasons\">" << w.reasons_heading
+      << "</h2>\n";
+  for (const Entry& e : entries) {
+    out << "<article class=\"reason-block" << (e.ours > 0 ? " ours" : "") << "\">\n<h3><code>"
+        << ToString(e.reason) << "</code> (" << Escape(FamilyWord(FamilyOf(e.reason), w))
+        << "): " << Count(e.count, w, w.failure_one, w.failure_many);
+    if (e.ours > 0) out << ", " << N(e.ours, w) << " " << w.of_them_ours;
+    out << "</h3>\n";
+    for (const Rule* rule : e.rules) {
+      out << "<p class=\"note\">" << w.rule << " <code>" << Escape(rule->id) << "</code>, "
+          << w.side_phrase[static_cast<int>(rule->side)] << "</p>\n<p>"
+          << Escape(rule->explanation.Get(lang)) << "</p>\n";
+      if (!rule->checks.empty()) {
+        out << "<p><b>" << w.what_to_check << ":</b></p>\n<ol>\n";
+        for (const LocalizedText& c : rule->checks)
+          out << "<li>" << Escape(c.Get(lang)) << "</li>\n";
+        out << "</ol>\n";
+      }
+    }
+    out << "</article>\n";
+  }
+  out << "</section>\n";
+}
+
+void InputSection(const Report& r, const Words& w, std::ostream& out) {
+  const Totals& t = r.totals;
+  const Diagnostics& diag = r.diagnostics;
+  out << "<section aria-labelledby=\"input\">\n<h2 id=\"input\">" << w.input
+      << "</h2>\n<dl class=\"stats\">\n"
+      << "<dt>" << w.files_read << "</dt><dd>" << N(static_cast<int64_t>(r.files.size()), w)
+      << "</dd>\n"
+      << "<dt>" << w.log_text << "</dt><dd>" << Bytes(r.bytes, w) << "</dd>\n"
+      << "<dt>" << w.lines << "</dt><dd>" << N(r.lines, w) << "</dd>\n"
+      << "<dt>" << w.malformed << "</dt><dd>" << N(diag.malformed_total(), w) << "</dd>\n"
+      << "<dt>" << w.sessions_label << "</dt><dd>" << N(t.sessions, w) << " ("
+      << N(t.inbound_sessions, w) << " " << w.inbound_word << ", " << N(t.internal_sessions, w)
+      << " " << w.internal_word << ")</dd>\n"
+      << "<dt>" << w.messages << "</dt><dd>" << N(t.messages, w) << "</dd>\n"
+      << "<dt>" << w.recipients << "</dt><dd>" << N(t.recipients, w) << "</dd>\n"
+      << "<dt>" << w.failed_recipients << "</dt><dd>" << N(t.failed_recipients, w) << "</dd>\n"
+      << "<dt>" << w.connect_failures << "</dt><dd>" << N(t.connect_failures, w) << "</dd>\n";
+  if (t.open_at_end > 0)
+    out << "<dt>" << w.open_at_end << "</dt><dd>" << N(t.open_at_end, w) << "</dd>\n";
+  out << "</dl>\n";
+  if (!diag.by_reason().empty()) {
+    out << "<h3>" << w.malformed << "</h3>\n<ul>\n";
+    for (const auto& [reason, m] : diag.by_reason()) {
+      out << "<li>" << N(m.count, w) << " <b>" << Escape(reason) << "</b> (" << w.eg;
+      for (const std::string& e : m.examples)
+        out << " <span class=\"mono\">" << Escape(e) << "</span>";
+      out << ")</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (!diag.skipped().empty()) {
+    out << "<h3>" << w.skipped << "</h3>\n<ul>\n";
+    for (const SkippedFile& s : diag.skipped()) {
+      out << "<li><span class=\"mono\">" << Escape(s.path) << "</span>: " << Escape(s.reason)
+          << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (!diag.notes().empty()) {
+    out << "<h3>" << w.notes << "</h3>\n<ul>\n";
+    for (const SkippedFile& s : diag.notes()) {
+      out << "<li><span class=\"mono\">" << Escape(s.path) << "</span>: " << Escape(s.reason)
+          << "</li>\n";
+    }
+    out << "</ul>\n";
+  }
+  if (!r.files.empty()) {
+    constexpr size_t kMaxFiles = 100;
+    out << "<details><summary>" << w.file_list << " (" << N(static_cast<int64_t>(r.files.size()), w)
+        << ")</summary>\n<div class=\"table-wrap\"><table>\n<thead><tr>";
+    for (int i = 0; i < 5; ++i)
+      out << "<th" << (i >= 2 ? " class=\"num\"" : "") << ">" << w.file_columns[i] << "</th>";
+    out << "</tr></thead>\n<tbody>\n";
+    for (size_t i = 0; i < r.files.size() && i < kMaxFiles; ++i) {
+      const InputFileReport& f = r.files[i];
+      out << "<tr><td class=\"mono\">" << Escape(f.path) << "</td><td>"
+          << w.kinds[static_cast<int>(f.kind)] << "</td><td class=\"num\">" << N(f.bytes, w)
+          << "</td><td class=\"num\">" << N(f.lines, w) << "</td><td class=\"num\">"
+          << N(f.malformed, w) << "</td></tr>\n";
+    }
+    out << "</tbody>\n</table></div>\n";
+    if (r.files.size() > kMaxFiles) {
+      out << "<p class=\"note\">"
+          << Format(w.more_files, N(static_cast<int64_t>(r.files.size() - kMaxFiles), w))
+          << "</p>\n";
+    }
+    out << "</details>\n";
+  }
+  out << "</section>\n";
+}
+
+}  // namespace
+
+void RenderHtml(const Report& r, const RenderOptions& o, std::ostream& out) {
+  const Words& w = o.lang == Lang::kEs ? kEs : kEn;
+  Bins bins = MakeBins(r);
+  Head(r, w, out);
+  VerdictSection(r, w, o.lang, out);
+  IncidentsSection(r, w, o.lang, out);
+  TimelineSection(r, bins, w, out);
+  DomainsSection(r, bins, w, o.lang, out);
+  ReasonsSection(r, w, o.lang, out);
+  InputSection(r, w, out);
+  out << "<footer>" << w.made_by << " " << Escape(r.version) << ", "
+      << Escape(FormatLocal(r.generated)) << ". " << w.times_in << " "
+      << Escape(platform::TimeZoneName()) << ".</footer>\n</main>\n</body>\n</html>\n";
+}
+
+}  // namespace smtptriage
