@@ -1,10 +1,52 @@
 #include "smtptriage/csv.h"
 
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define SMTPTRIAGE_CSV_SSE2 1
+#endif
 
 namespace smtptriage {
 
+bool CsvSplitter::SplitUnquoted(std::string_view line) {
+  const char* base = line.data();
+  const size_t n = line.size();
+  size_t start = 0;  // of the current field
+  size_t i = 0;
+#ifdef SMTPTRIAGE_CSV_SSE2
+  // Sixteen bytes at a time: a bit mask of the commas, and of the quotes (any quote sends the
+  // line to the general path).
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) != 0) return false;
+    unsigned commas = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)));
+    while (commas != 0) {
+      size_t at = i + static_cast<size_t>(std::countr_zero(commas));
+      fields_.emplace_back(base + start, at - start);
+      start = at + 1;
+      commas &= commas - 1;
+    }
+  }
+#endif
+  for (; i < n; ++i) {
+    if (base[i] == '"') return false;
+    if (base[i] == ',') {
+      fields_.emplace_back(base + start, i - start);
+      start = i + 1;
+    }
+  }
+  fields_.emplace_back(base + start, n - start);
+  return true;
+}
+
 CsvError CsvSplitter::Split(std::string_view line) {
+  fields_.clear();
+  // Most log lines have no quote at all: split those without looking at them byte by byte.
+  if (SplitUnquoted(line)) return CsvError::kNone;
   fields_.clear();
   // Reserve once so that views into scratch_ never move while this line is split: an unquoted
   // field can only be shorter than the line it came from.

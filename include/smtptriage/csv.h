@@ -23,6 +23,10 @@ class CsvSplitter {
   const std::vector<std::string_view>& fields() const { return fields_; }
 
  private:
+  // The common case, a line without any quote, split at every comma; false (fields_ partly
+  // filled) when the line has a quote.
+  bool SplitUnquoted(std::string_view line);
+
   std::vector<std::string_view> fields_;
   std::string scratch_;
 };
