@@ -16,9 +16,11 @@ struct Aggregator::DomainAcc {
   // the attribution to incidents.
   std::map<std::string, FailureGroup> groups;
   std::map<std::string, std::map<TimeMs, int64_t>> group_buckets;
+  std::map<uint32_t, int64_t> failures_by_server;  // with AggregatorOptions::by_server
 };
 
 struct Aggregator::PendingFailure {
+  uint32_t server = 0;
   std::string remote_ip;
   Direction direction;
   FailureContext where;
@@ -28,7 +30,17 @@ struct Aggregator::PendingFailure {
 int64_t DomainReport::failures_total() const { return failed_recipients + failed_sessions; }
 
 Aggregator::Aggregator(const Classifier* classifier, AggregatorOptions options)
-    : classifier_(classifier), options_(std::move(options)) {}
+    : classifier_(classifier), options_(std::move(options)) {
+  if (options_.servers != nullptr) {
+    for (const ServerInput& in : *options_.servers) {
+      ServerReport r;
+      r.name = in.name;
+      r.paths = in.paths;
+      r.how = in.how;
+      servers_.push_back(std::move(r));
+    }
+  }
+}
 Aggregator::~Aggregator() = default;
 
 std::string Aggregator::Ref(SourceRef ref) const {
@@ -66,9 +78,9 @@ Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, 
   return *domains_.back();
 }
 
-void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed) {
-  TimeMs b = t - ((t % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
-  BucketCell& cell = buckets_[b][acc.index];
+namespace {
+
+void CountIn(BucketCell& cell, const std::vector<int>& failed) {
   ++cell.attempts;
   for (int index : failed) {
     auto it = std::find_if(cell.failed.begin(), cell.failed.end(),
@@ -79,6 +91,15 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed)
       ++it->second;
     }
   }
+}
+
+}  // namespace
+
+void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed,
+                       uint32_t server) {
+  TimeMs b = t - ((t % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
+  CountIn(buckets_[b][acc.index], failed);
+  if (servers_.size() >= 2) CountIn(server_buckets_[b][BucketCell::ServerKey(acc.index, server)], failed);
 }
 
 int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
@@ -125,6 +146,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
     }
     std::string ref = Ref(f.ref);
     e.ref = ref;
+    if (where.server < servers_.size()) e.server = servers_[where.server].name;
     listener_(e);
   }
   return c.side == Side::kRemote ? -1 : BucketCell::Index(c.reason, c.side);
@@ -183,6 +205,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
   if (!any_ || s.end > last_) last_ = s.end;
   any_ = true;
   ++totals_.sessions;
+  ServerReport* server = s.server < servers_.size() ? &servers_[s.server] : nullptr;
+  if (server != nullptr) ++server->sessions;
   if (s.direction == Direction::kInbound) ++totals_.inbound_sessions;
   if (s.direction == Direction::kInternal) ++totals_.internal_sessions;
   if (s.open_at_end) ++totals_.open_at_end;
@@ -234,9 +258,12 @@ void Aggregator::OnSession(SessionRecord&& s) {
       }
       ++totals_.recipients;
       ++acc.report.recipients;
+      if (server != nullptr) ++server->recipients;
       if (rc.state == RecipientState::kFailed && rc.failure) {
         ++totals_.failed_recipients;
         ++acc.report.failed_recipients;
+        if (server != nullptr) ++server->failed_recipients;
+        if (options_.by_server) ++acc.failures_by_server[s.server];
         Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m,
                                                     ordinal));
         session_failed = true;
@@ -245,6 +272,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
   }
   if (s.session_failure) {
     session_failed = true;
+    if (server != nullptr) ++server->failed_sessions;
     if (s.session_failure->stage == Stage::kConnect) ++totals_.connect_failures;
     std::string name = inbound ? (inbound_key.empty() ? s.remote_ip : inbound_key)
                                : s.destination_hint;
@@ -256,16 +284,18 @@ void Aggregator::OnSession(SessionRecord&& s) {
     }
     if (name.empty() && !inbound) {
       // The domain may be learned from other sessions to the same IP, later in the input.
-      pending_.push_back({s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
+      pending_.push_back(
+          {s.server, s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
     } else {
       DomainAcc& acc = Domain(name, s.direction, unresolved);
       if (touched.emplace(acc.index, std::vector<int>()).second) ++acc.report.sessions;
       ++acc.report.failed_sessions;
+      if (options_.by_server) ++acc.failures_by_server[s.server];
       RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
       Note(&touched[acc.index], AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
     }
   }
-  for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed);
+  for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed, s.server);
   if (session_failed) ++totals_.failed_sessions;
 }
 
@@ -310,6 +340,8 @@ void Aggregator::Snapshot(Report* report) const {
   copy.domain_index_ = domain_index_;
   copy.ip_domains_ = ip_domains_;
   copy.buckets_ = buckets_;
+  copy.server_buckets_ = server_buckets_;
+  copy.servers_ = servers_;
   copy.auth_ = auth_;
   copy.totals_ = totals_;
   copy.first_ = first_;
@@ -320,6 +352,7 @@ void Aggregator::Snapshot(Report* report) const {
 
 void Aggregator::DropBefore(TimeMs cutoff) {
   buckets_.erase(buckets_.begin(), buckets_.lower_bound(cutoff));
+  server_buckets_.erase(server_buckets_.begin(), server_buckets_.lower_bound(cutoff));
   for (auto& acc : domains_) {
     for (auto& [key, per_bucket] : acc->group_buckets) {
       per_bucket.erase(per_bucket.begin(), per_bucket.lower_bound(cutoff));
@@ -336,10 +369,11 @@ void Aggregator::Finish(Report* report) {
     DomainAcc& acc = Domain(name, p.direction, unresolved);
     ++acc.report.sessions;
     ++acc.report.failed_sessions;
+    if (options_.by_server) ++acc.failures_by_server[p.server];
     RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
     std::vector<int> failed;
     Note(&failed, AddFailure(acc, p.failure, p.where));
-    Count(acc, p.failure.time, failed);
+    Count(acc, p.failure.time, failed, p.server);
   }
   pending_.clear();
 
@@ -361,8 +395,16 @@ void Aggregator::Finish(Report* report) {
   model.buckets = &buckets_;
   model.bucket_ms = options_.bucket_ms;
   model.options = &options_;
+  std::vector<std::string> server_names;
+  for (const ServerReport& sr : servers_) server_names.push_back(sr.name);
+  if (!server_names.empty()) model.servers = &server_names;
+  if (servers_.size() >= 2) model.server_buckets = &server_buckets_;
   for (auto& acc : domains_) {
     DomainReport& d = acc->report;
+    for (const auto& [server, n] : acc->failures_by_server) {
+      std::string name = server < servers_.size() ? servers_[server].name : std::to_string(server);
+      d.failures_by_server[name] += n;
+    }
     for (auto& [key, g] : acc->groups) d.failures.push_back(g);
     std::sort(d.failures.begin(), d.failures.end(), [](const FailureGroup& a, const FailureGroup& b) {
       return a.count != b.count ? a.count > b.count : a.rule < b.rule;
@@ -371,6 +413,18 @@ void Aggregator::Finish(Report* report) {
   }
   RunIncidentModel(model, report);
   FillTimeline(model, wanted, report);
+  // A server's verdict: the local incidents it had, and whether others had them too.
+  for (ServerReport& sr : servers_) {
+    for (const Incident& inc : report->incidents) {
+      if (std::find(inc.servers.begin(), inc.servers.end(), sr.name) == inc.servers.end()) continue;
+      if (inc.scope == "server") {
+        sr.verdict = "local";
+      } else if (sr.verdict == "healthy") {
+        sr.verdict = "organisation";
+      }
+    }
+  }
+  report->servers = servers_;
   FillRules(report);
 
   for (auto& acc : domains_) {

@@ -28,9 +28,18 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o) {
       ("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports")
       ("unparsed", po::value(&o->unparsed), "write the malformed lines to this file")
       ("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored")
+      ("server", po::value(&o->servers)->composing(),
+       "NAME=PATH: the logs under PATH are server NAME's (repeatable; by default the server is "
+       "told from the folder layout)")
+      ("by-server", po::bool_switch(&o->by_server), "break each domain's failures down by server")
       ("jobs,j", po::value(&o->jobs)->default_value(0),
        "log files read at once (0: one per processor core); the report is the same for any value")
       ("quiet,q", po::bool_switch(&o->quiet), "no progress or notes on stderr");
+}
+
+void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup) {
+  setup->servers = AssignServers(files, setup->server_paths);
+  setup->aggregator.servers = &setup->servers;
 }
 
 unsigned JobsOf(const CommonOptions& o) {
@@ -92,6 +101,16 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
     err << "smtptriage: --min-spread must be a share between 0 and 1, e.g. 0.2\n";
     return false;
   }
+  for (const std::string& arg : o.servers) {
+    ServerPath sp;
+    std::string error;
+    if (!ParseServerPath(arg, &sp, &error)) {
+      err << "smtptriage: " << error << "\n";
+      return false;
+    }
+    setup->server_paths.push_back(std::move(sp));
+  }
+  setup->aggregator.by_server = o.by_server;
   setup->aggregator.min_domains = o.min_domains;
   setup->aggregator.min_spread = o.min_spread;
   setup->lang = DefaultLang();

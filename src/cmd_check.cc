@@ -108,6 +108,7 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose,
                                             common.verbose ? err : find_log);
   setup.aggregator.join_tracking = HasTrackingLogs(files);
+  AssignRunServers(&files, &setup);
   std::vector<std::string> names;
   for (const InputFile& f : files) names.push_back(f.path);
   setup.aggregator.file_names = &names;

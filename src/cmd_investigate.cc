@@ -59,6 +59,7 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   }
   std::vector<InputFile> files = FindInputs(common.paths, &report.diagnostics, common.verbose, err);
   setup.aggregator.join_tracking = HasTrackingLogs(files);
+  AssignRunServers(&files, &setup);
   std::vector<std::string> names;
   for (const InputFile& f : files) names.push_back(f.path);
   setup.aggregator.file_names = &names;

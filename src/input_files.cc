@@ -1,6 +1,8 @@
 #include "smtptriage/input_files.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <filesystem>
 #include <set>
 #include <system_error>
@@ -56,8 +58,8 @@ bool ParseLogName(const std::string& name, LogKind* kind, std::string* stamp, in
 
 namespace {
 
-void Walk(const fs::path& dir, std::set<fs::path>* visited, std::vector<InputFile>* out,
-          Diagnostics* diag, bool verbose, std::ostream& log) {
+void Walk(const fs::path& dir, const std::string& root, std::set<fs::path>* visited,
+          std::vector<InputFile>* out, Diagnostics* diag, bool verbose, std::ostream& log) {
   std::error_code ec;
   fs::path canon = fs::canonical(dir, ec);
   if (ec) {
@@ -85,11 +87,12 @@ void Walk(const fs::path& dir, std::set<fs::path>* visited, std::vector<InputFil
   for (const fs::path& p : entries) {
     std::error_code sec;
     if (fs::is_directory(p, sec)) {
-      Walk(p, visited, out, diag, verbose, log);
+      Walk(p, root, visited, out, diag, verbose, log);
       continue;
     }
     InputFile f;
     f.path = p.string();
+    f.root = root;
     if (!ParseLogName(p.filename().string(), &f.kind, &f.stamp, &f.counter)) {
       if (verbose) log << "ignored (not an Exchange SMTP log name): " << f.path << '\n';
       continue;
@@ -112,11 +115,12 @@ std::vector<InputFile> FindInputs(const std::vector<std::string>& args, Diagnost
       continue;
     }
     if (fs::is_directory(st)) {
-      Walk(arg, &visited, &out, diag, verbose, log);
+      Walk(arg, arg, &visited, &out, diag, verbose, log);
       continue;
     }
     InputFile f;
     f.path = arg;
+    f.root = arg;
     f.explicit_arg = true;
     if (!ParseLogName(fs::path(arg).filename().string(), &f.kind, &f.stamp, &f.counter)) {
       f.kind = LogKindFromName(arg);
@@ -139,6 +143,163 @@ std::vector<InputFile> FindInputs(const std::vector<std::string>& args, Diagnost
     unique.push_back(std::move(f));
   }
   return unique;
+}
+
+bool ParseServerPath(const std::string& arg, ServerPath* out, std::string* error) {
+  size_t eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+    *error = "--server: expected NAME=PATH, e.g. EX01=\\\\EX01\\d$\\Logs or EX01=/logs/ex01: '" +
+             arg + "'";
+    return false;
+  }
+  out->name = arg.substr(0, eq);
+  out->path = arg.substr(eq + 1);
+  return true;
+}
+
+namespace {
+
+// The components of a path, split at '/' and '\\' (either may come from a Windows share).
+std::vector<std::string> Components(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : path) {
+    if (c == '/' || c == '\\') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  return parts;
+}
+
+bool IEq(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && IStartsWith(a, b);
+}
+
+// Folders Exchange itself names inside its log tree, and install folders: never a server.
+bool IsExchangeFolder(const std::string& name) {
+  static const char* kNames[] = {"TransportRoles", "Logs", "ProtocolLog", "SmtpSend",
+                                 "SmtpReceive", "MessageTracking", "Hub", "FrontEnd",
+                                 "Mailbox", "Exchange Server", "Microsoft", "Program Files"};
+  for (const char* n : kNames) {
+    if (IEq(name, n)) return true;
+  }
+  // V14, V15, V16: the version folder of an installation.
+  if (name.size() == 3 && (name[0] == 'V' || name[0] == 'v') && std::isdigit(name[1]) &&
+      std::isdigit(name[2])) {
+    return true;
+  }
+  return false;
+}
+
+std::string Join(const std::vector<std::string>& parts, size_t n, bool unc, bool absolute) {
+  std::string out = unc ? "\\\\" : absolute ? "/" : "";
+  for (size_t i = 0; i < n && i < parts.size(); ++i) {
+    if (i > 0) out += unc ? "\\" : "/";
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string Canonical(const std::string& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return (ec ? fs::path(p) : c).generic_string();
+}
+
+}  // namespace
+
+std::vector<ServerInput> AssignServers(std::vector<InputFile>* files,
+                                       const std::vector<ServerPath>& explicit_servers) {
+  // Per command-line folder: its subfolders that hold logs, for the one-folder-per-server form.
+  std::map<std::string, std::set<std::string>> subfolders;
+  for (const InputFile& f : *files) {
+    fs::path rel = fs::path(f.path).lexically_relative(f.root);
+    auto it = rel.begin();
+    if (rel.empty() || it == rel.end() || *it == ".." || std::next(it) == rel.end()) continue;
+    subfolders[f.root].insert(it->string());
+  }
+  std::vector<std::pair<std::string, std::string>> explicit_canon;
+  for (const ServerPath& sp : explicit_servers) {
+    explicit_canon.emplace_back(Canonical(sp.path), sp.name);
+  }
+
+  std::map<std::string, ServerInput> servers;
+  std::vector<std::string> names;  // of each file's server
+  for (InputFile& f : *files) {
+    std::string name, path, how;
+    std::string canon = Canonical(f.path);
+    size_t best = 0;
+    for (size_t i = 0; i < explicit_canon.size(); ++i) {
+      const std::string& prefix = explicit_canon[i].first;
+      if (canon.size() >= prefix.size() && canon.compare(0, prefix.size(), prefix) == 0 &&
+          (canon.size() == prefix.size() || canon[prefix.size()] == '/') &&
+          prefix.size() >= best) {
+        best = prefix.size();
+        name = explicit_canon[i].second;
+        path = explicit_servers[i].path;
+        how = "explicit";
+      }
+    }
+    std::vector<std::string> parts = Components(f.path);
+    bool unc = f.path.rfind("\\\\", 0) == 0 || f.path.rfind("//", 0) == 0;
+    bool absolute = !unc && !f.path.empty() && f.path[0] == '/';
+    if (name.empty() && unc && !parts.empty()) {
+      name = parts[0];
+      path = Join(parts, 1, true, false);
+      how = "share";
+    }
+    if (name.empty()) {
+      // The folder holding the log tree: before TransportRoles, else before Logs.
+      for (const char* marker : {"TransportRoles", "Logs"}) {
+        for (size_t i = parts.size(); i-- > 1;) {
+          if (IEq(parts[i], marker) && !IsExchangeFolder(parts[i - 1])) {
+            name = parts[i - 1];
+            path = Join(parts, i, false, absolute);
+            how = "layout";
+            break;
+          }
+        }
+        if (!name.empty()) break;
+      }
+    }
+    if (name.empty()) {
+      auto sub = subfolders.find(f.root);
+      if (sub != subfolders.end()) {
+        int servers_like = 0;
+        for (const std::string& s : sub->second) servers_like += !IsExchangeFolder(s);
+        fs::path rel = fs::path(f.path).lexically_relative(f.root);
+        std::string first = rel.empty() ? "" : rel.begin()->string();
+        if (servers_like >= 2 && !first.empty() && !IsExchangeFolder(first) &&
+            sub->second.count(first)) {
+          name = first;
+          path = (fs::path(f.root) / first).string();
+          how = "layout";
+        }
+      }
+    }
+    if (name.empty()) {
+      name = "local";
+      path = f.root;
+      how = "default";
+    }
+    names.push_back(name);
+    ServerInput& s = servers[name];
+    s.name = name;
+    if (s.how.empty()) s.how = how;
+    if (std::find(s.paths.begin(), s.paths.end(), path) == s.paths.end()) s.paths.push_back(path);
+  }
+  std::vector<ServerInput> table;
+  std::map<std::string, uint32_t> index;
+  for (auto& [name, s] : servers) {
+    index[name] = static_cast<uint32_t>(table.size());
+    table.push_back(std::move(s));
+  }
+  for (size_t i = 0; i < files->size(); ++i) (*files)[i].server = index[names[i]];
+  return table;
 }
 
 bool HasTrackingLogs(const std::vector<InputFile>& files) {

@@ -57,6 +57,7 @@ json FailureEventJson(const FailureEvent& e) {
   j["remote_endpoint"] = e.remote_endpoint;
   j["remote_host"] = e.remote_host;
   j["ref"] = e.ref;
+  if (!e.server.empty()) j["server"] = e.server;
   return j;
 }
 
@@ -73,6 +74,8 @@ json IncidentEventJson(const char* type, const Incident& inc, TimeMs now) {
                    {"trend", inc.trend},
                    {"domains", inc.domains},
                    {"failures", inc.failures},
+                   {"servers", inc.servers},
+                   {"scope", inc.scope},
                    {"summary", inc.summary.en}};
   return j;
 }

@@ -30,6 +30,8 @@ json IncidentToJson(const Incident& inc) {
           {"domains", inc.domains},
           {"failures", inc.failures},
           {"sample_domains", inc.sample_domains},
+          {"servers", inc.servers},
+          {"scope", inc.scope},
           {"buckets", buckets},
           {"summary", inc.summary.en}};
 }
@@ -41,7 +43,7 @@ json DomainToJson(const DomainReport& d) {
   for (const SeriesPoint& p : d.failure_series) {
     series.push_back({{"start", Time(p.start)}, {"failures", p.failures}});
   }
-  return {{"domain", d.domain},
+  json j = {{"domain", d.domain},
           {"direction", ToString(d.direction)},
           {"unresolved", d.unresolved},
           {"sessions", d.sessions},
@@ -54,6 +56,19 @@ json DomainToJson(const DomainReport& d) {
           {"remote_hosts", d.remote_hosts},
           {"failures", failures},
           {"failure_series", series}};
+  if (!d.failures_by_server.empty()) j["failures_by_server"] = d.failures_by_server;
+  return j;
+}
+
+json ServerToJson(const ServerReport& s) {
+  return {{"name", s.name},
+          {"paths", s.paths},
+          {"how", s.how},
+          {"sessions", s.sessions},
+          {"recipients", s.recipients},
+          {"failed_recipients", s.failed_recipients},
+          {"failed_sessions", s.failed_sessions},
+          {"verdict", s.verdict}};
 }
 
 json TimelineToJson(const Report& r) {
@@ -134,6 +149,8 @@ json ReportToJson(const Report& r) {
   for (const Incident& inc : r.incidents) incidents.push_back(IncidentToJson(inc));
   json domains = json::array();
   for (const DomainReport& d : r.domains) domains.push_back(DomainToJson(d));
+  json servers = json::array();
+  for (const ServerReport& s : r.servers) servers.push_back(ServerToJson(s));
   json auth = json::array();
   for (const AuthFailureGroup& a : r.auth_failures) {
     auth.push_back({{"remote_ip", a.remote_ip},
@@ -175,6 +192,7 @@ json ReportToJson(const Report& r) {
          r.verdict.remote_summary.en.empty() ? json(nullptr) : json(r.verdict.remote_summary.en)},
         {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
         {"check_first", checks}}},
+      {"servers", servers},
       {"incidents", incidents},
       {"timeline", TimelineToJson(r)},
       {"domains", domains},

@@ -237,6 +237,43 @@ void Domains(const Report& r, const RenderOptions& o, Writer& w) {
   }
 }
 
+// Per transport server (the `server` label): what it sent and the local incidents it had.
+void Servers(const Report& r, Writer& w) {
+  if (r.servers.empty()) return;
+  w.Family("smtptriage_server_sessions", "SMTP sessions in the period, by transport server.");
+  for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.sessions);
+  w.Family("smtptriage_server_failed_recipients",
+           "Recipients that failed in the period, by transport server.");
+  for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.failed_recipients);
+  w.Family("smtptriage_server_failed_sessions",
+           "Sessions that failed before any recipient in the period, by transport server.");
+  for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.failed_sessions);
+  w.Family("smtptriage_server_local_incidents_open",
+           "Local incidents still open at the end of the period that the server shows, by "
+           "failure family and scope (server: only some servers have it, so the cause is on "
+           "them; organisation: every server sending then has it).");
+  std::map<std::tuple<std::string, int, std::string>, int64_t> open;
+  for (const Incident& inc : r.incidents) {
+    if (!inc.open) continue;
+    for (const std::string& s : inc.servers) ++open[{s, static_cast<int>(inc.family), inc.scope}];
+  }
+  for (const auto& [key, n] : open) {
+    const auto& [server, family, scope] = key;
+    w.Sample({{"server", server},
+              {"family", Str(ToString(static_cast<Family>(family)))},
+              {"scope", scope}},
+             n);
+  }
+  w.Family("smtptriage_server_verdict",
+           "1 for the server's verdict (healthy; local: a local incident of its own; "
+           "organisation: only incidents every server had), 0 for the others.");
+  for (const ServerReport& s : r.servers) {
+    for (const char* v : {"healthy", "local", "organisation"}) {
+      w.Sample({{"server", s.name}, {"verdict", v}}, s.verdict == v ? 1 : 0);
+    }
+  }
+}
+
 void Inputs(const Report& r, Writer& w) {
   w.Family("smtptriage_files_read", "Log files read.");
   w.Sample(static_cast<int64_t>(r.files.size()));
@@ -262,6 +299,7 @@ void RenderPrometheus(const Report& r, const RenderOptions& o, std::ostream& out
   Incidents(r, w);
   Domains(r, o, w);
   TotalsOf(r, w);
+  Servers(r, w);
   Inputs(r, w);
   w.Family("smtptriage_period_start_timestamp_seconds",
            "Start of the scanned period: --since, else the first session read.");

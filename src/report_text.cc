@@ -148,6 +148,30 @@ void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   }
 }
 
+// The servers of a run over two or more, with what was read as each (a wrong guess shows here)
+// and whether a local incident was theirs alone.
+void Servers(const Report& r, Lang lang, std::ostream& out) {
+  if (r.servers.size() < 2) return;
+  const bool es = lang == Lang::kEs;
+  out << "\n" << (es ? "Servidores" : "Servers") << " (" << r.servers.size() << ")\n";
+  for (const ServerReport& s : r.servers) {
+    const char* verdict = s.verdict == "local"          ? (es ? "NUESTRO: incidente propio" : "OURS: its own incident")
+                          : s.verdict == "organisation" ? (es ? "incidente de toda la organización" : "organisation-wide incident")
+                                                        : (es ? "sano" : "healthy");
+    const char* how = s.how == "explicit" ? "--server"
+                      : s.how == "share"  ? (es ? "recurso compartido" : "share")
+                      : s.how == "layout" ? (es ? "estructura de carpetas" : "folder layout")
+                                          : (es ? "por defecto" : "default");
+    out << "  " << s.name << "  [" << verdict << "]  " << Num(s.sessions) << " "
+        << (es ? "sesiones" : "sessions") << ", " << Num(s.failed_recipients) << " "
+        << (es ? "destinatarios fallidos" : "failed recipients") << ", " << Num(s.failed_sessions)
+        << " " << (es ? "sesiones fallidas" : "failed sessions") << "\n";
+    out << "    " << (es ? "de" : "from");
+    for (const std::string& p : s.paths) out << " " << p;
+    out << " (" << how << ")\n";
+  }
+}
+
 void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream& out) {
   out << "  " << d.domain << (d.unresolved ? " (IP only: domain unknown)" : "") << "  ["
       << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w.failure, w.failures)
@@ -163,6 +187,11 @@ void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream&
         << w.at << " " << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
         << FormatLocal(g.last, false) << "\n";
     out << "      \"" << Clip(g.sample, 160) << "\"  " << g.sample_ref << "\n";
+  }
+  if (!d.failures_by_server.empty()) {
+    out << "    " << (lang == Lang::kEs ? "por servidor" : "by server") << ":";
+    for (const auto& [server, n] : d.failures_by_server) out << " " << server << " " << Num(n);
+    out << "\n";
   }
   out << "    => " << d.verdict_summary.Get(lang) << "\n";
 }
@@ -274,6 +303,7 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
     for (const LocalizedText& c : r.verdict.check_first) out << "  " << ++n << ". " << c.Get(o.lang) << "\n";
   }
   Incidents(r, w, o.lang, out);
+  Servers(r, o.lang, out);
   Domains(r, o, w, out);
   Footer(r, w, out);
 }

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "smtptriage/event_parser.h"
@@ -25,6 +26,16 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 struct VectorSink : SessionSink {
   std::vector<SessionRecord> sessions;
   void OnSession(SessionRecord&& s) override { sessions.push_back(std::move(s)); }
+};
+
+// Marks the sessions of a tracking file with the server that wrote it.
+struct ServerSink : SessionSink {
+  SessionSink* to = nullptr;
+  uint32_t server = 0;
+  void OnSession(SessionRecord&& s) override {
+    s.server = server;
+    to->OnSession(std::move(s));
+  }
 };
 
 // What reading one protocol log file on its own gives.
@@ -60,7 +71,7 @@ void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& 
   while (parser.Next(&ev)) {
     ++r->events;
     r->matcher->Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
-                     index);
+                     index, f.server);
   }
   r->kind = parser.kind();
   r->readable = parser.readable();
@@ -169,10 +180,10 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     (is_tracking ? tracking : protocol).push_back(i);
   }
 
-  // One chain of files per folder and log kind (Send and Receive sessions are numbered by
-  // separate counters on a server): its matcher holds the sessions open at the end of the last
-  // file joined.
-  std::map<std::pair<std::string, LogKind>, std::unique_ptr<SessionMatcher>> chains;
+  // One chain of files per server, folder and log kind (Send and Receive sessions are numbered
+  // by separate counters on a server): its matcher holds the sessions open at the end of the
+  // last file joined.
+  std::map<std::tuple<uint32_t, std::string, LogKind>, std::unique_ptr<SessionMatcher>> chains;
   auto join = [&](uint32_t i, FileResult& r) {
     const InputFile& f = files[i];
     progress.files_done++;
@@ -189,7 +200,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
 
     LogKind kind = r.kind == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
     std::string folder = std::filesystem::path(f.path).parent_path().string();
-    std::unique_ptr<SessionMatcher>& chain = chains[{folder, kind}];
+    std::unique_ptr<SessionMatcher>& chain = chains[{f.server, folder, kind}];
     if (chain == nullptr) chain = std::make_unique<SessionMatcher>(sink, options);
     for (const CarriedRow& row : r.carry) {
       chain->Feed(row.event(), row.kind(), row.file(), row.server());
@@ -221,7 +232,11 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   }
 
   for (uint32_t i : tracking) {
-    TrackingFileStats t = ScanTrackingFile(files[i].path, i, sink, diag, options.keep_subjects);
+    ServerSink marked;
+    marked.to = sink;
+    marked.server = files[i].server;
+    TrackingFileStats t =
+        ScanTrackingFile(files[i].path, i, &marked, diag, options.keep_subjects);
     progress.files_done++;
     progress.bytes_done += SizeOnDisk(files[i].path);
     if (control.progress) control.progress(progress);

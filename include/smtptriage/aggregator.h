@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "smtptriage/classifier.h"
+#include "smtptriage/input_files.h"
 #include "smtptriage/report.h"
 #include "smtptriage/session.h"
 
@@ -39,6 +40,10 @@ struct AggregatorOptions {
   // showed, so that a tracking row for it is not counted again. Off otherwise, so that memory
   // does not grow with the number of messages in a protocol-only run.
   bool join_tracking = false;
+  // The run's servers, by the index in SessionRecord::server (AssignServers). With two or more,
+  // the aggregator counts per server too, to say which servers a local incident hit.
+  const std::vector<ServerInput>* servers = nullptr;
+  bool by_server = false;            // break each domain's failures down by server
 };
 
 // Per time bucket and domain: sessions attempted, and per failure reason the sessions that
@@ -50,7 +55,13 @@ struct BucketCell {
   static int Index(Reason r, Side s) { return static_cast<int>(r) * 2 + (s == Side::kLocal ? 0 : 1); }
   static Reason ReasonOf(int index) { return static_cast<Reason>(index / 2); }
   static bool IsLocal(int index) { return index % 2 == 0; }
+  // The key of a domain's cell on one server, in the per-server buckets.
+  static size_t ServerKey(size_t domain, uint32_t server) { return domain << 8 | (server & 0xff); }
+  static size_t DomainOfKey(size_t key) { return key >> 8; }
+  static uint32_t ServerOfKey(size_t key) { return static_cast<uint32_t>(key & 0xff); }
 };
+
+using BucketMap = std::map<TimeMs, std::unordered_map<size_t, BucketCell>>;
 
 class Aggregator : public SessionSink {
  public:
@@ -90,7 +101,7 @@ class Aggregator : public SessionSink {
                  std::string_view recipient = {}, const MessageOutcome* message = nullptr,
                  int64_t ordinal = 0);
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
-  void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed);
+  void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed, uint32_t server);
   bool InPeriod(TimeMs t) const;
   // Remembers a protocol session's messages; drops from a tracking record the recipients a
   // protocol log (or an earlier tracking row, for deliveries) already counted. True when nothing
@@ -108,7 +119,9 @@ class Aggregator : public SessionSink {
   std::vector<PendingFailure> pending_;
   // remote IP -> domain -> sessions, to name the domain of a failure that has only an IP.
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
-  std::map<TimeMs, std::unordered_map<size_t, BucketCell>> buckets_;
+  BucketMap buckets_;
+  BucketMap server_buckets_;  // by BucketCell::ServerKey, with two or more servers only
+  std::vector<ServerReport> servers_;
   std::map<std::string, AuthFailureGroup> auth_;
   std::unordered_set<uint64_t> protocol_keys_;  // message+recipient seen in protocol logs
   std::unordered_set<uint64_t> tracking_keys_;  // deliveries counted from tracking rows

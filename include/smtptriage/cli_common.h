@@ -14,6 +14,7 @@
 
 #include "smtptriage/aggregator.h"
 #include "smtptriage/classifier.h"
+#include "smtptriage/input_files.h"
 #include "smtptriage/progress.h"
 #include "smtptriage/report.h"
 
@@ -29,12 +30,16 @@ struct CommonOptions {
   bool verbose = false;
   bool quiet = false;
   unsigned jobs = 0;                 // files read at once; 0: one per processor core
+  std::vector<std::string> servers;  // --server NAME=PATH
+  bool by_server = false;
 };
 
 void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o);
 
 struct RunSetup {
   std::unique_ptr<Classifier> classifier;
+  std::vector<ServerPath> server_paths;  // parsed --server options
+  std::vector<ServerInput> servers;      // the run's servers, once the files are known
   AggregatorOptions aggregator;
   Lang lang = Lang::kEn;
   TimeMs now = 0;
@@ -57,6 +62,10 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
 // written.
 bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
                  std::ofstream* unparsed, std::string* error);
+
+// Says which server wrote each file (AssignServers with the --server options) and points the
+// aggregator options at the server table. Call after FindInputs.
+void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup);
 
 // How many files a run reads at once: --jobs, or the number of processor cores.
 unsigned JobsOf(const CommonOptions& o);

@@ -23,7 +23,11 @@ struct IncidentDomain {
 };
 
 struct IncidentInput {
-  const std::map<TimeMs, std::unordered_map<size_t, BucketCell>>* buckets = nullptr;
+  const BucketMap* buckets = nullptr;
+  // With two or more servers: the same cells per server (BucketCell::ServerKey), and the names
+  // of the servers by index, to say which servers each incident hit.
+  const BucketMap* server_buckets = nullptr;
+  const std::vector<std::string>* servers = nullptr;
   TimeMs bucket_ms = 3600 * 1000;
   const AggregatorOptions* options = nullptr;
   std::vector<IncidentDomain> domains;  // indexed like the bucket cells

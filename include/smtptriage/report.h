@@ -64,6 +64,7 @@ struct FailureEvent {
   std::string_view message_id;
   std::string_view subject;          // only with --show-subjects
   std::string_view ref;              // "file:line"
+  std::string_view server;           // the server's name, when the run knows its servers
   int64_t ordinal = 0;               // position of the recipient in its session (0: session)
 };
 
@@ -75,8 +76,10 @@ struct FailureContext {
   std::string local_endpoint;
   std::string remote_endpoint;
   std::string remote_host;
+  uint32_t server = 0;
   static FailureContext Of(const SessionRecord& s) {
-    return {s.log, s.session, s.connector, s.local_endpoint, s.remote_endpoint, s.remote_host};
+    return {s.log,         s.session,         s.connector, s.local_endpoint,
+            s.remote_endpoint, s.remote_host, s.server};
   }
 };
 
@@ -97,6 +100,7 @@ struct DomainReport {
   std::vector<FailureGroup> failures;  // most frequent first
   std::vector<std::string> remote_ips;    // up to 8, most recent last
   std::vector<std::string> remote_hosts;  // banner names, up to 8
+  std::map<std::string, int64_t> failures_by_server;  // with --by-server only
   std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
   LocalizedText verdict_summary;
   std::vector<SeriesPoint> failure_series;  // failures per time bucket, oldest first
@@ -130,7 +134,25 @@ struct Incident {
   int64_t failures = 0;
   std::vector<IncidentBucket> buckets;
   std::vector<std::string> sample_domains;
+  // The servers whose sessions show the incident, and whether that is every server active
+  // during it ("organisation") or only some of them ("server": the cause is on those).
+  std::vector<std::string> servers;
+  std::string scope = "organisation";
   LocalizedText summary;
+};
+
+// A transport server of the run (its logs kept apart from the others').
+struct ServerReport {
+  std::string name;
+  std::vector<std::string> paths;    // what was read as this server's logs
+  std::string how;                   // explicit | share | layout | default
+  int64_t sessions = 0;
+  int64_t recipients = 0;
+  int64_t failed_recipients = 0;
+  int64_t failed_sessions = 0;       // sessions that failed before any recipient
+  // healthy: no local incident; local: a local incident only this server (or some) had;
+  // organisation: hit by an incident of every server.
+  std::string verdict = "healthy";
 };
 
 struct AuthFailureGroup {
@@ -184,6 +206,7 @@ struct Report {
   int64_t lines = 0;
   Diagnostics diagnostics;
   Totals totals;
+  std::vector<ServerReport> servers;
   std::vector<DomainReport> domains;   // problems first
   std::vector<Incident> incidents;
   // Buckets with a session or a failure, oldest first (gaps are hours with no traffic).

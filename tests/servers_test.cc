@@ -1,0 +1,216 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "smtptriage/aggregator.h"
+#include "smtptriage/input_files.h"
+#include "smtptriage/loggen.h"
+#include "smtptriage/scanner.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Generates `sc` as the logs of server `name` under root/name, with the traffic scaled so that
+// the servers do not write identical logs (same partner domains, same session ids).
+void GenerateServer(loggen::Scenario sc, const fs::path& root, const std::string& name,
+                    int sessions_per_hour, loggen::Result* truth = nullptr) {
+  sc.sessions_per_hour = sessions_per_hour;
+  loggen::Result local;
+  REQUIRE(loggen::Generate(sc, (root / name).string(), truth ? truth : &local).ok());
+}
+
+struct Run {
+  Report report;
+  std::vector<ServerInput> servers;
+};
+
+Run Scan(const std::vector<std::string>& paths, const std::vector<ServerPath>& explicit_servers = {}) {
+  static std::unique_ptr<Classifier> rules = [] {
+    std::unique_ptr<Classifier> c;
+    REQUIRE(Classifier::Load("", {}, &c).ok());
+    return c;
+  }();
+  Run run;
+  std::ostringstream log;
+  std::vector<InputFile> files = FindInputs(paths, &run.report.diagnostics, false, log);
+  REQUIRE(!files.empty());
+  run.servers = AssignServers(&files, explicit_servers);
+  std::vector<std::string> names;
+  for (const InputFile& f : files) names.push_back(f.path);
+  AggregatorOptions options;
+  options.file_names = &names;
+  options.servers = &run.servers;
+  options.by_server = true;
+  Aggregator aggregator(rules.get(), options);
+  ScanControl control;
+  control.jobs = 2;
+  ScanFiles(files, &aggregator, MatcherOptions(), &run.report.diagnostics, &run.report, control);
+  aggregator.Finish(&run.report);
+  CHECK(run.report.diagnostics.malformed_total() == 0);
+  return run;
+}
+
+const ServerReport* Server(const Report& r, const std::string& name) {
+  for (const ServerReport& s : r.servers) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::string Describe(const Report& r) {
+  std::string out;
+  for (const Incident& inc : r.incidents) {
+    out += std::string(ToString(inc.family)) + " " + inc.scope + " [";
+    for (const std::string& s : inc.servers) out += s + " ";
+    out += "] " + inc.summary.en + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Servers are told from the folder layout, share names and --server", "[servers]") {
+  auto assign = [](std::vector<std::string> paths, const std::string& root,
+                   const std::vector<ServerPath>& explicit_servers = {}) {
+    std::vector<InputFile> files;
+    for (const std::string& p : paths) {
+      InputFile f;
+      f.path = p;
+      f.root = root;
+      files.push_back(f);
+    }
+    std::vector<ServerInput> table = AssignServers(&files, explicit_servers);
+    std::vector<std::string> names;
+    for (const InputFile& f : files) names.push_back(table.at(f.server).name);
+    return std::make_pair(names, table);
+  };
+  // The folder holding Exchange's log tree.
+  auto [a, ta] = assign({"/logs/EX01/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND2026030206-1.LOG",
+                         "/logs/EX02/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND2026030206-1.LOG",
+                         "/logs/EX02/Logs/ProtocolLog/SmtpReceive/RECV2026030206-1.LOG"},
+                        "/logs");
+  CHECK(a == std::vector<std::string>{"EX01", "EX02", "EX02"});
+  REQUIRE(ta.size() == 2);
+  CHECK(ta[1].how == "layout");
+  CHECK(ta[1].paths == std::vector<std::string>{"/logs/EX02"});
+  // A Windows share names its host; an installation path does not name a server.
+  auto [b, tb] = assign({"\\\\EX03\\d$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\"
+                         "Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND2026030206-1.LOG",
+                         "/srv/V15/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND2026030206-1.LOG"},
+                        "/");
+  CHECK(b == std::vector<std::string>{"EX03", "local"});
+  CHECK(tb[0].how == "share");
+  CHECK(tb[0].paths == std::vector<std::string>{"\\\\EX03"});
+  // One subfolder per server under the folder given; Exchange's own folder names are not servers.
+  auto [c, tc] = assign({"/in/mbx1/SmtpSend/SEND2026030206-1.LOG", "/in/mbx2/SmtpSend/SEND2026030206-1.LOG"},
+                        "/in");
+  CHECK(c == std::vector<std::string>{"mbx1", "mbx2"});
+  auto [d, td] = assign({"/in/SmtpSend/SEND2026030206-1.LOG", "/in/SmtpReceive/RECV2026030206-1.LOG"}, "/in");
+  CHECK(d == std::vector<std::string>{"local", "local"});
+  // --server wins, the longest path first.
+  auto [e, te] = assign({"/in/mbx1/SmtpSend/SEND2026030206-1.LOG", "/in/mbx2/SmtpSend/SEND2026030206-1.LOG"},
+                        "/in", {{"ALL", "/in"}, {"EX09", "/in/mbx2"}});
+  CHECK(e == std::vector<std::string>{"ALL", "EX09"});
+  CHECK(te[1].how == "explicit");
+
+  ServerPath sp;
+  std::string error;
+  CHECK(ParseServerPath("EX01=/logs/ex01", &sp, &error));
+  CHECK((sp.name == "EX01" && sp.path == "/logs/ex01"));
+  CHECK(!ParseServerPath("EX01", &sp, &error));
+  CHECK(error.find("NAME=PATH") != std::string::npos);
+}
+
+TEST_CASE("Three servers with colliding session ids: each is counted apart and the totals add up",
+          "[servers]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("sample", 5, &sc));
+  TempDir dir;
+  loggen::Result t1, t2, t3;
+  GenerateServer(sc, dir.path(), "EX01", 60, &t1);
+  GenerateServer(sc, dir.path(), "EX02", 50, &t2);
+  GenerateServer(sc, dir.path(), "EX03", 40, &t3);
+  Run all = Scan({dir.path().string()});
+  REQUIRE(all.report.servers.size() == 3);
+  int64_t sessions = 0, recipients = 0, failed = 0, failed_sessions = 0;
+  for (const char* name : {"EX01", "EX02", "EX03"}) {
+    Run one = Scan({(dir.path() / name).string()}, {{name, (dir.path() / name).string()}});
+    const ServerReport* s = Server(all.report, name);
+    REQUIRE(s != nullptr);
+    CHECK(s->how == "layout");
+    CHECK(s->sessions == one.report.totals.sessions);
+    CHECK(s->recipients == one.report.totals.recipients);
+    CHECK(s->failed_recipients == one.report.totals.failed_recipients);
+    sessions += one.report.totals.sessions;
+    recipients += one.report.totals.recipients;
+    failed += one.report.totals.failed_recipients;
+    failed_sessions += one.report.totals.failed_sessions;
+  }
+  CHECK(all.report.totals.sessions == t1.sessions + t2.sessions + t3.sessions);
+  CHECK(all.report.totals.sessions == sessions);
+  CHECK(all.report.totals.recipients == recipients);
+  CHECK(all.report.totals.failed_recipients == failed);
+  CHECK(all.report.totals.failed_sessions == failed_sessions);
+  // --by-server: a domain's failures per server add up to its failures.
+  for (const DomainReport& d : all.report.domains) {
+    int64_t sum = 0;
+    for (const auto& [server, n] : d.failures_by_server) sum += n;
+    CHECK(sum == d.failures_total());
+  }
+}
+
+TEST_CASE("A blocklist on one server's IP is that server's incident, not the others'",
+          "[servers]") {
+  loggen::Scenario bad;
+  REQUIRE(loggen::Preset("blocklist-growing", 9, &bad));
+  loggen::Scenario good = bad;
+  good.faults.clear();
+  TempDir dir;
+  GenerateServer(good, dir.path(), "EX01", 120);
+  GenerateServer(bad, dir.path(), "EX02", 120);
+  GenerateServer(good, dir.path(), "EX03", 100);
+  Run run = Scan({dir.path().string()});
+  INFO(Describe(run.report));
+  const Incident* inc = nullptr;
+  for (const Incident& i : run.report.incidents) {
+    if (i.family == Family::kReputation) inc = &i;
+  }
+  REQUIRE(inc != nullptr);
+  CHECK(inc->scope == "server");
+  CHECK(inc->servers == std::vector<std::string>{"EX02"});
+  CHECK(inc->summary.en.rfind("EX02: ", 0) == 0);
+  CHECK(inc->summary.en.find("EX01 and EX03 were unaffected") != std::string::npos);
+  CHECK(inc->summary.es.find("Solo en EX02") != std::string::npos);
+  CHECK(Server(run.report, "EX02")->verdict == "local");
+  CHECK(Server(run.report, "EX01")->verdict == "healthy");
+  CHECK(Server(run.report, "EX03")->verdict == "healthy");
+  for (const Incident& i : run.report.incidents) {
+    CHECK(std::find(i.servers.begin(), i.servers.end(), "EX01") == i.servers.end());
+  }
+}
+
+TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("firewall", 4, &sc));
+  TempDir dir;
+  GenerateServer(sc, dir.path(), "EX01", 120);
+  GenerateServer(sc, dir.path(), "EX02", 100);
+  GenerateServer(sc, dir.path(), "EX03", 90);
+  Run run = Scan({dir.path().string()});
+  INFO(Describe(run.report));
+  const Incident* inc = nullptr;
+  for (const Incident& i : run.report.incidents) {
+    if (i.family == Family::kConnection) inc = &i;
+  }
+  REQUIRE(inc != nullptr);
+  CHECK(inc->scope == "organisation");
+  CHECK(inc->servers == std::vector<std::string>{"EX01", "EX02", "EX03"});
+  CHECK(inc->summary.en.find("organisation-wide") != std::string::npos);
+  for (const ServerReport& s : run.report.servers) CHECK(s.verdict == "organisation");
+}
