@@ -1,31 +1,16 @@
 #include "smtptriage/aggregator.h"
 
 #include <algorithm>
+#include <tuple>
 #include <set>
+
+#include "aggregator_internal.h"
 
 #include "smtptriage/incident_model.h"
 #include "smtptriage/smtp_text.h"
 #include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
-
-struct Aggregator::DomainAcc {
-  size_t index = 0;
-  DomainReport report;
-  // Failure groups by "rule|code|enhanced|stage", with the failures per time bucket kept for
-  // the attribution to incidents.
-  std::map<std::string, FailureGroup> groups;
-  std::map<std::string, std::map<TimeMs, int64_t>> group_buckets;
-  std::map<uint32_t, int64_t> failures_by_server;  // with AggregatorOptions::by_server
-};
-
-struct Aggregator::PendingFailure {
-  uint32_t server = 0;
-  std::string remote_ip;
-  Direction direction;
-  FailureContext where;
-  FailureReply failure;
-};
 
 int64_t DomainReport::failures_total() const { return failed_recipients + failed_sessions; }
 
@@ -399,6 +384,42 @@ void Aggregator::Finish(Report* report) {
   for (const ServerReport& sr : servers_) server_names.push_back(sr.name);
   if (!server_names.empty()) model.servers = &server_names;
   if (servers_.size() >= 2) model.server_buckets = &server_buckets_;
+  // The cells and per-bucket counts that `merge` needs, per server when there are several.
+  {
+    const bool per_server = servers_.size() >= 2;
+    const BucketMap& cells = per_server ? server_buckets_ : buckets_;
+    for (const auto& [start, by_key] : cells) {
+      for (const auto& [key, cell] : by_key) {
+        size_t d = per_server ? BucketCell::DomainOfKey(key) : key;
+        uint32_t server = per_server ? BucketCell::ServerOfKey(key) : 0;
+        if (d >= domains_.size()) continue;
+        CellRecord c;
+        c.start = start;
+        if (server < servers_.size()) c.server = servers_[server].name;
+        c.attempts = cell.attempts;
+        for (const auto& [slot, n] : cell.failed) {
+          c.failed.push_back({BucketCell::ReasonOf(slot),
+                              BucketCell::IsLocal(slot) ? Side::kLocal : Side::kEither, n});
+        }
+        std::sort(c.failed.begin(), c.failed.end(), [](const CellFailure& a, const CellFailure& b) {
+          return std::tie(a.reason, a.side) < std::tie(b.reason, b.side);
+        });
+        domains_[d]->report.cells.push_back(std::move(c));
+      }
+    }
+    for (auto& acc : domains_) {
+      std::sort(acc->report.cells.begin(), acc->report.cells.end(),
+                [](const CellRecord& a, const CellRecord& b) {
+                  return std::tie(a.start, a.server) < std::tie(b.start, b.server);
+                });
+      for (auto& [key, g] : acc->groups) {
+        g.buckets.clear();
+        auto it = acc->group_buckets.find(key);
+        if (it == acc->group_buckets.end()) continue;
+        for (const auto& [start, n] : it->second) g.buckets.push_back({start, n});
+      }
+    }
+  }
   for (auto& acc : domains_) {
     DomainReport& d = acc->report;
     for (const auto& [server, n] : acc->failures_by_server) {
@@ -425,6 +446,8 @@ void Aggregator::Finish(Report* report) {
     }
   }
   report->servers = servers_;
+  std::sort(report->servers.begin(), report->servers.end(),
+            [](const ServerReport& a, const ServerReport& b) { return a.name < b.name; });
   FillRules(report);
 
   for (auto& acc : domains_) {

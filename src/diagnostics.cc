@@ -18,6 +18,25 @@ void Diagnostics::Malformed(const std::string& file, int64_t line, std::string_v
   }
 }
 
+void Diagnostics::AddCounted(const std::string& reason, int64_t count,
+                             const std::vector<std::string>& examples) {
+  malformed_total_ += count;
+  MalformedReason& r = by_reason_[reason];
+  r.count += count;
+  for (const std::string& e : examples) {
+    if (r.examples.size() < kMaxExamples) r.examples.push_back(e);
+  }
+}
+
+void Diagnostics::AddCountedFile(const std::string& file, int64_t count,
+                                 const std::vector<int64_t>& lines) {
+  FileDiagnostics& f = by_file_[file];
+  f.malformed += count;
+  for (int64_t l : lines) {
+    if (f.first_lines.size() < kMaxExamples) f.first_lines.push_back(l);
+  }
+}
+
 void Diagnostics::Skipped(const std::string& path, std::string reason) {
   skipped_.push_back({path, std::move(reason)});
 }

@@ -151,6 +151,7 @@ void IncidentServers(const IncidentInput& in, Incident* inc) {
     }
     every = true;
   }
+  std::sort(inc->servers.begin(), inc->servers.end());
   inc->scope = every ? "organisation" : "server";
 }
 
@@ -177,6 +178,7 @@ LocalizedText ServersSentence(const IncidentInput& in, const Incident& inc) {
       others.push_back(s);
     }
   }
+  std::sort(others.begin(), others.end());
   std::string these_en = JoinNames(inc.servers, " and "), these_es = JoinNames(inc.servers, " y ");
   bool one = inc.servers.size() == 1;
   return {" Only on " + these_en + "; " + JoinNames(others, " and ") +

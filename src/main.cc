@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  explain REPLY... | -       explain an SMTP reply or NDR text from the rules\n"
     "  rules check [FILE...]      validate the built-in rules and site rule files\n"
     "  check PATH...              Nagios/Icinga plugin: status line, perfdata, exit 0-3\n"
+    "  merge REPORT.json...       one report from the JSON reports of several servers or days\n"
     "\n"
     "Run 'smtptriage COMMAND --help' for the options of a command.\n"
     "Exit codes: 0 done (failures found are not an error), 1 check found problems,\n"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     if (command == "explain") return smtptriage::RunExplain(args, std::cin, std::cout, std::cerr);
     if (command == "rules") return smtptriage::RunRules(args, std::cin, std::cout, std::cerr);
     if (command == "check") return smtptriage::RunCheck(args, std::cin, std::cout, std::cerr);
+    if (command == "merge") return smtptriage::RunMerge(args, std::cin, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "smtptriage " << command << ": internal error: " << e.what() << "\n";
     return smtptriage::kExitUsage;

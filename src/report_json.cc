@@ -57,6 +57,19 @@ json DomainToJson(const DomainReport& d) {
           {"failures", failures},
           {"failure_series", series}};
   if (!d.failures_by_server.empty()) j["failures_by_server"] = d.failures_by_server;
+  json cells = json::array();
+  for (const CellRecord& c : d.cells) {
+    json failed = json::array();
+    for (const CellFailure& f : c.failed) {
+      failed.push_back({{"reason", ToString(f.reason)}, {"side", ToString(f.side)},
+                        {"sessions", f.sessions}});
+    }
+    cells.push_back({{"start", Time(c.start)},
+                     {"server", c.server},
+                     {"attempts", c.attempts},
+                     {"failed", failed}});
+  }
+  j["cells"] = cells;
   return j;
 }
 
@@ -121,6 +134,10 @@ json InputsToJson(const Report& r) {
 }  // namespace
 
 json FailureGroupToJson(const FailureGroup& g) {
+  json buckets = json::array();
+  for (const SeriesPoint& p : g.buckets) {
+    buckets.push_back({{"start", Time(p.start)}, {"failures", p.failures}});
+  }
   return {{"reason", ToString(g.reason)},
           {"family", ToString(g.family)},
           {"side", ToString(g.side)},
@@ -140,7 +157,8 @@ json FailureGroupToJson(const FailureGroup& g) {
           {"sample_local_endpoint", g.sample_local},
           {"sample_remote_endpoint", g.sample_remote},
           {"sample_remote_host", g.sample_remote_host},
-          {"sample_command", g.sample_command}};
+          {"sample_command", g.sample_command},
+          {"buckets", buckets}};
 }
 
 json ReportToJson(const Report& r) {

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "smtptriage/aggregator.h"
 #include "smtptriage/input_files.h"
 #include "smtptriage/loggen.h"
+#include "smtptriage/reporters.h"
+
+#include <nlohmann/json.hpp>
 #include "smtptriage/scanner.h"
 #include "test_util.h"
 
@@ -213,4 +217,112 @@ TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]")
   CHECK(inc->servers == std::vector<std::string>{"EX01", "EX02", "EX03"});
   CHECK(inc->summary.en.find("organisation-wide") != std::string::npos);
   for (const ServerReport& s : run.report.servers) CHECK(s.verdict == "organisation");
+}
+
+TEST_CASE("merge of the servers' own reports equals one run over all their logs", "[servers]") {
+  loggen::Scenario bad;
+  REQUIRE(loggen::Preset("blocklist-growing", 9, &bad));
+  loggen::Scenario good = bad;
+  good.faults.clear();
+  TempDir dir;
+  GenerateServer(good, dir.path(), "EX01", 120);
+  GenerateServer(bad, dir.path(), "EX02", 120);
+  GenerateServer(good, dir.path(), "EX03", 100);
+  Run all = Scan({dir.path().string()});
+
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  AggregatorOptions options;
+  options.by_server = true;
+  Aggregator merged(rules.get(), options);
+  for (const char* name : {"EX03", "EX01", "EX02"}) {  // any order
+    Run one = Scan({(dir.path() / name).string()}, {{name, (dir.path() / name).string()}});
+    std::ostringstream json;
+    RenderJson(one.report, RenderOptions(), json);
+    Status s = merged.Absorb(nlohmann::json::parse(json.str()));
+    INFO(s.message());
+    REQUIRE(s.ok());
+  }
+  Report m;
+  merged.Finish(&m);
+
+  const Totals &a = all.report.totals, &b = m.totals;
+  CHECK(b.sessions == a.sessions);
+  CHECK(b.failed_sessions == a.failed_sessions);
+  CHECK(b.messages == a.messages);
+  CHECK(b.recipients == a.recipients);
+  CHECK(b.failed_recipients == a.failed_recipients);
+  CHECK(b.connect_failures == a.connect_failures);
+  CHECK(m.period_start == all.report.period_start);
+  CHECK(m.period_end == all.report.period_end);
+  REQUIRE(m.servers.size() == 3);
+  for (const ServerReport& s : all.report.servers) {
+    const ServerReport* t = Server(m, s.name);
+    REQUIRE(t != nullptr);
+    CHECK(t->sessions == s.sessions);
+    CHECK(t->failed_recipients == s.failed_recipients);
+    CHECK(t->verdict == s.verdict);
+  }
+  INFO("single run:\n" << Describe(all.report) << "merged:\n" << Describe(m));
+  REQUIRE(m.incidents.size() == all.report.incidents.size());
+  REQUIRE(!m.incidents.empty());
+  for (size_t i = 0; i < m.incidents.size(); ++i) {
+    const Incident &x = all.report.incidents[i], &y = m.incidents[i];
+    CHECK(y.family == x.family);
+    CHECK(y.start == x.start);
+    CHECK(y.end == x.end);
+    CHECK(y.open == x.open);
+    CHECK(y.domains == x.domains);
+    CHECK(y.failures == x.failures);
+    CHECK(y.servers == x.servers);
+    CHECK(y.scope == x.scope);
+    CHECK(y.summary.en == x.summary.en);
+  }
+  CHECK(m.verdict.summary.en == all.report.verdict.summary.en);
+  REQUIRE(m.domains.size() == all.report.domains.size());
+  for (size_t i = 0; i < m.domains.size(); ++i) {
+    CHECK(m.domains[i].domain == all.report.domains[i].domain);
+    CHECK(m.domains[i].failures_total() == all.report.domains[i].failures_total());
+    CHECK(m.domains[i].verdict == all.report.domains[i].verdict);
+    CHECK(m.domains[i].failures_by_server == all.report.domains[i].failures_by_server);
+  }
+}
+
+TEST_CASE("merge refuses what is not a report, naming what is wrong", "[servers]") {
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  Aggregator merged(rules.get(), AggregatorOptions());
+  Status s = merged.Absorb(nlohmann::json::parse(R"({"schema": "smtptriage/report@1"})"));
+  CHECK(!s.ok());
+  CHECK(s.message().find("timeline") != std::string::npos);
+  s = merged.Absorb(nlohmann::json::parse(R"({"schema": "other"})"));
+  CHECK(s.message().find("not a report") != std::string::npos);
+}
+
+TEST_CASE("merge of one report gives that report back, in every format", "[servers]") {
+  TempDir dir;
+  const std::string fixed = " --now 2026-03-03T00:00:00Z --tz UTC --lang en";
+  const std::string report = (dir.path() / "a.json").string();
+  std::string scan_json, scan_text, merged, err;
+  REQUIRE(RunCli("scan " + std::string(SMTPTRIAGE_SOURCE_DIR) + "/sample_logs --format json -o '" +
+                     report + "'" + fixed,
+                 &scan_json, &err) == 0);
+  std::ifstream in(report);
+  scan_json.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  REQUIRE(!scan_json.empty());
+  REQUIRE(RunCli("merge '" + report + "'" + fixed, &merged, &err) == 0);
+  CHECK(merged == scan_json);
+  REQUIRE(RunCli("scan " + std::string(SMTPTRIAGE_SOURCE_DIR) + "/sample_logs" + fixed, &scan_text,
+                 &err) == 0);
+  REQUIRE(RunCli("merge --format text '" + report + "'" + fixed, &merged, &err) == 0);
+  CHECK(merged == scan_text);
+
+  // Not a report: exit 2 naming the file; a bucket of another size: said so.
+  const std::string bad = (dir.path() / "bad.json").string();
+  std::ofstream(bad) << "{\"schema\": \"smtptriage/report@1\", \"timeline\": {}}";
+  CHECK(RunCli("merge '" + bad + "'", &merged, &err) == 2);
+  CHECK(err.find(bad) != std::string::npos);
+  CHECK(RunCli("merge --bucket 30m '" + report + "'", &merged, &err) == 2);
+  CHECK(err.find("--bucket") != std::string::npos);
+  CHECK(RunCli("merge --format ndjson '" + report + "'", &merged, &err) == 2);
 }

@@ -16,10 +16,13 @@
 #include <unordered_set>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "smtptriage/classifier.h"
 #include "smtptriage/input_files.h"
 #include "smtptriage/report.h"
 #include "smtptriage/session.h"
+#include "smtptriage/status.h"
 
 namespace smtptriage {
 
@@ -87,6 +90,13 @@ class Aggregator : public SessionSink {
   // look-back window). Domain totals since the start are kept.
   void DropBefore(TimeMs cutoff);
 
+  // Adds what a JSON report (docs/report.schema.json) counted, as if its sessions had been read
+  // here: domains, failure groups with their buckets, the incident model's cells, servers,
+  // totals and AUTH failures (for `smtptriage merge`). Incidents and verdicts are not read:
+  // Finish() works them out again from the sums. Invalid, naming the field, when the report
+  // lacks what is needed; the aggregator is then left partly filled and should be dropped.
+  Status Absorb(const nlohmann::json& report);
+
   // The classification of one failure, as the aggregator does it (exposed for investigate).
   Classification Classify(const FailureReply& f, LogKind log) const;
 
@@ -96,6 +106,7 @@ class Aggregator : public SessionSink {
   struct PendingFailure;
 
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
+  uint32_t ServerIndex(const std::string& name);  // adds a server seen in an absorbed report
   // Classifies and groups one failure; returns its BucketCell index (-1 for remote-side ones).
   int AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
                  std::string_view recipient = {}, const MessageOutcome* message = nullptr,

@@ -16,6 +16,7 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
 int RunRules(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunWatch(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunInvestigate(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
+int RunMerge(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 int RunCheck(const Args& args, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace smtptriage

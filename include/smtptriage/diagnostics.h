@@ -40,6 +40,9 @@ class Diagnostics {
   void Skipped(const std::string& path, std::string reason);
   void Note(const std::string& path, std::string note);
   void Merge(const Diagnostics& other);
+  // Counts recorded elsewhere (a report being merged): per reason with examples, per file.
+  void AddCounted(const std::string& reason, int64_t count, const std::vector<std::string>& examples);
+  void AddCountedFile(const std::string& file, int64_t count, const std::vector<int64_t>& lines);
 
   std::ostream* unparsed() const { return unparsed_; }
   int64_t malformed_total() const { return malformed_total_; }

@@ -19,6 +19,11 @@ namespace smtptriage {
 
 inline constexpr const char* kReportSchema = "smtptriage/report@1";
 
+struct SeriesPoint {
+  TimeMs start = 0;
+  int64_t failures = 0;
+};
+
 // Failures of one kind for one domain: same rule, reason, codes and command stage.
 struct FailureGroup {
   Reason reason = Reason::kUndetermined;
@@ -41,6 +46,7 @@ struct FailureGroup {
   std::string sample_remote;         // command it answered
   std::string sample_remote_host;
   std::string sample_command;
+  std::vector<SeriesPoint> buckets;  // count per time bucket (what `merge` adds up)
 };
 
 // One failure as it is found (a failed recipient, or a failed session when no recipient was
@@ -84,9 +90,19 @@ struct FailureContext {
 };
 
 // Failures of one domain in one time bucket (buckets without failures are left out).
-struct SeriesPoint {
+// One cell of the incident model: a domain's sessions in a time bucket on one server, and per
+// failure reason and side (local or either) how many of them failed that way. Carried in the
+// JSON report so that `merge` can run the incident model again over several reports.
+struct CellFailure {
+  Reason reason = Reason::kUndetermined;
+  Side side = Side::kEither;
+  int64_t sessions = 0;
+};
+struct CellRecord {
   TimeMs start = 0;
-  int64_t failures = 0;
+  std::string server;                // empty when the run had no server table
+  int64_t attempts = 0;
+  std::vector<CellFailure> failed;
 };
 
 struct DomainReport {
@@ -101,6 +117,7 @@ struct DomainReport {
   std::vector<std::string> remote_ips;    // up to 8, most recent last
   std::vector<std::string> remote_hosts;  // banner names, up to 8
   std::map<std::string, int64_t> failures_by_server;  // with --by-server only
+  std::vector<CellRecord> cells;     // per server and time bucket, in time order
   std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
   LocalizedText verdict_summary;
   std::vector<SeriesPoint> failure_series;  // failures per time bucket, oldest first

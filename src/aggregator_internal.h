@@ -1,0 +1,30 @@
+// The aggregator's per-domain state, shared by aggregator.cc and the merge of reports in
+// aggregator_merge.cc. Internal to the library.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "smtptriage/aggregator.h"
+
+namespace smtptriage {
+
+struct Aggregator::DomainAcc {
+  size_t index = 0;
+  DomainReport report;
+  // Failure groups by "rule|code|enhanced|stage", with the failures per time bucket kept for
+  // the attribution to incidents.
+  std::map<std::string, FailureGroup> groups;
+  std::map<std::string, std::map<TimeMs, int64_t>> group_buckets;
+  std::map<uint32_t, int64_t> failures_by_server;  // with AggregatorOptions::by_server
+};
+
+struct Aggregator::PendingFailure {
+  uint32_t server = 0;
+  std::string remote_ip;
+  Direction direction;
+  FailureContext where;
+  FailureReply failure;
+};
+
+}  // namespace smtptriage

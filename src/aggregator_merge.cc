@@ -1,0 +1,201 @@
+// Aggregator::Absorb: adding up JSON reports for `smtptriage merge`.
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "aggregator_internal.h"
+#include "smtptriage/incident_model.h"
+#include "smtptriage/time_util.h"
+
+namespace smtptriage {
+
+namespace {
+
+using nlohmann::json;
+
+TimeMs TimeOf(const json& j) {
+  TimeMs t = 0;
+  if (!j.is_string() || !ParseIsoTime(j.get<std::string>(), &t)) {
+    throw std::runtime_error("not a time: " + j.dump());
+  }
+  return t;
+}
+
+template <typename T>
+T Parsed(std::optional<T> v, const json& j, const char* what) {
+  if (!v) throw std::runtime_error(std::string("unknown ") + what + ": " + j.dump());
+  return *v;
+}
+
+void Remember(std::vector<std::string>* list, const std::string& value, size_t max) {
+  if (std::find(list->begin(), list->end(), value) != list->end()) return;
+  list->push_back(value);
+  if (list->size() > max) list->erase(list->begin());
+}
+
+FailureGroup GroupOf(const json& j) {
+  FailureGroup g;
+  g.reason = Parsed(ParseReason(j.at("reason").get<std::string>()), j.at("reason"), "reason");
+  g.family = Parsed(ParseFamily(j.at("family").get<std::string>()), j.at("family"), "family");
+  g.side = Parsed(ParseSide(j.at("side").get<std::string>()), j.at("side"), "side");
+  g.retry = Parsed(ParseRetry(j.at("retry").get<std::string>()), j.at("retry"), "retry");
+  g.rule = j.at("rule").get<std::string>();
+  g.code = j.at("code").is_null() ? 0 : j.at("code").get<int>();
+  g.enhanced = j.at("enhanced").is_null() ? "" : j.at("enhanced").get<std::string>();
+  g.command = Parsed(ParseStage(j.at("command").get<std::string>()), j.at("command"), "command");
+  g.count = j.at("count").get<int64_t>();
+  g.first = TimeOf(j.at("first"));
+  g.last = TimeOf(j.at("last"));
+  g.sample = j.at("sample").get<std::string>();
+  g.sample_ref = j.at("sample_ref").get<std::string>();
+  g.sample_session = j.at("sample_session").get<std::string>();
+  g.sample_connector = j.at("sample_connector").get<std::string>();
+  g.sample_local = j.at("sample_local_endpoint").get<std::string>();
+  g.sample_remote = j.at("sample_remote_endpoint").get<std::string>();
+  g.sample_remote_host = j.at("sample_remote_host").get<std::string>();
+  g.sample_command = j.at("sample_command").get<std::string>();
+  for (const json& b : j.at("buckets")) {
+    g.buckets.push_back({TimeOf(b.at("start")), b.at("failures").get<int64_t>()});
+  }
+  return g;
+}
+
+void AddCell(BucketCell& cell, const json& c) {
+  cell.attempts += c.at("attempts").get<int32_t>();
+  for (const json& f : c.at("failed")) {
+    Reason r = Parsed(ParseReason(f.at("reason").get<std::string>()), f.at("reason"), "reason");
+    Side side = f.at("side").get<std::string>() == "local" ? Side::kLocal : Side::kEither;
+    int index = BucketCell::Index(r, side);
+    int64_t n = f.at("sessions").get<int64_t>();
+    auto it = std::find_if(cell.failed.begin(), cell.failed.end(),
+                           [&](const auto& p) { return p.first == index; });
+    if (it == cell.failed.end()) {
+      cell.failed.emplace_back(static_cast<uint8_t>(index), 0);
+      it = cell.failed.end() - 1;
+    }
+    it->second = static_cast<uint16_t>(std::min<int64_t>(UINT16_MAX, it->second + n));
+  }
+}
+
+}  // namespace
+
+uint32_t Aggregator::ServerIndex(const std::string& name) {
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    if (servers_[i].name == name) return static_cast<uint32_t>(i);
+  }
+  ServerReport s;
+  s.name = name;
+  servers_.push_back(std::move(s));
+  return static_cast<uint32_t>(servers_.size() - 1);
+}
+
+Status Aggregator::Absorb(const json& report) {
+  const char* where = "the report";
+  try {
+    where = "schema";
+    if (report.at("schema").get<std::string>() != kReportSchema) {
+      return Status::Invalid(std::string("not a report of schema ") + kReportSchema);
+    }
+    where = "timeline.bucket_seconds";
+    if (report.at("timeline").at("bucket_seconds").get<int64_t>() * 1000 != options_.bucket_ms) {
+      return Status::Invalid("its time buckets (timeline.bucket_seconds) differ from --bucket");
+    }
+    where = "servers";
+    for (const json& s : report.at("servers")) {
+      ServerReport& mine = servers_[ServerIndex(s.at("name").get<std::string>())];
+      mine.sessions += s.at("sessions").get<int64_t>();
+      mine.recipients += s.at("recipients").get<int64_t>();
+      mine.failed_recipients += s.at("failed_recipients").get<int64_t>();
+      mine.failed_sessions += s.at("failed_sessions").get<int64_t>();
+      if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
+      for (const json& p : s.at("paths")) Remember(&mine.paths, p.get<std::string>(), 1 << 20);
+    }
+    where = "totals";
+    const json& t = report.at("totals");
+    totals_.sessions += t.at("sessions").get<int64_t>();
+    totals_.failed_sessions += t.at("failed_sessions").get<int64_t>();
+    totals_.messages += t.at("messages").get<int64_t>();
+    totals_.recipients += t.at("recipients").get<int64_t>();
+    totals_.failed_recipients += t.at("failed_recipients").get<int64_t>();
+    totals_.connect_failures += t.at("connect_failures").get<int64_t>();
+    totals_.inbound_sessions += t.at("inbound_sessions").get<int64_t>();
+    totals_.internal_sessions += t.at("internal_sessions").get<int64_t>();
+    totals_.open_at_end += t.at("open_at_end").get<int64_t>();
+    totals_.closed_idle += t.at("closed_idle").get<int64_t>();
+    totals_.auth_failures += t.at("auth_failures").get<int64_t>();
+    where = "period";
+    const json& period = report.at("period");
+    if (!period.at("start").is_null() && totals_.sessions > 0) {
+      TimeMs start = TimeOf(period.at("start")), end = TimeOf(period.at("end"));
+      if (!any_ || start < first_) first_ = start;
+      if (!any_ || end > last_) last_ = end;
+      any_ = true;
+    }
+    where = "domains";
+    for (const json& d : report.at("domains")) {
+      Direction dir = d.at("direction") == "inbound"    ? Direction::kInbound
+                      : d.at("direction") == "internal" ? Direction::kInternal
+                                                        : Direction::kOutbound;
+      DomainAcc& acc = Domain(d.at("domain").get<std::string>(), dir, d.at("unresolved").get<bool>());
+      DomainReport& r = acc.report;
+      r.sessions += d.at("sessions").get<int64_t>();
+      r.recipients += d.at("recipients").get<int64_t>();
+      r.failed_recipients += d.at("failed_recipients").get<int64_t>();
+      r.failed_sessions += d.at("failed_sessions").get<int64_t>();
+      for (const json& ip : d.at("remote_ips")) Remember(&r.remote_ips, ip.get<std::string>(), 8);
+      for (const json& h : d.at("remote_hosts")) Remember(&r.remote_hosts, h.get<std::string>(), 8);
+      if (d.contains("failures_by_server")) {
+        for (const auto& [name, n] : d.at("failures_by_server").items()) {
+          acc.failures_by_server[ServerIndex(name)] += n.get<int64_t>();
+        }
+      }
+      for (const json& f : d.at("failures")) {
+        FailureGroup g = GroupOf(f);
+        std::string key = FailureGroupKey(g);
+        for (const SeriesPoint& p : g.buckets) acc.group_buckets[key][p.start] += p.failures;
+        g.buckets.clear();
+        g.local_count = 0;
+        auto [it, fresh] = acc.groups.try_emplace(key, g);
+        if (fresh) continue;
+        FailureGroup& mine = it->second;
+        if (g.first < mine.first) {  // the earliest failure is the sample, as in one run
+          int64_t count = mine.count;
+          TimeMs last = mine.last;
+          mine = g;
+          mine.count += count;
+          mine.last = std::max(last, g.last);
+        } else {
+          mine.count += g.count;
+          mine.last = std::max(mine.last, g.last);
+        }
+      }
+      for (const json& c : d.at("cells")) {
+        TimeMs start = TimeOf(c.at("start"));
+        AddCell(buckets_[start][acc.index], c);
+        std::string server = c.at("server").get<std::string>();
+        if (!server.empty()) {
+          AddCell(server_buckets_[start][BucketCell::ServerKey(acc.index, ServerIndex(server))], c);
+        }
+      }
+    }
+    where = "auth_failures";
+    for (const json& a : report.at("auth_failures")) {
+      std::string ip = a.at("remote_ip").get<std::string>();
+      AuthFailureGroup& mine = auth_[ip];
+      TimeMs first = TimeOf(a.at("first")), last = TimeOf(a.at("last"));
+      if (mine.count == 0 || first < mine.first) {
+        mine.first = first;
+        mine.sample_ref = a.at("sample_ref").get<std::string>();
+      }
+      mine.remote_ip = ip;
+      mine.count += a.at("count").get<int64_t>();
+      mine.last = std::max(mine.last, last);
+      for (const json& u : a.at("users")) Remember(&mine.users, u.get<std::string>(), 8);
+    }
+  } catch (const std::exception& e) {
+    return Status::Invalid(std::string(where) + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace smtptriage

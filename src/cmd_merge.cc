@@ -1,0 +1,151 @@
+// `smtptriage merge`: one report from the JSON reports of several runs (other servers, other
+// days), with the numbers a single run over all their logs would give.
+#include <fstream>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "smtptriage/cli_common.h"
+#include "smtptriage/commands.h"
+#include "smtptriage/exit_codes.h"
+#include "smtptriage/reporters.h"
+#include "smtptriage/time_util.h"
+
+namespace po = boost::program_options;
+
+namespace smtptriage {
+namespace {
+
+constexpr const char* kMergeUsage =
+    "Usage: smtptriage merge [options] REPORT.json...\n"
+    "Combines JSON reports of `smtptriage scan --format json` made on different servers or for\n"
+    "different days into one: counts add up, time buckets align, and the local incidents and\n"
+    "verdicts are worked out again from the summed buckets, as one run over all the logs would.\n"
+    "The reports must use the same --bucket. Each report names its servers; give each server's\n"
+    "run a --server NAME=PATH so that their names differ.\n";
+
+// Files read, lines and what could not be read, from a report's "inputs".
+void AbsorbInputs(const nlohmann::json& inputs, Report* report) {
+  Diagnostics& diag = report->diagnostics;
+  for (const auto& f : inputs.at("file_list")) {
+    InputFileReport fr;
+    fr.path = f.at("path").get<std::string>();
+    fr.kind = ParseLogKind(f.at("kind").get<std::string>()).value_or(LogKind::kUnknown);
+    fr.bytes = f.at("bytes").get<int64_t>();
+    fr.lines = f.at("lines").get<int64_t>();
+    fr.malformed = f.at("malformed_lines").get<int64_t>();
+    if (fr.malformed > 0) {
+      diag.AddCountedFile(fr.path, fr.malformed,
+                          f.at("malformed_examples").get<std::vector<int64_t>>());
+    }
+    report->files.push_back(fr);
+  }
+  report->bytes += inputs.at("bytes").get<int64_t>();
+  report->lines += inputs.at("lines").get<int64_t>();
+  for (const auto& m : inputs.at("malformed")) {
+    diag.AddCounted(m.at("reason").get<std::string>(), m.at("count").get<int64_t>(),
+                    m.at("examples").get<std::vector<std::string>>());
+  }
+  for (const auto& s : inputs.at("skipped_files")) {
+    diag.Skipped(s.at("path").get<std::string>(), s.at("reason").get<std::string>());
+  }
+  for (const auto& n : inputs.at("notes")) {
+    diag.Note(n.at("path").get<std::string>(), n.at("note").get<std::string>());
+  }
+}
+
+}  // namespace
+
+int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
+  CommonOptions common;
+  std::string format = "json", output;
+  size_t top = 20, top_domains = 20;
+  po::options_description desc("Options");
+  desc.add_options()("help,h", "show this help")
+      ("format,f", po::value(&format)->default_value("json"), "output format: json|text|prometheus|html")
+      ("output,o", po::value(&output), "write the report to this file instead of stdout")
+      ("top", po::value(&top)->default_value(20), "text: domains listed in full")
+      ("top-domains", po::value(&top_domains)->default_value(20),
+       "prometheus: domains with their own series");
+  AddCommonOptions(&desc, &common);
+  po::variables_map vm;
+  if (!ParseArgs(args, "merge", desc, &common, &vm, err)) return kExitUsage;
+  if (vm.count("help")) {
+    out << kMergeUsage << "\n" << desc;
+    return kExitOk;
+  }
+  if (common.paths.empty()) {
+    err << "smtptriage merge: no REPORT.json given\n" << kMergeUsage;
+    return kExitUsage;
+  }
+  if (!common.since.empty() || !common.until.empty() || !common.servers.empty()) {
+    err << "smtptriage merge: --since, --until and --server apply when logs are read (scan), "
+           "not to reports\n";
+    return kExitUsage;
+  }
+  const ReporterEntry* reporter = FindReporter(format);
+  if (reporter == nullptr || reporter->streams_failures) {
+    err << "smtptriage merge: --format must be json, text, prometheus or html, not '" << format
+        << "'\n";
+    return kExitUsage;
+  }
+  RunSetup setup;
+  if (!PrepareRun(common, err, &setup)) return kExitUsage;
+  Report report;
+  report.version = SMTPTRIAGE_VERSION;
+  report.generated = setup.now;
+  RecordParameters(common, &report);
+  Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  for (const std::string& path : common.paths) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      err << "smtptriage merge: " << path << ": cannot read\n";
+      return kExitNoInput;
+    }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+      err << "smtptriage merge: " << path << ": not JSON (" << e.what() << ")\n";
+      return kExitUsage;
+    }
+    Status s = aggregator.Absorb(j);
+    if (s.ok()) {
+      try {
+        AbsorbInputs(j.at("inputs"), &report);
+      } catch (const std::exception& e) {
+        s = Status::Invalid(std::string("inputs: ") + e.what());
+      }
+    }
+    if (!s.ok()) {
+      err << "smtptriage merge: " << path << ": " << s.message()
+          << " (a JSON report of smtptriage scan " << SMTPTRIAGE_VERSION << " is needed)\n";
+      return kExitUsage;
+    }
+  }
+  aggregator.Finish(&report);
+
+  std::ofstream file;
+  std::ostream* sink = &out;
+  if (!output.empty()) {
+    file.open(output, std::ios::binary);
+    if (!file) {
+      err << "smtptriage merge: cannot write " << output << "\n";
+      return kExitUsage;
+    }
+    sink = &file;
+  }
+  RenderOptions ro;
+  ro.lang = setup.lang;
+  ro.top = top;
+  ro.top_domains = top_domains;
+  reporter->render(report, ro, *sink);
+  sink->flush();
+  if (!*sink) {
+    err << "smtptriage merge: cannot write " << (output.empty() ? "standard output" : output) << "\n";
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+}  // namespace smtptriage
