@@ -726,6 +726,35 @@ void IncidentsSection(const Report& r, const Words& w, Lang lang, std::ostream& 
   out << "</section>\n";
 }
 
+// The servers of a run over two or more: what was read as each, and whether a local incident
+// was its own (the cause is on that server) or every server's.
+void ServersSection(const Report& r, Lang lang, std::ostream& out) {
+  if (r.servers.size() < 2) return;
+  const bool es = lang == Lang::kEs;
+  out << "<section aria-labelledby=\"servers\">\n<h2 id=\"servers\">"
+      << (es ? "Servidores" : "Servers") << " (" << r.servers.size() << ")</h2>\n"
+      << "<div class=\"table-wrap\"><table>\n<thead><tr><th>" << (es ? "Servidor" : "Server")
+      << "</th><th>" << (es ? "Veredicto" : "Verdict") << "</th><th class=\"num\">"
+      << (es ? "Sesiones" : "Sessions") << "</th><th class=\"num\">"
+      << (es ? "Destinatarios fallidos" : "Failed recipients") << "</th><th class=\"num\">"
+      << (es ? "Sesiones fallidas" : "Failed sessions") << "</th><th>"
+      << (es ? "Registros leídos" : "Logs read") << "</th></tr></thead>\n<tbody>\n";
+  for (const ServerReport& sv : r.servers) {
+    const char* cls = sv.verdict == "local" ? "ours" : sv.verdict == "organisation" ? "mixed" : "healthy";
+    const char* word = sv.verdict == "local"
+                           ? (es ? "\xE2\x96\xB2 NUESTRO: incidente propio" : "\xE2\x96\xB2 OURS: its own incident")
+                       : sv.verdict == "organisation"
+                           ? (es ? "incidente de toda la organizaci\xC3\xB3n" : "organisation-wide incident")
+                           : (es ? "SANO" : "HEALTHY");
+    out << "<tr><td>" << Escape(sv.name) << "</td><td><span class=\"badge " << cls << "\">" << word
+        << "</span></td><td class=\"num\">" << sv.sessions << "</td><td class=\"num\">"
+        << sv.failed_recipients << "</td><td class=\"num\">" << sv.failed_sessions << "</td><td>";
+    for (size_t i = 0; i < sv.paths.size(); ++i) out << (i ? "<br>" : "") << Escape(sv.paths[i]);
+    out << " <span class=\"note\">(" << Escape(sv.how) << ")</span></td></tr>\n";
+  }
+  out << "</tbody></table></div>\n</section>\n";
+}
+
 void TimelineSection(const Report& r, const Bins& bins, const Words& w, std::ostream& out) {
   std::string per = Per(bins.step, w);
   out << "<section aria-labelledby=\"timeline\">\n<h2 id=\"timeline\">" << w.timeline << "</h2>\n";
@@ -1160,6 +1189,7 @@ void RenderHtml(const Report& r, const RenderOptions& o, std::ostream& out) {
   Head(r, w, out);
   VerdictSection(r, w, o.lang, out);
   IncidentsSection(r, w, o.lang, out);
+  ServersSection(r, o.lang, out);
   TimelineSection(r, bins, w, out);
   DomainsSection(r, bins, w, o.lang, out);
   ReasonsSection(r, w, o.lang, out);

@@ -197,6 +197,15 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   for (const Incident& i : run.report.incidents) {
     CHECK(std::find(i.servers.begin(), i.servers.end(), "EX01") == i.servers.end());
   }
+  // The text and HTML reports show the servers and whose incident it is.
+  std::ostringstream text, html;
+  RenderText(run.report, RenderOptions(), text);
+  CHECK(text.str().find("Servers (3)") != std::string::npos);
+  CHECK(text.str().find("EX02  [OURS: its own incident]") != std::string::npos);
+  CHECK(text.str().find("EX01  [healthy]") != std::string::npos);
+  FindReporter("html")->render(run.report, RenderOptions(), html);
+  CHECK(html.str().find("Servers (3)") != std::string::npos);
+  CHECK(html.str().find("<td>EX02</td><td><span class=\"badge ours\">") != std::string::npos);
 }
 
 TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]") {
