@@ -67,6 +67,25 @@ const ServerReport* Server(const Report& r, const std::string& name) {
   return nullptr;
 }
 
+const Incident* IncidentOf(const Report& r, Family family) {
+  for (const Incident& i : r.incidents) {
+    if (i.family == family) return &i;
+  }
+  return nullptr;
+}
+
+// EX01 and EX03 deliver normally; EX02's outbound IP gets on a blocklist from 09:00, for more
+// and more receivers (the same partner domains and session ids on every server).
+void GenerateBlocklistOnEx02(const fs::path& root) {
+  loggen::Scenario bad;
+  REQUIRE(loggen::Preset("blocklist-growing", 9, &bad));
+  loggen::Scenario good = bad;
+  good.faults.clear();
+  GenerateServer(good, root, "EX01", 120);
+  GenerateServer(bad, root, "EX02", 120);
+  GenerateServer(good, root, "EX03", 100);
+}
+
 std::string Describe(const Report& r) {
   std::string out;
   for (const Incident& inc : r.incidents) {
@@ -171,20 +190,11 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
 
 TEST_CASE("A blocklist on one server's IP is that server's incident, not the others'",
           "[servers]") {
-  loggen::Scenario bad;
-  REQUIRE(loggen::Preset("blocklist-growing", 9, &bad));
-  loggen::Scenario good = bad;
-  good.faults.clear();
   TempDir dir;
-  GenerateServer(good, dir.path(), "EX01", 120);
-  GenerateServer(bad, dir.path(), "EX02", 120);
-  GenerateServer(good, dir.path(), "EX03", 100);
+  GenerateBlocklistOnEx02(dir.path());
   Run run = Scan({dir.path().string()});
   INFO(Describe(run.report));
-  const Incident* inc = nullptr;
-  for (const Incident& i : run.report.incidents) {
-    if (i.family == Family::kReputation) inc = &i;
-  }
+  const Incident* inc = IncidentOf(run.report, Family::kReputation);
   REQUIRE(inc != nullptr);
   CHECK(inc->scope == "server");
   CHECK(inc->servers == std::vector<std::string>{"EX02"});
@@ -217,10 +227,7 @@ TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]")
   GenerateServer(sc, dir.path(), "EX03", 90);
   Run run = Scan({dir.path().string()});
   INFO(Describe(run.report));
-  const Incident* inc = nullptr;
-  for (const Incident& i : run.report.incidents) {
-    if (i.family == Family::kConnection) inc = &i;
-  }
+  const Incident* inc = IncidentOf(run.report, Family::kConnection);
   REQUIRE(inc != nullptr);
   CHECK(inc->scope == "organisation");
   CHECK(inc->servers == std::vector<std::string>{"EX01", "EX02", "EX03"});
@@ -229,14 +236,8 @@ TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]")
 }
 
 TEST_CASE("merge of the servers' own reports equals one run over all their logs", "[servers]") {
-  loggen::Scenario bad;
-  REQUIRE(loggen::Preset("blocklist-growing", 9, &bad));
-  loggen::Scenario good = bad;
-  good.faults.clear();
   TempDir dir;
-  GenerateServer(good, dir.path(), "EX01", 120);
-  GenerateServer(bad, dir.path(), "EX02", 120);
-  GenerateServer(good, dir.path(), "EX03", 100);
+  GenerateBlocklistOnEx02(dir.path());
   Run all = Scan({dir.path().string()});
 
   std::unique_ptr<Classifier> rules;
