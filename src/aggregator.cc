@@ -50,15 +50,15 @@ Classification Aggregator::Classify(const FailureReply& f, LogKind log) const {
 }
 
 Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, bool unresolved) {
-  std::string key = std::string(ToString(d)) + '\x1f' + name;
-  auto it = domain_index_.find(key);
-  if (it != domain_index_.end()) return *domains_[it->second];
+  auto& index = domain_index_[static_cast<size_t>(d)];
+  auto it = index.find(name);
+  if (it != index.end()) return *domains_[it->second];
   auto acc = std::make_unique<DomainAcc>();
   acc->index = domains_.size();
   acc->report.domain = name;
   acc->report.direction = d;
   acc->report.unresolved = unresolved;
-  domain_index_.emplace(std::move(key), acc->index);
+  index.emplace(name, acc->index);
   domains_.push_back(std::move(acc));
   return *domains_.back();
 }
@@ -222,7 +222,16 @@ void Aggregator::OnSession(SessionRecord&& s) {
     }
   }
   bool session_failed = false;
-  std::map<size_t, std::vector<int>> touched;  // domain index -> failure indexes of this session
+  // The domains this session touched, each with the failure indexes it had there (usually one
+  // domain: a vector searched in place beats a map here).
+  std::vector<std::pair<size_t, std::vector<int>>> touched;
+  auto touch = [&touched](size_t index) -> std::pair<std::vector<int>*, bool> {
+    for (auto& [i, failed] : touched) {
+      if (i == index) return {&failed, false};
+    }
+    touched.emplace_back(index, std::vector<int>());
+    return {&touched.back().second, true};
+  };
   int64_t ordinal = 0;
   for (const MessageOutcome& m : s.messages) {
     if (m.recipients.empty()) continue;
@@ -233,7 +242,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
       bool unresolved = name.empty();
       if (unresolved) name = s.remote_ip;
       DomainAcc& acc = Domain(name, s.direction, unresolved);
-      if (touched.emplace(acc.index, std::vector<int>()).second) {
+      auto [failed_here, first_time] = touch(acc.index);
+      if (first_time) {
         ++acc.report.sessions;
         RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
         RememberUpTo(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
@@ -249,8 +259,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
         ++acc.report.failed_recipients;
         if (server != nullptr) ++server->failed_recipients;
         if (options_.by_server) ++acc.failures_by_server[s.server];
-        Note(&touched[acc.index], AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m,
-                                                    ordinal));
+        Note(failed_here, AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m,
+                                     ordinal));
         session_failed = true;
       }
     }
@@ -273,11 +283,12 @@ void Aggregator::OnSession(SessionRecord&& s) {
           {s.server, s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
     } else {
       DomainAcc& acc = Domain(name, s.direction, unresolved);
-      if (touched.emplace(acc.index, std::vector<int>()).second) ++acc.report.sessions;
+      auto [failed_here, first_time] = touch(acc.index);
+      if (first_time) ++acc.report.sessions;
       ++acc.report.failed_sessions;
       if (options_.by_server) ++acc.failures_by_server[s.server];
       RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
-      Note(&touched[acc.index], AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
+      Note(failed_here, AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
     }
   }
   for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed, s.server);

@@ -126,7 +126,8 @@ class Aggregator : public SessionSink {
   AggregatorOptions options_;
   FailureListener listener_;
   std::vector<std::unique_ptr<DomainAcc>> domains_;
-  std::unordered_map<std::string, size_t> domain_index_;
+  // Domain name -> index into domains_, one map per direction (no key built per recipient).
+  std::array<std::unordered_map<std::string, size_t>, 3> domain_index_;
   std::vector<PendingFailure> pending_;
   // remote IP -> domain -> sessions, to name the domain of a failure that has only an IP.
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
