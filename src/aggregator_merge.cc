@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregator_internal.h"
+#include "json_number.h"
 #include "smtptriage/incident_model.h"
 #include "smtptriage/time_util.h"
 
@@ -40,10 +41,10 @@ FailureGroup GroupOf(const json& j) {
   g.side = Parsed(ParseSide(j.at("side").get<std::string>()), j.at("side"), "side");
   g.retry = Parsed(ParseRetry(j.at("retry").get<std::string>()), j.at("retry"), "retry");
   g.rule = j.at("rule").get<std::string>();
-  g.code = j.at("code").is_null() ? 0 : j.at("code").get<int>();
+  g.code = j.at("code").is_null() ? 0 : JsonInteger<int>(j.at("code"));
   g.enhanced = j.at("enhanced").is_null() ? "" : j.at("enhanced").get<std::string>();
   g.command = Parsed(ParseStage(j.at("command").get<std::string>()), j.at("command"), "command");
-  g.count = j.at("count").get<int64_t>();
+  g.count = JsonInteger<int64_t>(j.at("count"));
   g.first = TimeOf(j.at("first"));
   g.last = TimeOf(j.at("last"));
   g.sample = j.at("sample").get<std::string>();
@@ -55,18 +56,19 @@ FailureGroup GroupOf(const json& j) {
   g.sample_remote_host = j.at("sample_remote_host").get<std::string>();
   g.sample_command = j.at("sample_command").get<std::string>();
   for (const json& b : j.at("buckets")) {
-    g.buckets.push_back({TimeOf(b.at("start")), b.at("failures").get<int64_t>()});
+    g.buckets.push_back({TimeOf(b.at("start")), JsonInteger<int64_t>(b.at("failures"))});
   }
   return g;
 }
 
 void AddCell(BucketCell& cell, const json& c) {
-  cell.attempts += c.at("attempts").get<int32_t>();
+  cell.attempts = static_cast<int32_t>(std::min<int64_t>(
+      INT32_MAX, int64_t{cell.attempts} + JsonInteger<int32_t>(c.at("attempts"))));
   for (const json& f : c.at("failed")) {
     Reason r = Parsed(ParseReason(f.at("reason").get<std::string>()), f.at("reason"), "reason");
     Side side = f.at("side").get<std::string>() == "local" ? Side::kLocal : Side::kEither;
     int index = BucketCell::Index(r, side);
-    int64_t n = f.at("sessions").get<int64_t>();
+    int64_t n = JsonInteger<int64_t>(f.at("sessions"));
     auto it = std::find_if(cell.failed.begin(), cell.failed.end(),
                            [&](const auto& p) { return p.first == index; });
     if (it == cell.failed.end()) {
@@ -97,32 +99,32 @@ Status Aggregator::Absorb(const json& report) {
       return Status::Invalid(std::string("not a report of schema ") + kReportSchema);
     }
     where = "timeline.bucket_seconds";
-    if (report.at("timeline").at("bucket_seconds").get<int64_t>() * 1000 != options_.bucket_ms) {
+    if (JsonInteger<int64_t>(report.at("timeline").at("bucket_seconds")) * 1000 != options_.bucket_ms) {
       return Status::Invalid("its time buckets (timeline.bucket_seconds) differ from --bucket");
     }
     where = "servers";
     for (const json& s : report.at("servers")) {
       ServerReport& mine = servers_[ServerIndex(s.at("name").get<std::string>())];
-      mine.sessions += s.at("sessions").get<int64_t>();
-      mine.recipients += s.at("recipients").get<int64_t>();
-      mine.failed_recipients += s.at("failed_recipients").get<int64_t>();
-      mine.failed_sessions += s.at("failed_sessions").get<int64_t>();
+      mine.sessions += JsonInteger<int64_t>(s.at("sessions"));
+      mine.recipients += JsonInteger<int64_t>(s.at("recipients"));
+      mine.failed_recipients += JsonInteger<int64_t>(s.at("failed_recipients"));
+      mine.failed_sessions += JsonInteger<int64_t>(s.at("failed_sessions"));
       if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
       for (const json& p : s.at("paths")) Remember(&mine.paths, p.get<std::string>(), 1 << 20);
     }
     where = "totals";
     const json& t = report.at("totals");
-    totals_.sessions += t.at("sessions").get<int64_t>();
-    totals_.failed_sessions += t.at("failed_sessions").get<int64_t>();
-    totals_.messages += t.at("messages").get<int64_t>();
-    totals_.recipients += t.at("recipients").get<int64_t>();
-    totals_.failed_recipients += t.at("failed_recipients").get<int64_t>();
-    totals_.connect_failures += t.at("connect_failures").get<int64_t>();
-    totals_.inbound_sessions += t.at("inbound_sessions").get<int64_t>();
-    totals_.internal_sessions += t.at("internal_sessions").get<int64_t>();
-    totals_.open_at_end += t.at("open_at_end").get<int64_t>();
-    totals_.closed_idle += t.at("closed_idle").get<int64_t>();
-    totals_.auth_failures += t.at("auth_failures").get<int64_t>();
+    totals_.sessions += JsonInteger<int64_t>(t.at("sessions"));
+    totals_.failed_sessions += JsonInteger<int64_t>(t.at("failed_sessions"));
+    totals_.messages += JsonInteger<int64_t>(t.at("messages"));
+    totals_.recipients += JsonInteger<int64_t>(t.at("recipients"));
+    totals_.failed_recipients += JsonInteger<int64_t>(t.at("failed_recipients"));
+    totals_.connect_failures += JsonInteger<int64_t>(t.at("connect_failures"));
+    totals_.inbound_sessions += JsonInteger<int64_t>(t.at("inbound_sessions"));
+    totals_.internal_sessions += JsonInteger<int64_t>(t.at("internal_sessions"));
+    totals_.open_at_end += JsonInteger<int64_t>(t.at("open_at_end"));
+    totals_.closed_idle += JsonInteger<int64_t>(t.at("closed_idle"));
+    totals_.auth_failures += JsonInteger<int64_t>(t.at("auth_failures"));
     where = "period";
     const json& period = report.at("period");
     if (!period.at("start").is_null() && totals_.sessions > 0) {
@@ -138,15 +140,15 @@ Status Aggregator::Absorb(const json& report) {
                                                         : Direction::kOutbound;
       DomainAcc& acc = Domain(d.at("domain").get<std::string>(), dir, d.at("unresolved").get<bool>());
       DomainReport& r = acc.report;
-      r.sessions += d.at("sessions").get<int64_t>();
-      r.recipients += d.at("recipients").get<int64_t>();
-      r.failed_recipients += d.at("failed_recipients").get<int64_t>();
-      r.failed_sessions += d.at("failed_sessions").get<int64_t>();
+      r.sessions += JsonInteger<int64_t>(d.at("sessions"));
+      r.recipients += JsonInteger<int64_t>(d.at("recipients"));
+      r.failed_recipients += JsonInteger<int64_t>(d.at("failed_recipients"));
+      r.failed_sessions += JsonInteger<int64_t>(d.at("failed_sessions"));
       for (const json& ip : d.at("remote_ips")) Remember(&r.remote_ips, ip.get<std::string>(), 8);
       for (const json& h : d.at("remote_hosts")) Remember(&r.remote_hosts, h.get<std::string>(), 8);
       if (d.contains("failures_by_server")) {
         for (const auto& [name, n] : d.at("failures_by_server").items()) {
-          acc.failures_by_server[ServerIndex(name)] += n.get<int64_t>();
+          acc.failures_by_server[ServerIndex(name)] += JsonInteger<int64_t>(n);
         }
       }
       for (const json& f : d.at("failures")) {
@@ -188,7 +190,7 @@ Status Aggregator::Absorb(const json& report) {
         mine.sample_ref = a.at("sample_ref").get<std::string>();
       }
       mine.remote_ip = ip;
-      mine.count += a.at("count").get<int64_t>();
+      mine.count += JsonInteger<int64_t>(a.at("count"));
       mine.last = std::max(mine.last, last);
       for (const json& u : a.at("users")) Remember(&mine.users, u.get<std::string>(), 8);
     }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_number.h"
 #include "smtptriage/cli_common.h"
 #include "smtptriage/commands.h"
 #include "smtptriage/exit_codes.h"
@@ -31,19 +32,20 @@ void AbsorbInputs(const nlohmann::json& inputs, Report* report) {
     InputFileReport fr;
     fr.path = f.at("path").get<std::string>();
     fr.kind = ParseLogKind(f.at("kind").get<std::string>()).value_or(LogKind::kUnknown);
-    fr.bytes = f.at("bytes").get<int64_t>();
-    fr.lines = f.at("lines").get<int64_t>();
-    fr.malformed = f.at("malformed_lines").get<int64_t>();
+    fr.bytes = JsonInteger<int64_t>(f.at("bytes"));
+    fr.lines = JsonInteger<int64_t>(f.at("lines"));
+    fr.malformed = JsonInteger<int64_t>(f.at("malformed_lines"));
     if (fr.malformed > 0) {
-      diag.AddCountedFile(fr.path, fr.malformed,
-                          f.at("malformed_examples").get<std::vector<int64_t>>());
+      std::vector<int64_t> lines;
+      for (const auto& l : f.at("malformed_examples")) lines.push_back(JsonInteger<int64_t>(l));
+      diag.AddCountedFile(fr.path, fr.malformed, lines);
     }
     report->files.push_back(fr);
   }
-  report->bytes += inputs.at("bytes").get<int64_t>();
-  report->lines += inputs.at("lines").get<int64_t>();
+  report->bytes += JsonInteger<int64_t>(inputs.at("bytes"));
+  report->lines += JsonInteger<int64_t>(inputs.at("lines"));
   for (const auto& m : inputs.at("malformed")) {
-    diag.AddCounted(m.at("reason").get<std::string>(), m.at("count").get<int64_t>(),
+    diag.AddCounted(m.at("reason").get<std::string>(), JsonInteger<int64_t>(m.at("count")),
                     m.at("examples").get<std::vector<std::string>>());
   }
   for (const auto& s : inputs.at("skipped_files")) {

@@ -1,5 +1,7 @@
 #include "smtptriage/follow.h"
 
+#include "json_number.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -203,7 +205,7 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
     for (const auto& j : state.at("files")) {
       auto t = std::make_unique<Tracked>();
       t->path = j.at("path");
-      t->index = j.at("index");
+      t->index = JsonInteger<decltype(t->index)>(j.at("index"));
       if (t->index >= names.size()) return Status::Invalid("file index out of range");
       std::string stamp;
       int counter;
@@ -213,11 +215,12 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
       }
       t->compressed = t->path.size() > 3 && t->path.compare(t->path.size() - 3, 3, ".gz") == 0;
       t->Reset(diag_);
-      t->id.device = j.at("device");
-      t->id.inode = j.at("inode");
+      t->id.device = JsonInteger<uint64_t>(j.at("device"));
+      t->id.inode = JsonInteger<uint64_t>(j.at("inode"));
       t->have_id = true;
-      t->offset = j.at("offset");
-      t->line = j.at("line");
+      t->offset = JsonInteger<decltype(t->offset)>(j.at("offset"));
+      t->line = JsonInteger<decltype(t->line)>(j.at("line"));
+      if (t->offset < 0 || t->line < 0) return Status::Invalid("negative file position");
       t->done = j.at("done");
       // Resume with the schema in force, without reading the file's start again.
       ProtocolEvent ev;

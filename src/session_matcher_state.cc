@@ -2,6 +2,7 @@
 // stop and resume without losing or repeating a session's outcome.
 #include <nlohmann/json.hpp>
 
+#include "json_number.h"
 #include "session_matcher_internal.h"
 
 namespace smtptriage {
@@ -11,7 +12,9 @@ using nlohmann::json;
 namespace {
 
 json RefJ(SourceRef r) { return json::array({r.file, r.line}); }
-SourceRef RefOf(const json& j) { return {j.at(0).get<uint32_t>(), j.at(1).get<int64_t>()}; }
+SourceRef RefOf(const json& j) {
+  return {JsonInteger<uint32_t>(j.at(0)), JsonInteger<int64_t>(j.at(1))};
+}
 
 json FailureJ(const FailureReply& f) {
   return {{"code", f.code},       {"enhanced", f.enhanced}, {"text", f.text},
@@ -27,12 +30,12 @@ Stage StageOf(const json& j) {
 
 FailureReply FailureOf(const json& j) {
   FailureReply f;
-  f.code = j.at("code");
+  f.code = JsonInteger<int>(j.at("code"));
   f.enhanced = j.at("enhanced");
   f.text = j.at("text");
   f.stage = StageOf(j.at("stage"));
   f.command = j.at("command");
-  f.time = j.at("time");
+  f.time = JsonInteger<TimeMs>(j.at("time"));
   f.ref = RefOf(j.at("ref"));
   f.truncated = j.at("truncated");
   return f;
@@ -85,21 +88,21 @@ SessionRecord RecordOf(const json& j) {
   std::optional<LogKind> log = ParseLogKind(j.at("log").get<std::string>());
   if (!log) throw std::invalid_argument("unknown log kind");
   r.log = *log;
-  int dir = j.at("direction");
+  int dir = JsonInteger<int>(j.at("direction"));
   if (dir < 0 || dir > 2) throw std::invalid_argument("bad direction");
   r.direction = static_cast<Direction>(dir);
-  r.server = j.at("server");
+  r.server = JsonInteger<uint32_t>(j.at("server"));
   r.session = j.at("session");
   r.connector = j.at("connector");
   r.local_endpoint = j.at("local");
   r.remote_endpoint = j.at("remote");
   r.remote_ip = j.at("remote_ip");
-  r.remote_port = j.at("remote_port");
+  r.remote_port = JsonInteger<int>(j.at("remote_port"));
   r.remote_host = j.at("remote_host");
   r.client_name = j.at("client_name");
   r.destination_hint = j.at("destination_hint");
-  r.start = j.at("start");
-  r.end = j.at("end");
+  r.start = JsonInteger<TimeMs>(j.at("start"));
+  r.end = JsonInteger<TimeMs>(j.at("end"));
   r.first_ref = RefOf(j.at("first_ref"));
   for (const json& m : j.at("messages")) {
     MessageOutcome mo;
@@ -110,7 +113,7 @@ SessionRecord RecordOf(const json& j) {
       RecipientOutcome o;
       o.address = rc.at("address");
       o.domain = rc.at("domain");
-      int state = rc.at("state");
+      int state = JsonInteger<int>(rc.at("state"));
       if (state < 0 || state > 3) throw std::invalid_argument("bad recipient state");
       o.state = static_cast<RecipientState>(state);
       o.failure = OptFailureOf(rc.at("failure"));
@@ -119,7 +122,7 @@ SessionRecord RecordOf(const json& j) {
     r.messages.push_back(std::move(mo));
   }
   r.session_failure = OptFailureOf(j.at("session_failure"));
-  r.auth_failures = j.at("auth_failures");
+  r.auth_failures = JsonInteger<decltype(r.auth_failures)>(j.at("auth_failures"));
   r.auth_users = j.at("auth_users").get<std::vector<std::string>>();
   return r;
 }
@@ -164,14 +167,14 @@ Status SessionMatcher::LoadState(const json& state) {
   try {
     for (const json& j : state.at("sessions")) {
       auto s = std::make_unique<Open>();
-      s->key = {j.at("server").get<uint32_t>(), j.at("id").get<uint64_t>()};
+      s->key = {JsonInteger<uint32_t>(j.at("server")), JsonInteger<uint64_t>(j.at("id"))};
       s->rec = RecordOf(j.at("record"));
       for (const json& p : j.at("pending")) {
         Pending q;
         q.stage = StageOf(p.at("stage"));
         q.command = p.at("command");
-        q.message = p.at("message");
-        q.recipient = p.at("recipient");
+        q.message = JsonInteger<int>(p.at("message"));
+        q.recipient = JsonInteger<int>(p.at("recipient"));
         q.last_chunk = p.at("last_chunk");
         q.end_of_data = p.at("end_of_data");
         q.ref = RefOf(p.at("ref"));
@@ -187,13 +190,13 @@ Status SessionMatcher::LoadState(const json& state) {
       s->last_error = OptFailureOf(j.at("last_error"));
       s->last_command = j.at("last_command");
       s->last_stage = StageOf(j.at("last_stage"));
-      s->last_time = j.at("last_time");
+      s->last_time = JsonInteger<TimeMs>(j.at("last_time"));
       s->last_ref = RefOf(j.at("last_ref"));
       Key key = s->key;
       loaded.emplace(key, std::move(s));
     }
-    latest_ = state.at("latest");
-    last_sweep_ = state.at("last_sweep");
+    latest_ = JsonInteger<TimeMs>(state.at("latest"));
+    last_sweep_ = JsonInteger<TimeMs>(state.at("last_sweep"));
   } catch (const std::exception& e) {
     return Status::Invalid(std::string("open sessions: ") + e.what());
   }

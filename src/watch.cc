@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_number.h"
 #include "smtptriage/ndjson.h"
 
 namespace smtptriage {
@@ -66,9 +67,9 @@ Status Watcher::Start() {
     try {
       Status s = follower_->LoadState(state.at("follower"));
       if (!s.ok()) return Status::Invalid(path + ": damaged watch state (" + s.message() + ")");
-      output_bytes_ = state.at("output_bytes");
+      output_bytes_ = JsonInteger<int64_t>(state.at("output_bytes"));
       for (const auto& k : state.at("open_incidents")) open_incidents_.insert(k.get<std::string>());
-      last_snapshot_ = state.at("last_snapshot");
+      last_snapshot_ = JsonInteger<TimeMs>(state.at("last_snapshot"));
       resumed = true;
     } catch (const std::exception& e) {
       return Status::Invalid(path + ": damaged watch state (" + std::string(e.what()) + ")");

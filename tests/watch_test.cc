@@ -278,3 +278,57 @@ TEST_CASE("watch: a corrupt state file or one from another version is a clear er
     CHECK(s.message().find("state.json") != std::string::npos);
   }
 }
+
+TEST_CASE("watch: numbers a state field cannot hold are a damaged state, not a crash",
+          "[watch][fuzz]") {
+  // Found by fuzzing (fuzz/fuzz_watch_state.cc): a session id written as 6.35e24 was converted
+  // to a 64-bit integer unchecked (undefined behaviour). Each damaged number is now refused.
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  auto start = [&](const json& state) {
+    std::ofstream(dir.path() / "state.json", std::ios::binary | std::ios::trunc) << state.dump();
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    return w.Start();
+  };
+  json crasher = json::parse(std::ifstream(std::string(SMTPTRIAGE_SOURCE_DIR) +
+                                           "/tests/data/crashers/watch_state_id_as_huge_float.json"));
+  crasher["version"] = SMTPTRIAGE_VERSION;
+  Status s = start(crasher);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find("damaged watch state") != std::string::npos);
+
+  // A real checkpoint with a session still open, then one damaged number at a time.
+  std::ofstream(dir.path() / "logs" / "SEND2026030206-1.LOG", std::ios::binary)
+      << Header() + Lines({Row("08DE6D209E9D3031", 1, 0, '+', ""),
+                           Row("08DE6D209E9D3031", 2, 1, '<', "220 mx.example.com")});
+  fs::remove(dir.path() / "state.json");
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  json state = json::parse(std::ifstream(dir.path() / "state.json"));
+  REQUIRE(state["follower"]["send"]["sessions"].size() == 1);
+  json& session = state["follower"]["send"]["sessions"][0];
+  const std::vector<std::pair<json*, json>> damage = {
+      {&session["id"], json(6.35e24)},
+      {&session["id"], json(-1)},
+      {&session["server"], json(4294967296ull)},
+      {&session["last_time"], json(1.5)},
+      {&state["follower"]["files"][0]["offset"], json(-3)},
+      {&state["output_bytes"], json("12")},
+  };
+  for (const auto& [field, bad] : damage) {
+    json before = *field;
+    *field = bad;
+    INFO(bad.dump());
+    s = start(state);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message().find("damaged watch state") != std::string::npos);
+    *field = before;
+  }
+  s = start(state);  // put right again, the same state is accepted
+  INFO(s.message());
+  CHECK(s.ok());
+}
