@@ -1069,8 +1069,9 @@ void ReasonsSection(const Report& r, const Words& w, Lang lang, std::ostream& ou
   };
   std::vector<Entry> entries;
   for (const auto& [id, rule] : r.rules) {
+    const Reason reason = rule.reason;  // a structured binding cannot be captured before clang 16
     auto it = std::find_if(entries.begin(), entries.end(),
-                           [&](const Entry& e) { return e.reason == rule.reason; });
+                           [reason](const Entry& e) { return e.reason == reason; });
     if (it == entries.end()) {
       Entry e;
       e.reason = rule.reason;
