@@ -4,7 +4,8 @@
 #
 #   scripts/bootstrap.sh            build what `smtptriage scan` needs
 #   scripts/bootstrap.sh --tests    also what the test suite runs: headless Chromium (and a
-#                                   font) for the test that renders the HTML report
+#                                   font) for the test that renders the HTML report, and
+#                                   Prometheus's promtool, which checks the metrics output
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +18,9 @@ for arg in "$@"; do
 done
 
 packages=(g++ cmake make pkg-config libboost-program-options-dev libre2-dev nlohmann-json3-dev
-          catch2 zlib1g-dev tzdata prometheus)
+          catch2 zlib1g-dev tzdata)
 if [ "$tests" -eq 1 ]; then
-  packages+=(chromium chromium-driver fonts-dejavu-core)
+  packages+=(chromium chromium-driver fonts-dejavu-core prometheus)
 fi
 missing=()
 for p in "${packages[@]}"; do
