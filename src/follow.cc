@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "smtptriage/input_files.h"
+#include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
 
@@ -25,8 +26,13 @@ struct LogFollower::Tracked {
   bool seen_this_poll = false;
   bool compressed = false;       // .gz: read once, whole
   bool done = false;
+  // The folder as a session-key part: the same session id in two servers' folders (or two
+  // copies) never mixes. A hash of the path, so that checkpoints stay valid across restarts.
+  uint32_t folder = 0;
 
   void Reset(Diagnostics* diag) {
+    size_t slash = path.find_last_of("/\\");
+    folder = static_cast<uint32_t>(HashText(slash == std::string::npos ? "" : path.substr(0, slash)));
     offset = 0;
     line = 0;
     parser = std::make_unique<EventParser>(path, nullptr, diag, kind);
@@ -121,7 +127,7 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
     while (parser.Next(&ev)) {
       (parser.kind() == LogKind::kReceive ? receive_ : send_)
           .Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
-                t.index);
+                t.index, t.folder);
     }
     stats_.bytes += parser.bytes();
     stats_.lines += parser.lines();
@@ -164,7 +170,7 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
     lv.text = lv.overlong ? line.substr(0, kMaxLineBytes) : line;
     if (t.parser->ParseLine(lv, &ev)) {
       LogKind kind = t.parser->kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
-      (kind == LogKind::kReceive ? receive_ : send_).Feed(ev, kind, t.index);
+      (kind == LogKind::kReceive ? receive_ : send_).Feed(ev, kind, t.index, t.folder);
     }
   }
   t.offset += static_cast<int64_t>(end + 1);

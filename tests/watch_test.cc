@@ -332,3 +332,29 @@ TEST_CASE("watch: numbers a state field cannot hold are a damaged state, not a c
   INFO(s.message());
   CHECK(s.ok());
 }
+
+TEST_CASE("watch: the same session id in two servers' folders is two sessions", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  const std::string id = "08DE6D209E9D3031";
+  // EX01's session is still waiting for its RCPT reply when EX02's, with the same id, fails.
+  fs::create_directories(dir.path() / "logs" / "EX01");
+  fs::create_directories(dir.path() / "logs" / "EX02");
+  std::ofstream(dir.path() / "logs" / "EX01" / "SEND2026030206-1.LOG", std::ios::binary)
+      << Header() + Lines({Row(id, 1, 0, '+', ""), Row(id, 2, 1, '>', "RCPT TO:<a@one.example>")});
+  std::ofstream(dir.path() / "logs" / "EX02" / "SEND2026030206-1.LOG", std::ios::binary)
+      << Header() + Lines({Row(id, 3, 0, '+', ""), Row(id, 4, 1, '>', "RCPT TO:<b@two.example>"),
+                           Row(id, 5, 2, '<', "550 5.1.1 User unknown"),
+                           Row(id, 6, 3, '-', "", "Local")});
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::ifstream in(dir.path() / "events.ndjson");
+  std::string line;
+  std::vector<std::string> domains;
+  while (std::getline(in, line)) {
+    json j = json::parse(line);
+    if (j["type"] == "failure") domains.push_back(j["domain"]);
+  }
+  CHECK(domains == std::vector<std::string>{"two.example"});
+}
