@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throughput benchmark: generates a corpus of realistic Send logs (deterministic seed), reads it
-# once to put it in the page cache, then times `smtptriage scan --format json` against `wc -l`
-# and, for gzip input, against `zcat`, printing MB/s, lines/s and peak RSS.
+# once to put it in the page cache, then times `smtptriage scan --format json` with one thread
+# and with the default --jobs (one per core) against `wc -l` and, for gzip input, against
+# `zcat`, printing MB/s, lines/s and peak RSS, and checks that the parallel report equals the
+# single-threaded one.
 #
 #   bench/run.sh [SIZE] [BUILD_DIR] [CORPUS_DIR]      e.g. bench/run.sh 1G build /tmp/stb
 set -euo pipefail
@@ -47,7 +49,18 @@ echo "corpus: $(printf '%.0f' "$mb") MiB, $lines lines, $(ls "$send" | wc -l) fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 cat "$send"/*.LOG > /dev/null   # page cache
 read -r t m < <(measure wc -l "$send"/*.LOG);                         report "wc -l (yardstick)" "$t" "$m"
-read -r t m < <(measure "$bin" scan --format json -o /dev/null "$send"); report "smtptriage scan --format json" "$t" "$m"
+read -r t m < <(measure "$bin" scan --jobs 1 --format json -o /dev/null "$send"); report "smtptriage scan --jobs 1 (1 thread)" "$t" "$m"
+single=$t
+read -r t m < <(measure "$bin" scan --format json -o /dev/null "$send"); report "smtptriage scan (--jobs $(nproc), default)" "$t" "$m"
+printf "%-34s %7.2fx\n" "parallel speed-up" "$(echo "$single / ($t + 0.0001)" | bc -l)"
+# The parallel report must equal the single-threaded one (the generation time aside).
+"$bin" scan --jobs 1 --format json --now 2026-03-03T00:00:00Z -o "$corpus/report-1.json" "$send"
+"$bin" scan --format json --now 2026-03-03T00:00:00Z -o "$corpus/report-n.json" "$send"
+if cmp -s "$corpus/report-1.json" "$corpus/report-n.json"; then
+  echo "parallel report equals the single-threaded one"
+else
+  echo "parallel report DIFFERS from the single-threaded one"; exit 1
+fi
 
 gz="$corpus/gz"
 if [ ! -d "$gz" ]; then
@@ -56,4 +69,5 @@ if [ ! -d "$gz" ]; then
 fi
 cat "$gz"/*.gz > /dev/null
 read -r t m < <(measure sh -c "zcat $gz/*.gz > /dev/null");           report "zcat (gzip yardstick)" "$t" "$m"
+read -r t m < <(measure "$bin" scan --jobs 1 --format json -o /dev/null "$gz");  report "smtptriage scan --jobs 1, .gz input" "$t" "$m"
 read -r t m < <(measure "$bin" scan --format json -o /dev/null "$gz");  report "smtptriage scan, .gz input" "$t" "$m"

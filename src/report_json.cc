@@ -161,12 +161,16 @@ json FailureGroupToJson(const FailureGroup& g) {
           {"buckets", buckets}};
 }
 
-json ReportToJson(const Report& r) {
+json ReportToJson(const Report& r) { return ReportToJson(r, true); }
+
+json ReportToJson(const Report& r, bool with_domains) {
   const Totals& t = r.totals;
   json incidents = json::array();
   for (const Incident& inc : r.incidents) incidents.push_back(IncidentToJson(inc));
   json domains = json::array();
-  for (const DomainReport& d : r.domains) domains.push_back(DomainToJson(d));
+  if (with_domains) {
+    for (const DomainReport& d : r.domains) domains.push_back(DomainToJson(d));
+  }
   json servers = json::array();
   for (const ServerReport& s : r.servers) servers.push_back(ServerToJson(s));
   json auth = json::array();
@@ -220,7 +224,33 @@ json ReportToJson(const Report& r) {
 
 void RenderJson(const Report& report, const RenderOptions&, std::ostream& out) {
   // Log text is not always valid UTF-8: replace bad bytes rather than fail the whole report.
-  out << ReportToJson(report).dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+  // The domains are written one at a time into the document's text: a report of a large run
+  // holds thousands of domains with their cells, and a whole JSON tree of them would take
+  // several times the memory of the report itself. The text is the same as one dump.
+  const auto replace = json::error_handler_t::replace;
+  std::string text = ReportToJson(report, false).dump(2, ' ', false, replace);
+  const std::string marker = "\n  \"domains\": []";
+  size_t at = text.find(marker);
+  if (at == std::string::npos || report.domains.empty()) {
+    out << text << '\n';
+    return;
+  }
+  out.write(text.data(), static_cast<std::streamsize>(at));
+  out << "\n  \"domains\": [";
+  bool first = true;
+  for (const DomainReport& d : report.domains) {
+    std::string one = DomainToJson(d).dump(2, ' ', false, replace);
+    out << (first ? "\n    " : ",\n    ");
+    first = false;
+    for (char c : one) {
+      out.put(c);
+      if (c == '\n') out << "    ";
+    }
+  }
+  out << "\n  ]";
+  size_t rest = at + marker.size();
+  out.write(text.data() + rest, static_cast<std::streamsize>(text.size() - rest));
+  out << '\n';
 }
 
 const std::vector<ReporterEntry>& Reporters() {

@@ -44,6 +44,8 @@ void RenderPrometheus(const Report& report, const RenderOptions& options, std::o
 
 // The report as a JSON value (schema docs/report.schema.json), shared by json and ndjson.
 nlohmann::ordered_json ReportToJson(const Report& report);
+// The same without the domains (an empty "domains" array), for writing them one at a time.
+nlohmann::ordered_json ReportToJson(const Report& report, bool with_domains);
 nlohmann::ordered_json FailureGroupToJson(const FailureGroup& g);
 
 // The reply codes of a failure group: "550 5.7.1", or "Winsock 10060" for a connect failure,
