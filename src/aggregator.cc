@@ -191,7 +191,17 @@ void Aggregator::OnSession(SessionRecord&& s) {
   any_ = true;
   ++totals_.sessions;
   ServerReport* server = s.server < servers_.size() ? &servers_[s.server] : nullptr;
-  if (server != nullptr) ++server->sessions;
+  if (server != nullptr) {
+    ++server->sessions;
+    // A receive connector id is SERVER\Name: the server's own name, where the log has it.
+    size_t slash = s.connector.find('\\');
+    if (s.log == LogKind::kReceive && slash != std::string::npos && slash > 0 &&
+        server->receive_connector_hosts.size() < 8) {
+      std::string host = s.connector.substr(0, slash);
+      auto& hosts = server->receive_connector_hosts;
+      if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
+    }
+  }
   if (s.direction == Direction::kInbound) ++totals_.inbound_sessions;
   if (s.direction == Direction::kInternal) ++totals_.internal_sessions;
   if (s.open_at_end) ++totals_.open_at_end;

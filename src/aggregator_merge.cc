@@ -111,6 +111,9 @@ Status Aggregator::Absorb(const json& report) {
       mine.failed_sessions += JsonInteger<int64_t>(s.at("failed_sessions"));
       if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
       for (const json& p : s.at("paths")) Remember(&mine.paths, p.get<std::string>(), 1 << 20);
+      for (const json& h : s.at("receive_connector_hosts")) {
+        Remember(&mine.receive_connector_hosts, h.get<std::string>(), 8);
+      }
     }
     where = "totals";
     const json& t = report.at("totals");

@@ -77,6 +77,7 @@ json ServerToJson(const ServerReport& s) {
   return {{"name", s.name},
           {"paths", s.paths},
           {"how", s.how},
+          {"receive_connector_hosts", s.receive_connector_hosts},
           {"sessions", s.sessions},
           {"recipients", s.recipients},
           {"failed_recipients", s.failed_recipients},

@@ -3,6 +3,7 @@
 
 #include "smtptriage/platform.h"
 #include "smtptriage/reporters.h"
+#include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
 namespace {
@@ -168,7 +169,17 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
         << " " << (es ? "sesiones fallidas" : "failed sessions") << "\n";
     out << "    " << (es ? "de" : "from");
     for (const std::string& p : s.paths) out << " " << p;
-    out << " (" << how << ")\n";
+    out << " (" << how << ")";
+    if (!s.receive_connector_hosts.empty()) {
+      bool confirmed = false;
+      for (const std::string& h : s.receive_connector_hosts) {
+        confirmed |= h.size() == s.name.size() && IStartsWith(h, s.name);
+      }
+      out << "; " << (es ? "sus conectores de recepción dicen" : "its receive connectors say");
+      for (const std::string& h : s.receive_connector_hosts) out << " " << h;
+      if (!confirmed) out << (es ? " (¿otro nombre? use --server)" : " (another name? use --server)");
+    }
+    out << "\n";
   }
 }
 

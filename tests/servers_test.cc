@@ -25,6 +25,7 @@ namespace {
 void GenerateServer(loggen::Scenario sc, const fs::path& root, const std::string& name,
                     int sessions_per_hour, loggen::Result* truth = nullptr) {
   sc.sessions_per_hour = sessions_per_hour;
+  sc.server = name;
   loggen::Result local;
   REQUIRE(loggen::Generate(sc, (root / name).string(), truth ? truth : &local).ok());
 }
@@ -167,6 +168,8 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
     const ServerReport* s = Server(all.report, name);
     REQUIRE(s != nullptr);
     CHECK(s->how == "layout");
+    // Its receive connector ids (EX01\\Default Frontend EX01) confirm the name from the layout.
+    CHECK(s->receive_connector_hosts == std::vector<std::string>{name});
     CHECK(s->sessions == one.report.totals.sessions);
     CHECK(s->recipients == one.report.totals.recipients);
     CHECK(s->failed_recipients == one.report.totals.failed_recipients);

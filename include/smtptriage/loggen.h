@@ -61,6 +61,7 @@ struct FaultWindow {
 struct Scenario {
   std::string name;
   uint64_t seed = 1;
+  std::string server = "EX01";        // the server's name in its receive connector ids
   int64_t start_ms = 0;               // UTC epoch ms of the first session
   int64_t end_ms = 0;                 // no session starts at or after this
   int sessions_per_hour = 200;        // outbound sessions per hour, spread over the domains

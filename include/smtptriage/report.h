@@ -163,6 +163,8 @@ struct ServerReport {
   std::string name;
   std::vector<std::string> paths;    // what was read as this server's logs
   std::string how;                   // explicit | share | layout | default
+  // The server names that its receive connector ids (SERVER\Name) give, to confirm `name`.
+  std::vector<std::string> receive_connector_hosts;
   int64_t sessions = 0;
   int64_t recipients = 0;
   int64_t failed_recipients = 0;

@@ -21,11 +21,13 @@ using smtptriage::loggen::Scenario;
 
 constexpr const char* kUsage =
     "usage: smtptriage-loggen --preset NAME --out DIR [--seed N] [--size SIZE] [--start TIME]\n"
+    "                         [--server NAME]\n"
     "                         [--hours N] [--truth FILE.json] [--tracking FIELDS]\n"
     "       smtptriage-loggen --list\n"
     "  --preset NAME   scenario to generate (see --list)\n"
     "  --out DIR       writes DIR/SmtpSend and DIR/SmtpReceive\n"
     "  --seed N        random seed (default 1); the same seed gives the same bytes\n"
+    "  --server NAME   the server's name in its receive connector ids (default EX01)\n"
     "  --size SIZE     generate until this much log is written, e.g. 500M, 1G\n"
     "  --start TIME    move the scenario to start at TIME, e.g. 2026-03-02T06:00:00Z\n"
     "  --hours N       generate N hours from the start\n"
@@ -111,7 +113,7 @@ bool WriteTruth(const std::string& path, const Scenario& sc, const Result& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string preset, out_dir, truth, size_arg, start_arg, hours_arg, tracking_arg;
+  std::string preset, out_dir, truth, size_arg, start_arg, hours_arg, tracking_arg, server;
   uint64_t seed = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -138,6 +140,8 @@ int main(int argc, char** argv) {
       ok = value(&size_arg);
     } else if (arg == "--start") {
       ok = value(&start_arg);
+    } else if (arg == "--server") {
+      ok = value(&server) && !server.empty() && server.find_first_of(",\\\"") == std::string::npos;
     } else if (arg == "--hours") {
       ok = value(&hours_arg);
     } else if (arg == "--tracking") {
@@ -165,6 +169,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "smtptriage-loggen: unknown preset '%s' (see --list)\n", preset.c_str());
     return smtptriage::kExitUsage;
   }
+  if (!server.empty()) sc.server = server;
   if (!start_arg.empty()) {
     int64_t start = 0;
     if (!ParseStart(start_arg, &start)) {

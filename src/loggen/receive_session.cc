@@ -7,7 +7,6 @@ namespace smtptriage::loggen::internal {
 
 namespace {
 
-constexpr std::string_view kReceiveConnector = "EX01\\Default Frontend EX01";
 constexpr std::string_view kPermissions =
     "SMTPSubmit SMTPAcceptAnySender SMTPAcceptAuthoritativeDomainSender AcceptRoutingHeaders";
 constexpr std::string_view kSendingCertificate =
@@ -57,7 +56,7 @@ class ReceiveSession {
         bot_(p.has_fault && p.fault == Fault::kAuthFailInbound),
         client_ip_(
             ClientIp(bot_ ? std::to_string(g->rng.Below(40)) : *p.sender_domain, g->sc.seed, bot_)),
-        rows_(stream, kReceiveConnector, sid_,
+        rows_(stream, g->sc.server + "\\Default Frontend " + g->sc.server, sid_,
               client_ip_ + ":" + std::to_string(rng_.Range(1025, 65000))) {}
 
   void Run();
