@@ -27,7 +27,9 @@ constexpr std::string_view k2010Extra =
     ",directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
 constexpr std::string_view k2016Extra = ",transport-traffic-type,log-id,schema-version";
 
-std::string LayoutFor(size_t count) {
+}  // namespace
+
+std::string TrackingLayout(size_t count) {
   std::string s(k2007);
   if (count == 21) return s;
   s += k2010Extra;
@@ -38,6 +40,8 @@ std::string LayoutFor(size_t count) {
   if (count == 30) return s + std::string(k2016Extra);
   return {};
 }
+
+namespace {
 
 std::vector<std::string_view> SplitNames(std::string_view list) {
   std::vector<std::string_view> out;
@@ -179,7 +183,7 @@ void TrackingParser::Header(std::string_view line, int64_t number) {
 
 bool TrackingParser::InferLayout(const std::vector<std::string_view>& f) {
   TimeMs t;
-  std::string layout = LayoutFor(f.size());
+  std::string layout = TrackingLayout(f.size());
   if (layout.empty() || !ParseLogTimestamp(f[0], &t) || !LooksLikeEventId(f[8])) return false;
   SetColumns(SplitNames(layout));
   const char* version = f.size() == 21   ? "Exchange 2007"
@@ -257,7 +261,7 @@ bool LooksLikeTrackingFile(const std::string& path) {
     if (csv.Split(t) != CsvError::kNone) return false;
     const auto& f = csv.fields();
     TimeMs time;
-    return !LayoutFor(f.size()).empty() && ParseLogTimestamp(f[0], &time) && LooksLikeEventId(f[8]);
+    return !TrackingLayout(f.size()).empty() && ParseLogTimestamp(f[0], &time) && LooksLikeEventId(f[8]);
   }
   return false;
 }

@@ -109,6 +109,10 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
 // joins a tracking row to the protocol session that carried the message.
 uint64_t MessageJoinKey(std::string_view message_id, std::string_view address, Direction d);
 
+// The #Fields list (comma-separated) of the message tracking layouts Exchange writes: 21
+// (2007), 26 (2010), 27 (2013) or 30 (2016/2019) columns; empty for another count.
+std::string TrackingLayout(size_t count);
+
 struct TrackingFileStats {
   bool opened = false;
   bool readable = false;

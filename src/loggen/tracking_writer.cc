@@ -13,22 +13,14 @@
 #include "internal.h"
 #include "smtptriage/event_parser.h"
 #include "smtptriage/session_matcher.h"
+#include "smtptriage/tracking_parser.h"
 
 namespace smtptriage::loggen::internal {
 namespace {
 
-constexpr std::string_view k2007 =
-    "date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,"
-    "source,event-id,internal-message-id,message-id,recipient-address,recipient-status,"
-    "total-bytes,recipient-count,related-recipient-address,reference,message-subject,"
-    "sender-address,return-path,message-info";
-
+// The #Fields list of the layout the scenario asks for, as the reader knows it.
 std::vector<std::string> Columns(int count) {
-  std::string all(k2007);
-  if (count >= 26)
-    all += ",directionality,tenant-id,original-client-ip,original-server-ip,custom-data";
-  if (count >= 27) all.insert(all.find(",recipient-address"), ",network-message-id");
-  if (count >= 30) all += ",transport-traffic-type,log-id,schema-version";
+  std::string all = TrackingLayout(static_cast<size_t>(count));
   std::vector<std::string> cols;
   size_t start = 0;
   while (true) {
