@@ -1,5 +1,7 @@
 #include "smtptriage/incident_model.h"
 
+#include "incident_servers.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -93,102 +95,6 @@ LocalizedText FamilyAdvice(Family f) {
               "muchos receptores sin relación rechazan nuestro correo del mismo modo: el factor "
               "común somos nosotros"};
   }
-}
-
-// Which servers show an incident: those on which, in some bucket of the incident, at least
-// min_domains outbound domains (or half of the server's active ones, when it had min_domains)
-// failed with the family's failures as the model counts them. Every server active during the
-// incident having it makes it organisation-wide; otherwise it is those servers' own.
-void IncidentServers(const IncidentInput& in, Incident* inc) {
-  if (in.servers == nullptr || in.servers->empty()) return;
-  const std::vector<std::string>& names = *in.servers;
-  if (in.server_buckets == nullptr || names.size() < 2) {
-    inc->servers = names;
-    inc->scope = "organisation";
-    return;
-  }
-  const AggregatorOptions& opt = *in.options;
-  const size_t n = names.size();
-  std::vector<bool> active(n, false), hit(n, false);
-  for (auto it = in.server_buckets->lower_bound(inc->start);
-       it != in.server_buckets->end() && it->first < inc->end; ++it) {
-    std::vector<int64_t> affected(n, 0), act(n, 0);
-    for (const auto& [key, cell] : it->second) {
-      size_t d = BucketCell::DomainOfKey(key);
-      uint32_t k = BucketCell::ServerOfKey(key);
-      if (k >= n || d >= in.domains.size()) continue;
-      if (in.domains[d].report->direction != Direction::kOutbound) continue;
-      ++act[k];
-      bool aff = false;
-      std::array<int, kReasonCount> failed{};
-      for (const auto& [slot, sessions] : cell.failed) {
-        Reason r = BucketCell::ReasonOf(slot);
-        if (FamilyOf(r) != inc->family) continue;
-        aff |= BucketCell::IsLocal(slot);
-        failed[static_cast<int>(r)] += sessions;
-      }
-      for (int r = 0; r < kReasonCount; ++r) aff |= failed[r] > 0 && 2 * failed[r] >= cell.attempts;
-      if (aff) ++affected[k];
-    }
-    for (size_t k = 0; k < n; ++k) {
-      if (act[k] > 0) active[k] = true;
-      if (affected[k] >= opt.min_domains ||
-          (act[k] >= opt.min_domains && 2 * affected[k] >= act[k] && affected[k] > 0)) {
-        hit[k] = true;
-      }
-    }
-  }
-  inc->servers.clear();
-  bool every = true;
-  for (size_t k = 0; k < n; ++k) {
-    if (hit[k]) inc->servers.push_back(names[k]);
-    if (active[k] && !hit[k]) every = false;
-  }
-  if (inc->servers.empty()) {
-    // Seen only over the whole organisation's traffic (no server reached the threshold alone).
-    for (size_t k = 0; k < n; ++k) {
-      if (active[k]) inc->servers.push_back(names[k]);
-    }
-    every = true;
-  }
-  std::sort(inc->servers.begin(), inc->servers.end());
-  inc->scope = every ? "organisation" : "server";
-}
-
-std::string JoinNames(const std::vector<std::string>& names, const char* last_sep) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    out += (i == 0 ? "" : i + 1 == names.size() ? last_sep : ", ") + names[i];
-  }
-  return out;
-}
-
-// The sentence on servers that ends an incident's summary in a run over two or more servers.
-LocalizedText ServersSentence(const IncidentInput& in, const Incident& inc) {
-  if (in.servers == nullptr || in.servers->size() < 2 || inc.servers.empty()) return {};
-  if (inc.scope == "organisation") {
-    return {" On every server sending then (" + JoinNames(inc.servers, " and ") +
-                "): organisation-wide.",
-            " En todos los servidores que enviaban entonces (" + JoinNames(inc.servers, " y ") +
-                "): afecta a toda la organización."};
-  }
-  std::vector<std::string> others;
-  for (const std::string& s : *in.servers) {
-    if (std::find(inc.servers.begin(), inc.servers.end(), s) == inc.servers.end()) {
-      others.push_back(s);
-    }
-  }
-  std::sort(others.begin(), others.end());
-  std::string these_en = JoinNames(inc.servers, " and "), these_es = JoinNames(inc.servers, " y ");
-  bool one = inc.servers.size() == 1;
-  return {" Only on " + these_en + "; " + JoinNames(others, " and ") +
-              (others.size() == 1 ? " was" : " were") +
-              " unaffected: check " + these_en + " first (" + (one ? "its" : "their") +
-              " outbound IP, connectors and DNS).",
-          " Solo en " + these_es + "; " + JoinNames(others, " y ") +
-              (others.size() == 1 ? " no se vio afectado" : " no se vieron afectados") +
-              ": revise primero " + these_es + " (" + (one ? "su" : "sus") +
-              " IP de salida, conectores y DNS)."};
 }
 
 const char* TrendEs(const std::string& t) {
@@ -532,44 +438,6 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     v.summary = {"No outbound delivery failures in the period.",
                  "Ningún fallo de entrega de salida en el periodo."};
   }
-}
-
-void FillTimeline(const IncidentInput& in,
-                  const std::function<bool(const DomainReport&)>& wanted, Report* report) {
-  report->bucket_ms = in.bucket_ms;
-  std::map<TimeMs, TimelineBucket> timeline;
-  for (const auto& [start, cells] : *in.buckets) {
-    TimelineBucket& b = timeline[start];
-    b.start = start;
-    for (const auto& [index, cell] : cells) {
-      const DomainReport& d = *in.domains[index].report;
-      if (d.direction == Direction::kOutbound && cell.attempts > 0 && wanted(d)) ++b.active_domains;
-    }
-  }
-  for (const IncidentDomain& d : in.domains) {
-    DomainReport& dr = *d.report;
-    if (!wanted(dr)) continue;
-    std::map<std::string, Family> family_of;
-    for (const FailureGroup& g : dr.failures) family_of.emplace(FailureGroupKey(g), g.family);
-    std::map<TimeMs, int64_t> series;
-    for (const auto& [key, per_bucket] : *d.group_buckets) {
-      auto fam = family_of.find(key);
-      for (const auto& [start, n] : per_bucket) {
-        series[start] += n;
-        if (dr.direction != Direction::kOutbound) continue;
-        TimelineBucket& b = timeline[start];
-        b.start = start;
-        b.failures += n;
-        if (fam != family_of.end()) b.by_family[static_cast<int>(fam->second)] += n;
-      }
-    }
-    dr.failure_series.clear();
-    for (const auto& [start, n] : series) {
-      if (n > 0) dr.failure_series.push_back({start, n});
-    }
-  }
-  report->timeline.clear();
-  for (auto& [start, b] : timeline) report->timeline.push_back(b);
 }
 
 }  // namespace smtptriage
