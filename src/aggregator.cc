@@ -146,6 +146,8 @@ void Note(std::vector<int>* failed, int index) {
   }
 }
 
+}  // namespace
+
 void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max) {
   if (value.empty()) return;
   auto it = std::find(list->begin(), list->end(), value);
@@ -153,8 +155,6 @@ void RememberUpTo(std::vector<std::string>* list, const std::string& value, size
   if (list->size() >= max) list->erase(list->begin());
   list->push_back(value);
 }
-
-}  // namespace
 
 bool Aggregator::CountedElsewhere(SessionRecord& s) {
   if (!options_.join_tracking) return false;

@@ -4,10 +4,14 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "smtptriage/aggregator.h"
 
 namespace smtptriage {
+
+// Adds `value` (not empty, not yet there) at the end of `list`, dropping the oldest past `max`.
+void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max);
 
 struct Aggregator::DomainAcc {
   size_t index = 0;

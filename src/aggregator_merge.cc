@@ -28,12 +28,6 @@ T Parsed(std::optional<T> v, const json& j, const char* what) {
   return *v;
 }
 
-void Remember(std::vector<std::string>* list, const std::string& value, size_t max) {
-  if (std::find(list->begin(), list->end(), value) != list->end()) return;
-  list->push_back(value);
-  if (list->size() > max) list->erase(list->begin());
-}
-
 FailureGroup GroupOf(const json& j) {
   FailureGroup g;
   g.reason = Parsed(ParseReason(j.at("reason").get<std::string>()), j.at("reason"), "reason");
@@ -110,9 +104,9 @@ Status Aggregator::Absorb(const json& report) {
       mine.failed_recipients += JsonInteger<int64_t>(s.at("failed_recipients"));
       mine.failed_sessions += JsonInteger<int64_t>(s.at("failed_sessions"));
       if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
-      for (const json& p : s.at("paths")) Remember(&mine.paths, p.get<std::string>(), 1 << 20);
+      for (const json& p : s.at("paths")) RememberUpTo(&mine.paths, p.get<std::string>(), 1 << 20);
       for (const json& h : s.at("receive_connector_hosts")) {
-        Remember(&mine.receive_connector_hosts, h.get<std::string>(), 8);
+        RememberUpTo(&mine.receive_connector_hosts, h.get<std::string>(), 8);
       }
     }
     where = "totals";
@@ -147,8 +141,8 @@ Status Aggregator::Absorb(const json& report) {
       r.recipients += JsonInteger<int64_t>(d.at("recipients"));
       r.failed_recipients += JsonInteger<int64_t>(d.at("failed_recipients"));
       r.failed_sessions += JsonInteger<int64_t>(d.at("failed_sessions"));
-      for (const json& ip : d.at("remote_ips")) Remember(&r.remote_ips, ip.get<std::string>(), 8);
-      for (const json& h : d.at("remote_hosts")) Remember(&r.remote_hosts, h.get<std::string>(), 8);
+      for (const json& ip : d.at("remote_ips")) RememberUpTo(&r.remote_ips, ip.get<std::string>(), 8);
+      for (const json& h : d.at("remote_hosts")) RememberUpTo(&r.remote_hosts, h.get<std::string>(), 8);
       if (d.contains("failures_by_server")) {
         for (const auto& [name, n] : d.at("failures_by_server").items()) {
           acc.failures_by_server[ServerIndex(name)] += JsonInteger<int64_t>(n);
@@ -195,7 +189,7 @@ Status Aggregator::Absorb(const json& report) {
       mine.remote_ip = ip;
       mine.count += JsonInteger<int64_t>(a.at("count"));
       mine.last = std::max(mine.last, last);
-      for (const json& u : a.at("users")) Remember(&mine.users, u.get<std::string>(), 8);
+      for (const json& u : a.at("users")) RememberUpTo(&mine.users, u.get<std::string>(), 8);
     }
   } catch (const std::exception& e) {
     return Status::Invalid(std::string(where) + ": " + e.what());

@@ -168,7 +168,11 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   ScanStats stats;
   ScanProgress progress;
   progress.files_total = files.size();
-  for (const InputFile& f : files) progress.bytes_total += SizeOnDisk(f.path);
+  std::vector<int64_t> sizes;  // on disk, read once for the progress line
+  for (const InputFile& f : files) {
+    sizes.push_back(SizeOnDisk(f.path));
+    progress.bytes_total += sizes.back();
+  }
 
   // Message tracking files are read after every protocol session has been handed on, so that
   // the sink knows which messages a protocol log already counted (see the Aggregator).
@@ -187,7 +191,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   auto join = [&](uint32_t i, FileResult& r) {
     const InputFile& f = files[i];
     progress.files_done++;
-    progress.bytes_done += SizeOnDisk(f.path);
+    progress.bytes_done += sizes[i];
     if (!r.opened) {
       diag->Skipped(f.path, r.error);
       if (control.progress) control.progress(progress);
@@ -238,7 +242,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     TrackingFileStats t =
         ScanTrackingFile(files[i].path, i, &marked, diag, options.keep_subjects);
     progress.files_done++;
-    progress.bytes_done += SizeOnDisk(files[i].path);
+    progress.bytes_done += sizes[i];
     if (control.progress) control.progress(progress);
     if (!t.opened) continue;
     InputFileReport fr;

@@ -125,6 +125,7 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     // endpoint (ip:port, a new source port per connection) tells them apart.
     key.id = HashText(ev.remote_endpoint) | (1ull << 62);
   }
+  if (ev.time > latest_) latest_ = ev.time;
   auto it = open_.find(key);
   // A session begins with sequence number 0 (its first row, often "*" rows before the "+" of
   // the connection); without sequence numbers, with its "+" row.
@@ -132,11 +133,9 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   if (it == open_.end() && carry_ != nullptr && !begins && carry_bytes_ < carry_max_bytes_) {
     carry_->emplace_back(ev, kind, file, server);
     carry_bytes_ += carry_->back().bytes() + sizeof(CarriedRow);
-    if (ev.time > latest_) latest_ = ev.time;
     return;
   }
   ++stats_.events;
-  if (ev.time > latest_) latest_ = ev.time;
   if (latest_ - last_sweep_ >= 60 * 1000) {
     SweepIdle(latest_);
     it = open_.find(key);
