@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "smtptriage/platform.h"
+
 namespace smtptriage {
 namespace {
 
@@ -183,11 +185,24 @@ class MemoryStream : public ByteStream {
 class StreamLineSource : public LineSource {
  public:
   explicit StreamLineSource(std::unique_ptr<ByteStream> stream)
-      : stream_(std::move(stream)), buf_(kChunk) {}
+      : stream_(std::move(stream)), buf_(kChunk) {
+    data_ = buf_.data();
+  }
+  // The whole file mapped: lines are views into the mapping, nothing is copied.
+  explicit StreamLineSource(std::unique_ptr<platform::MappedFile> map) : map_(std::move(map)) {
+    data_ = map_->data();
+    end_ = map_->size();
+    bytes_ = static_cast<int64_t>(end_);
+    eof_ = true;
+  }
 
   bool Next(LineView* line) override {
+    if (map_ != nullptr && pos_ - released_ >= kReleaseEvery) {
+      map_->Release(pos_);
+      released_ = pos_;
+    }
     while (true) {
-      const char* begin = buf_.data() + pos_;
+      const char* begin = data_ + pos_;
       const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
       if (nl != nullptr) {
         size_t len = nl - begin;
@@ -207,15 +222,23 @@ class StreamLineSource : public LineSource {
     }
   }
 
-  const Status& status() const override { return stream_->status(); }
+  const Status& status() const override { return map_ ? ok_ : stream_->status(); }
   int64_t bytes() const override { return bytes_; }
 
  private:
+  // A mapped file gives back the pages it has read every this many bytes.
+  static constexpr size_t kReleaseEvery = 4u << 20;
+
   bool Emit(const char* p, size_t len, LineView* line) {
     ++number_;
     if (number_ == 1 && len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
       p += 3;
       len -= 3;
+    }
+    if (len > kMaxLineBytes) {
+      // Only a mapped file sees a whole overlong line at once (a stream drops its tail early).
+      overlong_head_.assign(p, kMaxLineBytes);
+      skipping_ = true;
     }
     if (len > 0 && p[len - 1] == '\r') --len;
     line->text = std::string_view(p, len);
@@ -248,6 +271,7 @@ class StreamLineSource : public LineSource {
       end_ = tail;
     }
     if (buf_.size() - end_ < kChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk));
+    data_ = buf_.data();
     int64_t got = stream_->Read(buf_.data() + end_, buf_.size() - end_);
     if (bytes_ == 0 && end_ == 0 && got >= 2) got = DetectUtf16(got);
     if (got < 0) {
@@ -277,14 +301,18 @@ class StreamLineSource : public LineSource {
   }
 
   std::unique_ptr<ByteStream> stream_;
+  std::unique_ptr<platform::MappedFile> map_;
   std::vector<char> buf_;
+  const char* data_ = nullptr;  // buf_'s bytes, or the mapping's
   size_t pos_ = 0;
   size_t end_ = 0;
+  size_t released_ = 0;
   bool eof_ = false;
   bool skipping_ = false;
   std::string overlong_head_;
   int64_t number_ = 0;
   int64_t bytes_ = 0;
+  Status ok_;
 };
 
 }  // namespace
@@ -318,7 +346,22 @@ std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream) {
   return std::make_unique<StreamLineSource>(std::move(stream));
 }
 
-Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out) {
+Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
+                      ReadMode mode) {
+  if (mode == ReadMode::kMapIfPossible) {
+    std::unique_ptr<platform::MappedFile> map = platform::MappedFile::Open(path);
+    if (map != nullptr && map->size() >= 2) {
+      auto b0 = static_cast<unsigned char>(map->data()[0]);
+      auto b1 = static_cast<unsigned char>(map->data()[1]);
+      // gzip and UTF-16 files are decoded as a stream.
+      bool stream = (b0 == 0x1f && b1 == 0x8b) || (b0 == 0xFF && b1 == 0xFE) ||
+                    (b0 == 0xFE && b1 == 0xFF);
+      if (!stream) {
+        *out = std::make_unique<StreamLineSource>(std::move(map));
+        return Status::Ok();
+      }
+    }
+  }
   std::unique_ptr<ByteStream> stream;
   Status s = OpenByteStream(path, &stream);
   if (!s.ok()) return s;

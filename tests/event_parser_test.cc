@@ -114,3 +114,56 @@ TEST_CASE("Lines of 1 MiB are read and lines over the limit are reported, not lo
   CHECK(p.data[1] == "QUIT");
   CHECK(diag.by_reason().at("line longer than 8 MiB").count == 1);
 }
+
+namespace {
+
+struct SeenLine {
+  std::string text;
+  int64_t number;
+  bool overlong;
+  bool operator==(const SeenLine& o) const {
+    return text == o.text && number == o.number && overlong == o.overlong;
+  }
+};
+
+std::vector<SeenLine> ReadLines(const std::string& path, ReadMode mode) {
+  std::unique_ptr<LineSource> source;
+  REQUIRE(OpenLineSource(path, &source, mode).ok());
+  std::vector<SeenLine> lines;
+  LineView line;
+  while (source->Next(&line)) lines.push_back({std::string(line.text), line.number, line.overlong});
+  CHECK(source->status().ok());
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("A file read through a memory mapping gives the same lines as read as a stream",
+          "[parser]") {
+  TempDir dir;
+  // A BOM, CRLF, an empty line, an overlong line (its pages are given back while it is read),
+  // many short lines after it, and a last line without a line end.
+  std::string content = "\xEF\xBB\xBF#Software: x\r\n\r\nshort\n" +
+                        std::string(kMaxLineBytes + 5, 'y') + "\r\n";
+  for (int i = 0; i < 200000; ++i) content += "row " + std::to_string(i) + ",a,b\r\n";
+  content += "last";
+  std::string plain = dir.Write("plain.LOG", content);
+  std::vector<SeenLine> streamed = ReadLines(plain, ReadMode::kStream);
+  std::vector<SeenLine> mapped = ReadLines(plain, ReadMode::kMapIfPossible);
+  REQUIRE(streamed.size() == 200005);
+  CHECK(streamed[0].text == "#Software: x");
+  CHECK(streamed[3].overlong);
+  CHECK(streamed[3].text.size() == kMaxLineBytes);
+  CHECK(streamed.back().text == "last");
+  CHECK(mapped == streamed);
+
+  // Files that must be decoded are read as a stream whatever the mode; an empty file has no line.
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string("a,b\r\nc\r\n")) utf16 += std::string{c, '\0'};
+  std::string u = dir.Write("utf16.LOG", utf16);
+  std::vector<SeenLine> from_utf16 = ReadLines(u, ReadMode::kMapIfPossible);
+  REQUIRE(from_utf16.size() == 2);
+  CHECK(from_utf16[0].text == "a,b");
+  CHECK(from_utf16 == ReadLines(u, ReadMode::kStream));
+  CHECK(ReadLines(dir.Write("empty.LOG", ""), ReadMode::kMapIfPossible).empty());
+}

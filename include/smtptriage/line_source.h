@@ -48,7 +48,11 @@ std::unique_ptr<ByteStream> MemoryByteStream(std::string data);
 // longer than kMaxLineBytes is returned truncated with `overlong` set, and the rest of it skipped.
 std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream);
 
-// Opens a file as a line source.
-Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out);
+// Opens a file as a line source. kMapIfPossible maps a plain file into memory instead of copying
+// it through a buffer (faster on large logs); only for files that are not being cut shorter
+// while they are read, so not for a followed file.
+enum class ReadMode { kStream, kMapIfPossible };
+Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
+                      ReadMode mode = ReadMode::kStream);
 
 }  // namespace smtptriage

@@ -1,10 +1,12 @@
 // The one seam for operating-system specific code: local time zones, the terminal, file
-// identity and stop signals. Everything else in smtptriage is portable C++20. Implemented for
+// identity, mapped files and stop signals. Everything else in smtptriage is portable C++20. Implemented for
 // POSIX and Windows in src/platform.cc.
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "smtptriage/time_util.h"
@@ -33,6 +35,35 @@ struct FileIdentity {
   bool operator==(const FileIdentity& o) const { return device == o.device && inode == o.inode; }
 };
 bool GetFileIdentity(const std::string& path, FileIdentity* out);
+
+// A whole file mapped read-only into memory (mmap, or MapViewOfFile on Windows), so that a large
+// log is read where the system keeps it instead of being copied into a buffer first. Only for
+// files that are complete while they are read (a batch scan): a file cut shorter while mapped
+// cannot be read past its new end.
+class MappedFile {
+ public:
+  // nullptr when the file is empty or cannot be mapped (the caller then reads it as a stream).
+  static std::unique_ptr<MappedFile> Open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const char* data() const { return data_; }
+  size_t size() const { return size_; }
+  // The bytes before `offset` will not be read again: their pages may leave the process's
+  // resident set, which then stays bounded however large the file is.
+  void Release(size_t offset);
+
+ private:
+  MappedFile() = default;
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t released_ = 0;
+#ifdef _WIN32
+  void* file_ = nullptr;
+  void* mapping_ = nullptr;
+#endif
+};
 
 // Sets *flag when SIGINT or SIGTERM (Ctrl+C / Ctrl+Break on Windows) arrives.
 void InstallStopHandler(std::atomic<bool>* flag);
