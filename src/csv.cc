@@ -1,5 +1,6 @@
 #include "smtptriage/csv.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -10,44 +11,70 @@
 
 namespace smtptriage {
 
-bool CsvSplitter::SplitUnquoted(std::string_view line) {
+void CsvSplitter::Grow(size_t room) {
+  store_.resize(std::max(store_.size() * 2, count_ + room));
+}
+
+bool CsvSplitter::SplitPlain(std::string_view line) {
   const char* base = line.data();
   const size_t n = line.size();
+  count_ = 0;
   size_t start = 0;  // of the current field
   size_t i = 0;
+  auto put = [&](size_t at) {
+    store_[count_++] = std::string_view(base + start, at - start);
+    start = at + 1;
+  };
 #ifdef SMTPTRIAGE_CSV_SSE2
-  // Sixteen bytes at a time: a bit mask of the commas, and of the quotes (any quote sends the
-  // line to the general path).
+  // Sixty-four bytes at a time: one bit mask of the commas, and one test for a quote or a NUL
+  // byte anywhere in the block (either sends the line elsewhere).
   const __m128i comma = _mm_set1_epi8(',');
   const __m128i quote = _mm_set1_epi8('"');
+  const __m128i nul = _mm_setzero_si128();
+  auto special = [&](__m128i v) { return _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, nul)); };
+  auto commas16 = [&](__m128i v) {
+    return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))));
+  };
+  for (; i + 64 <= n; i += 64) {
+    const auto* p = reinterpret_cast<const __m128i*>(base + i);
+    __m128i v0 = _mm_loadu_si128(p), v1 = _mm_loadu_si128(p + 1);
+    __m128i v2 = _mm_loadu_si128(p + 2), v3 = _mm_loadu_si128(p + 3);
+    __m128i odd = _mm_or_si128(_mm_or_si128(special(v0), special(v1)),
+                               _mm_or_si128(special(v2), special(v3)));
+    if (_mm_movemask_epi8(odd) != 0) return false;
+    uint64_t commas = commas16(v0) | commas16(v1) << 16 | commas16(v2) << 32 | commas16(v3) << 48;
+    if (count_ + 64 > store_.size()) Grow(64);
+    while (commas != 0) {
+      put(i + static_cast<size_t>(std::countr_zero(commas)));
+      commas &= commas - 1;
+    }
+  }
+  if (count_ + 65 > store_.size()) Grow(65);
   for (; i + 16 <= n; i += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) != 0) return false;
-    unsigned commas = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma)));
+    if (_mm_movemask_epi8(special(v)) != 0) return false;
+    uint64_t commas = commas16(v);
     while (commas != 0) {
-      size_t at = i + static_cast<size_t>(std::countr_zero(commas));
-      fields_.emplace_back(base + start, at - start);
-      start = at + 1;
+      put(i + static_cast<size_t>(std::countr_zero(commas)));
       commas &= commas - 1;
     }
   }
 #endif
   for (; i < n; ++i) {
-    if (base[i] == '"') return false;
-    if (base[i] == ',') {
-      fields_.emplace_back(base + start, i - start);
-      start = i + 1;
-    }
+    if (count_ + 2 > store_.size()) Grow(64);
+    char c = base[i];
+    if (c == '"' || c == '\0') return false;
+    if (c == ',') put(i);
   }
-  fields_.emplace_back(base + start, n - start);
+  if (count_ + 1 > store_.size()) Grow(1);
+  store_[count_++] = std::string_view(base + start, n - start);
   return true;
 }
 
 CsvError CsvSplitter::Split(std::string_view line) {
-  fields_.clear();
   // Most log lines have no quote at all: split those without looking at them byte by byte.
-  if (SplitUnquoted(line)) return CsvError::kNone;
-  fields_.clear();
+  if (SplitPlain(line)) return CsvError::kNone;
+  count_ = 0;
   // Reserve once so that views into scratch_ never move while this line is split: an unquoted
   // field can only be shorter than the line it came from.
   scratch_.clear();
@@ -60,7 +87,7 @@ CsvError CsvSplitter::Split(std::string_view line) {
       const char* start = ++p;
       const char* q = static_cast<const char*>(std::memchr(p, '"', end - p));
       if (q == nullptr) {
-        fields_.emplace_back(start, end - start);
+        Add(start, end - start);
         return CsvError::kUnterminatedQuote;
       }
       if (q + 1 >= end || q[1] != '"') {
@@ -71,12 +98,12 @@ CsvError CsvSplitter::Split(std::string_view line) {
           const char* stop = comma ? comma : end;
           size_t at = scratch_.size();
           scratch_.append(start, q - start).append(after, stop - after);
-          fields_.emplace_back(scratch_.data() + at, scratch_.size() - at);
+          Add(scratch_.data() + at, scratch_.size() - at);
           if (!comma) return CsvError::kNone;
           p = comma + 1;
           continue;
         }
-        fields_.emplace_back(start, q - start);
+        Add(start, q - start);
         if (after >= end) return CsvError::kNone;
         p = after + 1;
         continue;
@@ -91,7 +118,7 @@ CsvError CsvSplitter::Split(std::string_view line) {
           q = static_cast<const char*>(std::memchr(p, '"', end - p));
           if (q == nullptr) {
             scratch_.append(p, end - p);
-            fields_.emplace_back(scratch_.data() + at, scratch_.size() - at);
+            Add(scratch_.data() + at, scratch_.size() - at);
             return CsvError::kUnterminatedQuote;
           }
           continue;
@@ -103,17 +130,17 @@ CsvError CsvSplitter::Split(std::string_view line) {
           after < end ? static_cast<const char*>(std::memchr(after, ',', end - after)) : nullptr;
       const char* stop = comma ? comma : end;
       scratch_.append(after, stop - after);
-      fields_.emplace_back(scratch_.data() + at, scratch_.size() - at);
+      Add(scratch_.data() + at, scratch_.size() - at);
       if (!comma) return CsvError::kNone;
       p = comma + 1;
       continue;
     }
     const char* comma = static_cast<const char*>(std::memchr(p, ',', end - p));
     if (comma == nullptr) {
-      fields_.emplace_back(p, end - p);
+      Add(p, end - p);
       return CsvError::kNone;
     }
-    fields_.emplace_back(p, comma - p);
+    Add(p, comma - p);
     p = comma + 1;
   }
 }

@@ -40,23 +40,26 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// The value of a hexadecimal digit, or 0xFF.
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xFF;
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<uint8_t>(c - 'A' + 10);
+  return t;
+}();
+
 uint64_t ParseSessionId(std::string_view s) {
   if (s.size() <= 16 && !s.empty()) {
     uint64_t v = 0;
-    bool hex = true;
+    unsigned bad = 0;
     for (char c : s) {
-      unsigned d = static_cast<unsigned char>(c) - '0';
-      if (d > 9) {
-        d = (static_cast<unsigned char>(c) | 0x20) - 'a';
-        if (d > 5) {
-          hex = false;
-          break;
-        }
-        d += 10;
-      }
-      v = v << 4 | d;
+      unsigned d = kHexValue[static_cast<unsigned char>(c)];
+      bad |= d;
+      v = v << 4 | (d & 0xF);
     }
-    if (hex) return v;
+    if (bad <= 0xF) return v;
   }
   // Not a 16-digit hex id: FNV-1a of the text, with the top bit set so it never looks like an
   // all-zero id.
@@ -65,8 +68,28 @@ uint64_t ParseSessionId(std::string_view s) {
   return h | (1ull << 63);
 }
 
+bool IsEventType(std::string_view e) {
+  if (e.size() != 1) return false;
+  switch (e[0]) {
+    case '+': case '-': case '<': case '>': case '*': return true;
+    default: return false;
+  }
+}
+
+// A decimal sequence number; -1 when empty, not a number, or too long.
+int64_t ParseSequence(std::string_view s) {
+  if (s.empty() || s.size() > 18) return -1;
+  int64_t n = 0;
+  for (char c : s) {
+    unsigned d = static_cast<unsigned char>(c) - '0';
+    if (d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 // A message tracking row: a timestamp first and the 21 to 30 columns of that log.
-bool LooksLikeTracking(const std::vector<std::string_view>& f) {
+bool LooksLikeTracking(std::span<const std::string_view> f) {
   TimeMs t;
   return f.size() >= 21 && f.size() <= 40 && ParseLogTimestamp(f[0], &t);
 }
@@ -153,10 +176,9 @@ void EventParser::Header(std::string_view line, int64_t number) {
   }
 }
 
-bool EventParser::InferLayout(const std::vector<std::string_view>& f) {
+bool EventParser::InferLayout(std::span<const std::string_view> f) {
   TimeMs t;
-  if (f.size() != kProtocolFieldCount || !ParseLogTimestamp(f[0], &t) || f[6].size() != 1 ||
-      std::strchr("+-<>*", f[6][0]) == nullptr) {
+  if (f.size() != kProtocolFieldCount || !ParseLogTimestamp(f[0], &t) || !IsEventType(f[6])) {
     return false;
   }
   for (int i = 0; i < kProtocolFieldCount; ++i) column_[i] = i;
@@ -172,7 +194,29 @@ bool EventParser::InferLayout(const std::vector<std::string_view>& f) {
   return true;
 }
 
-bool EventParser::Convert(const std::vector<std::string_view>& f, int64_t number,
+bool EventParser::ParseTime(std::string_view s, TimeMs* out) {
+  // Rows of a busy log share their second: then only the milliseconds are new.
+  if (s.size() == 24 && s[19] == '.' && s[23] == 'Z' && second_start_ != kNoSecond &&
+      std::memcmp(s.data(), second_text_, 19) == 0) {
+    unsigned a = static_cast<unsigned char>(s[20]) - '0';
+    unsigned b = static_cast<unsigned char>(s[21]) - '0';
+    unsigned c = static_cast<unsigned char>(s[22]) - '0';
+    if (a <= 9 && b <= 9 && c <= 9) {
+      *out = second_start_ + a * 100 + b * 10 + c;
+      return true;
+    }
+  }
+  if (!ParseLogTimestamp(s, out)) return false;
+  if (s.size() == 24 && s[19] == '.') {
+    std::memcpy(second_text_, s.data(), 19);
+    second_start_ = *out - ((s[20] - '0') * 100 + (s[21] - '0') * 10 + (s[22] - '0'));
+  } else {
+    second_start_ = kNoSecond;
+  }
+  return true;
+}
+
+bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
                           std::string_view line, ProtocolEvent* ev) {
   if (f.size() != field_count_) {
     // Exchange never writes a different count; a short row is usually a line cut by a full disk
@@ -186,23 +230,30 @@ bool EventParser::Convert(const std::vector<std::string_view>& f, int64_t number
     int c = column_[field];
     return c < 0 ? std::string_view() : f[c];
   };
-  if (!ParseLogTimestamp(get(kFieldDateTime), &ev->time)) {
+  if (!ParseTime(get(kFieldDateTime), &ev->time)) {
     diag_->Malformed(path_, number, "bad date-time", line);
     return false;
   }
   std::string_view event = get(kFieldEvent);
-  if (event.size() != 1 || std::strchr("+-<>*", event[0]) == nullptr) {
+  if (!IsEventType(event)) {
     diag_->Malformed(path_, number, "unknown event type", line);
     return false;
   }
   ev->type = event[0];
   ev->connector = get(kFieldConnector);
   ev->session = get(kFieldSession);
-  ev->session_id = ParseSessionId(ev->session);
-  std::string_view seq = get(kFieldSequence);
-  int64_t n = -1;
-  auto [p, ec] = std::from_chars(seq.data(), seq.data() + seq.size(), n);
-  ev->sequence = (ec == std::errc() && p == seq.data() + seq.size()) ? n : -1;
+  if (ev->session != last_session_) {
+    last_session_ = ev->session;
+    last_session_id_ = ParseSessionId(ev->session);
+    if (last_session_.size() > sizeof last_session_text_) {
+      last_session_ = {};  // too long to keep: parsed anew each time
+    } else {
+      std::memcpy(last_session_text_, ev->session.data(), ev->session.size());
+      last_session_ = std::string_view(last_session_text_, ev->session.size());
+    }
+  }
+  ev->session_id = last_session_.empty() ? ParseSessionId(ev->session) : last_session_id_;
+  ev->sequence = ParseSequence(get(kFieldSequence));
   ev->local_endpoint = get(kFieldLocal);
   ev->remote_endpoint = get(kFieldRemote);
   ev->data = get(kFieldData);
@@ -239,13 +290,16 @@ bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
     return false;
   }
   if (!readable_) return false;
-  if (LooksBinary(text)) {
-    diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
-    return false;
-  }
-  if (csv_.Split(text) != CsvError::kNone) {
-    diag_->Malformed(path_, line.number, "unterminated quote", text);
-    return false;
+  // One pass splits the common line; a line with a quote or a NUL byte takes the long way.
+  if (!csv_.SplitPlain(text)) {
+    if (LooksBinary(text)) {
+      diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
+      return false;
+    }
+    if (csv_.Split(text) != CsvError::kNone) {
+      diag_->Malformed(path_, line.number, "unterminated quote", text);
+      return false;
+    }
   }
   if (!have_fields_ && !saw_header_ && LooksLikeTracking(csv_.fields())) {
     readable_ = false;

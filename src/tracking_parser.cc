@@ -181,7 +181,7 @@ void TrackingParser::Header(std::string_view line, int64_t number) {
   }
 }
 
-bool TrackingParser::InferLayout(const std::vector<std::string_view>& f) {
+bool TrackingParser::InferLayout(std::span<const std::string_view> f) {
   TimeMs t;
   std::string layout = TrackingLayout(f.size());
   if (layout.empty() || !ParseLogTimestamp(f[0], &t) || !LooksLikeEventId(f[8])) return false;
@@ -210,15 +210,17 @@ bool TrackingParser::Next(TrackingEvent* ev) {
       continue;
     }
     if (!readable_) continue;
-    if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
-      diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
-      continue;
+    if (!csv_.SplitPlain(text)) {
+      if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
+        diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
+        continue;
+      }
+      if (csv_.Split(text) != CsvError::kNone) {
+        diag_->Malformed(path_, line.number, "unterminated quote", text);
+        continue;
+      }
     }
-    if (csv_.Split(text) != CsvError::kNone) {
-      diag_->Malformed(path_, line.number, "unterminated quote", text);
-      continue;
-    }
-    const std::vector<std::string_view>& f = csv_.fields();
+    std::span<const std::string_view> f = csv_.fields();
     if (!have_fields_ && !InferLayout(f)) {
       diag_->Malformed(path_, line.number,
                        saw_header_ ? "data row before #Fields"

@@ -167,3 +167,51 @@ TEST_CASE("A file read through a memory mapping gives the same lines as read as 
   CHECK(from_utf16 == ReadLines(u, ReadMode::kStream));
   CHECK(ReadLines(dir.Write("empty.LOG", ""), ReadMode::kMapIfPossible).empty());
 }
+
+TEST_CASE("Times and session ids remembered from the row before are those of the row itself",
+          "[parser]") {
+  // Rows that share a second, a minute, a day, or nothing with the row before; session ids that
+  // repeat, alternate, are not hexadecimal, or are too long to remember.
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"2026-03-02T06:00:00.001Z", "08DE000000000001"},
+      {"2026-03-02T06:00:00.999Z", "08DE000000000001"},
+      {"2026-03-02T06:00:01.000Z", "08de000000000002"},
+      {"2026-03-02T06:01:01.000Z", "08DE000000000001"},
+      {"2026-03-03T06:01:01.500Z", "not-hex-id"},
+      {"2026-03-03T06:01:01.5Z", "not-hex-id"},
+      {"2026-03-03T06:01:01.501Z", std::string(40, 'A')},
+      {"2026-03-03T06:01:01.502Z", std::string(40, 'A')},
+      {"2026-03-03T06:01:01.503Z", std::string(39, 'A') + "B"},
+      {"2026-03-03T23:59:59.250Z", "0"},
+      {"2026-03-03T23:59:59.750Z", ""},
+  };
+  std::string content = Header();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    content += rows[i].first + ",C," + rows[i].second + "," + std::to_string(i) +
+               ",,203.0.113.7:25,>,NOOP,\r\n";
+  }
+  Diagnostics diag;
+  EventParser parser("f.LOG", MakeLineSource(MemoryByteStream(content)), &diag, LogKind::kSend);
+  ProtocolEvent ev;
+  std::vector<uint64_t> ids;
+  for (const auto& [time, id] : rows) {
+    INFO(time << " " << id);
+    REQUIRE(parser.Next(&ev));
+    TimeMs expected = 0;
+    REQUIRE(ParseLogTimestamp(time, &expected));
+    CHECK(ev.time == expected);
+    CHECK(ev.session == id);
+    ids.push_back(ev.session_id);
+  }
+  CHECK_FALSE(parser.Next(&ev));
+  CHECK(ids[0] == 0x08DE000000000001ull);
+  CHECK(ids[1] == ids[0]);
+  CHECK(ids[2] == 0x08DE000000000002ull);
+  CHECK(ids[3] == ids[0]);
+  CHECK(ids[4] == ids[5]);
+  CHECK(ids[4] >> 63 == 1);  // hashed
+  CHECK(ids[6] == ids[7]);
+  CHECK(ids[8] != ids[7]);
+  CHECK(ids[9] == 0);
+  CHECK(ids[10] != 0);
+}

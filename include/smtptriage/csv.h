@@ -4,6 +4,7 @@
 // splitter per reader.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,14 +21,21 @@ class CsvSplitter {
   // fields up to the open quote are still available).
   CsvError Split(std::string_view line);
 
-  const std::vector<std::string_view>& fields() const { return fields_; }
+  // The common case on its own: a line with no quote and no NUL byte, split at every comma.
+  // False, with fields() unspecified, when the line has either (then call Split).
+  bool SplitPlain(std::string_view line);
+
+  std::span<const std::string_view> fields() const { return {store_.data(), count_}; }
 
  private:
-  // The common case, a line without any quote, split at every comma; false (fields_ partly
-  // filled) when the line has a quote.
-  bool SplitUnquoted(std::string_view line);
+  void Grow(size_t room);
+  void Add(const char* p, size_t n) {
+    if (count_ == store_.size()) Grow(1);
+    store_[count_++] = std::string_view(p, n);
+  }
 
-  std::vector<std::string_view> fields_;
+  std::vector<std::string_view> store_;  // fields() is its first count_ entries
+  size_t count_ = 0;
   std::string scratch_;
 };
 

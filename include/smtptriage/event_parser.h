@@ -73,8 +73,10 @@ class EventParser {
 
  private:
   void Header(std::string_view line, int64_t number);
-  bool InferLayout(const std::vector<std::string_view>& fields);
-  bool Convert(const std::vector<std::string_view>& f, int64_t number, std::string_view line,
+  bool InferLayout(std::span<const std::string_view> fields);
+  // ParseLogTimestamp, with the second of the previous row remembered.
+  bool ParseTime(std::string_view s, TimeMs* out);
+  bool Convert(std::span<const std::string_view> f, int64_t number, std::string_view line,
                ProtocolEvent* ev);
 
   std::string path_;
@@ -91,6 +93,13 @@ class EventParser {
   int64_t lines_ = 0;
   std::string log_type_line_;
   std::string fields_line_;
+  // The previous row's second ("yyyy-MM-ddTHH:mm:ss") and its time, and its session id.
+  static constexpr TimeMs kNoSecond = INT64_MIN;
+  char second_text_[19] = {};
+  TimeMs second_start_ = kNoSecond;
+  char last_session_text_[32] = {};
+  std::string_view last_session_;  // into last_session_text_
+  uint64_t last_session_id_ = 0;
 };
 
 }  // namespace smtptriage

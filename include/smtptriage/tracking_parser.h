@@ -81,7 +81,7 @@ class TrackingParser {
 
  private:
   void Header(std::string_view line, int64_t number);
-  bool InferLayout(const std::vector<std::string_view>& f);
+  bool InferLayout(std::span<const std::string_view> f);
   void SetColumns(const std::vector<std::string_view>& names);
 
   std::string path_;
