@@ -143,7 +143,17 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   if (it == open_.end()) {
     if (ev.type == '-') return;  // the end of a session whose start we never saw
     if (open_.size() >= options_.max_open_sessions) SweepIdle(latest_);
-    auto s = std::make_unique<Open>();
+    if (free_.empty()) {
+      it = open_.emplace(key, std::make_unique<Open>()).first;
+    } else {
+      // A finished session's node and state, with their buffers, made ready for this one.
+      auto node = std::move(free_.back());
+      free_.pop_back();
+      node.key() = key;
+      node.mapped()->Reset();
+      it = open_.insert(std::move(node)).position;
+    }
+    Open* s = it->second.get();
     s->key = key;
     SessionRecord& r = s->rec;
     r.log = kind;
@@ -159,7 +169,6 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
                                              : Direction::kOutbound;
     s->last_time = ev.time;
     ++stats_.sessions;
-    it = open_.emplace(key, std::move(s)).first;
   }
   Open& s = *it->second;
   SessionRecord& rec = s.rec;
@@ -224,11 +233,11 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     return;
   }
   if (ev.type == command_char) {
-    Pending p;
+    Pending& p = s.pending.PushBack();
     p.ref = ref;
-    p.command = std::string(ev.data.substr(0, 1024));
+    p.command.assign(ev.data.substr(0, 1024));
     p.stage = StageOfCommand(ev.data, &p.last_chunk);
-    s.last_command = p.command;
+    s.last_command.assign(p.command);
     s.last_stage = p.stage;
     if (p.stage == Stage::kMail) {
       if (rec.messages.empty() || s.message_open || s.data_sent ||
@@ -254,7 +263,6 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
       rec.client_name = std::string(ExtractEhloName(ev.data));
     }
     p.message = static_cast<int>(rec.messages.size()) - 1;
-    s.pending.push_back(std::move(p));
     return;
   }
   if (ev.type != reply_char) return;
@@ -282,7 +290,7 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     s.multiline.clear();
     return;
   }
-  Pending p = std::move(s.pending.front());
+  const Pending& p = s.pending.front();  // intact until the next push
   s.pending.pop_front();
   ApplyReply(s, p, r, text, ev.time, ref);
   s.multiline.clear();
@@ -335,7 +343,7 @@ void SessionMatcher::ApplyReply(Open& s, const Pending& p, const Reply& r,
     }
     case Stage::kData:
       if (r.code == 354 && !p.end_of_data) {
-        Pending final_reply = p;
+        Pending final_reply = p;  // a copy: p's slot is the one push_front writes
         final_reply.end_of_data = true;
         final_reply.command = "end of data";
         s.pending.push_front(std::move(final_reply));
@@ -426,7 +434,8 @@ void SessionMatcher::Close(Open& s, CloseKind kind) {
   }
   Key key = s.key;
   sink_->OnSession(std::move(rec));
-  open_.erase(key);  // destroys s
+  auto node = open_.extract(key);
+  if (free_.size() < kFreeSessions) free_.push_back(std::move(node));  // else destroys s
 }
 
 void SessionMatcher::SweepIdle(TimeMs now) {

@@ -2,9 +2,10 @@
 // session_matcher_state.cc. Internal to the library.
 #pragma once
 
-#include <deque>
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "smtptriage/session_matcher.h"
 
@@ -20,11 +21,58 @@ struct SessionMatcher::Pending {
   SourceRef ref;
 };
 
-struct SessionMatcher::Open {
+// The commands waiting for their replies, in order: a ring whose slots are reused, so that a
+// command's text is copied into a string that already has room (no allocation per command).
+// A slot taken off the front stays intact until the next push.
+class SessionMatcher::PendingQueue {
+ public:
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  const Pending& operator[](size_t i) const { return slots_[(head_ + i) % slots_.size()]; }
+  Pending& front() { return slots_[head_]; }
+  // A slot at the back with every field reset but the command's buffer.
+  Pending& PushBack() {
+    if (count_ == slots_.size()) Widen();
+    Pending& p = slots_[(head_ + count_) % slots_.size()];
+    ++count_;
+    Reset(p);
+    return p;
+  }
+  void push_back(Pending&& p) { PushBack() = std::move(p); }
+  void push_front(Pending p) {
+    if (count_ == slots_.size()) Widen();
+    head_ = (head_ + slots_.size() - 1) % slots_.size();
+    ++count_;
+    slots_[head_] = std::move(p);
+  }
+  void pop_front() {
+    head_ = (head_ + 1) % slots_.size();
+    --count_;
+  }
+  void clear() { head_ = count_ = 0; }
 
+ private:
+  static void Reset(Pending& p) {
+    std::string command = std::move(p.command);
+    command.clear();
+    p = Pending();
+    p.command = std::move(command);
+  }
+  void Widen() {
+    std::vector<Pending> wider(std::max<size_t>(4, slots_.size() * 2));
+    for (size_t i = 0; i < count_; ++i) wider[i] = std::move(slots_[(head_ + i) % slots_.size()]);
+    slots_ = std::move(wider);
+    head_ = 0;
+  }
+  std::vector<Pending> slots_;
+  size_t head_ = 0;
+  size_t count_ = 0;
+};
+
+struct SessionMatcher::Open {
   Key key;
   SessionRecord rec;
-  std::deque<Pending> pending;
+  PendingQueue pending;
   std::string multiline;       // a multi-line reply being collected
   bool have_reply_start = false;
   bool banner_seen = false;
@@ -37,6 +85,20 @@ struct SessionMatcher::Open {
   Stage last_stage = Stage::kConnect;
   TimeMs last_time = 0;
   SourceRef last_ref;
+
+  // Ready for a new session, keeping the buffers of the one before (see the matcher's pool).
+  void Reset() {
+    PendingQueue keep_pending = std::move(pending);
+    std::string keep_multiline = std::move(multiline);
+    std::string keep_command = std::move(last_command);
+    *this = Open();
+    keep_pending.clear();
+    keep_multiline.clear();
+    keep_command.clear();
+    pending = std::move(keep_pending);
+    multiline = std::move(keep_multiline);
+    last_command = std::move(keep_command);
+  }
 };
 
 }  // namespace smtptriage

@@ -133,7 +133,8 @@ json SessionMatcher::SaveState() const {
   json sessions = json::array();
   for (const auto& [key, s] : open_) {
     json pending = json::array();
-    for (const Pending& p : s->pending) {
+    for (size_t i = 0; i < s->pending.size(); ++i) {
+      const Pending& p = s->pending[i];
       pending.push_back({{"stage", ToString(p.stage)},
                          {"command", p.command},
                          {"message", p.message},

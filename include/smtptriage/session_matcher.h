@@ -106,6 +106,7 @@ class SessionMatcher {
 
   enum class CloseKind { kRow, kConnectFailed, kIdle, kEndOfInput };
   struct Pending;
+  class PendingQueue;
   void ApplyReply(Open& s, const Pending& p, const Reply& r, std::string_view text, TimeMs t,
                   SourceRef ref);
   void Close(Open& s, CloseKind kind);
@@ -114,7 +115,11 @@ class SessionMatcher {
   SessionSink* sink_;
   MatcherOptions options_;
   MatcherStats stats_;
-  std::unordered_map<Key, std::unique_ptr<Open>, KeyHash> open_;
+  using OpenMap = std::unordered_map<Key, std::unique_ptr<Open>, KeyHash>;
+  OpenMap open_;
+  // Finished sessions kept to be reused, so that a new session allocates nothing of its own.
+  static constexpr size_t kFreeSessions = 256;
+  std::vector<OpenMap::node_type> free_;
   TimeMs latest_ = 0;
   TimeMs last_sweep_ = 0;
   std::vector<CarriedRow>* carry_ = nullptr;
