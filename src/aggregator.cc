@@ -49,6 +49,18 @@ Classification Aggregator::Classify(const FailureReply& f, LogKind log) const {
   return classifier_->Classify(in);
 }
 
+void Aggregator::Prepare(SessionRecord& s) const {
+  auto classify = [&](FailureReply& f) {
+    if (!f.classified) f.classified = std::make_shared<const Classification>(Classify(f, s.log));
+  };
+  for (MessageOutcome& m : s.messages) {
+    for (RecipientOutcome& rc : m.recipients) {
+      if (rc.state == RecipientState::kFailed && rc.failure) classify(*rc.failure);
+    }
+  }
+  if (s.session_failure) classify(*s.session_failure);
+}
+
 Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, bool unresolved) {
   auto& index = domain_index_[static_cast<size_t>(d)];
   auto it = index.find(name);
@@ -90,7 +102,8 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed,
 int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,
                            std::string_view recipient, const MessageOutcome* message,
                            int64_t ordinal) {
-  Classification c = Classify(f, where.log);
+  std::optional<Classification> here;
+  const Classification& c = f.classified ? *f.classified : here.emplace(Classify(f, where.log));
   FailureGroup start = StartFailureGroup(c, f);
   std::string key = FailureGroupKey(start);
   auto [it, fresh] = acc.groups.try_emplace(key, std::move(start));
@@ -233,14 +246,18 @@ void Aggregator::OnSession(SessionRecord&& s) {
   }
   bool session_failed = false;
   // The domains this session touched, each with the failure indexes it had there (usually one
-  // domain: a vector searched in place beats a map here).
-  std::vector<std::pair<size_t, std::vector<int>>> touched;
-  auto touch = [&touched](size_t index) -> std::pair<std::vector<int>*, bool> {
-    for (auto& [i, failed] : touched) {
-      if (i == index) return {&failed, false};
+  // domain: a vector searched in place beats a map here). Its slots are reused from session to
+  // session, so that counting allocates nothing.
+  touched_count_ = 0;
+  auto touch = [this](size_t index) -> std::pair<std::vector<int>*, bool> {
+    for (size_t k = 0; k < touched_count_; ++k) {
+      if (touched_[k].first == index) return {&touched_[k].second, false};
     }
-    touched.emplace_back(index, std::vector<int>());
-    return {&touched.back().second, true};
+    if (touched_count_ == touched_.size()) touched_.emplace_back();
+    auto& slot = touched_[touched_count_++];
+    slot.first = index;
+    slot.second.clear();
+    return {&slot.second, true};
   };
   int64_t ordinal = 0;
   for (const MessageOutcome& m : s.messages) {
@@ -248,10 +265,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
     ++totals_.messages;
     for (const RecipientOutcome& rc : m.recipients) {
       ++ordinal;
-      std::string name = inbound ? inbound_key : rc.domain;
-      bool unresolved = name.empty();
-      if (unresolved) name = s.remote_ip;
-      DomainAcc& acc = Domain(name, s.direction, unresolved);
+      const std::string& named = inbound ? inbound_key : rc.domain;
+      bool unresolved = named.empty();
+      DomainAcc& acc = Domain(unresolved ? s.remote_ip : named, s.direction, unresolved);
       auto [failed_here, first_time] = touch(acc.index);
       if (first_time) {
         ++acc.report.sessions;
@@ -301,7 +317,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
       Note(failed_here, AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
     }
   }
-  for (const auto& [index, failed] : touched) Count(*domains_[index], s.start, failed, s.server);
+  for (size_t k = 0; k < touched_count_; ++k) {
+    Count(*domains_[touched_[k].first], s.start, touched_[k].second, s.server);
+  }
   if (session_failed) ++totals_.failed_sessions;
 }
 

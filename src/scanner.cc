@@ -23,9 +23,14 @@ namespace {
 // that has more (an excerpt cut from the middle of a busy log) starts sessions of its own.
 constexpr size_t kMaxCarryBytes = 16u << 20;
 
+// Keeps the sessions of one file, prepared for the run's sink on the reading thread.
 struct VectorSink : SessionSink {
+  const SessionSink* prepare = nullptr;
   std::vector<SessionRecord> sessions;
-  void OnSession(SessionRecord&& s) override { sessions.push_back(std::move(s)); }
+  void OnSession(SessionRecord&& s) override {
+    if (prepare != nullptr) prepare->Prepare(s);
+    sessions.push_back(std::move(s));
+  }
 };
 
 // Marks the sessions of a tracking file with the server that wrote it.
@@ -55,7 +60,8 @@ struct FileResult {
 };
 
 void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& options,
-                      bool keep_unparsed, FileResult* r) {
+                      bool keep_unparsed, const SessionSink* prepare, FileResult* r) {
+  r->closed.prepare = prepare;
   r->diag = std::make_unique<Diagnostics>(keep_unparsed ? &r->unparsed : nullptr);
   r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
   r->matcher->CarryUnstarted(&r->carry, kMaxCarryBytes);
@@ -90,11 +96,12 @@ void AddStats(const MatcherStats& from, MatcherStats* to) {
 // Reads the files of `order` on `jobs` threads (or on this one) and hands each result, in
 // order, to `join`. At most jobs + 1 results wait to be joined, which bounds the memory.
 void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& order,
-             const MatcherOptions& options, bool keep_unparsed, unsigned jobs,
+             const MatcherOptions& options, bool keep_unparsed, const SessionSink* prepare,
+             unsigned jobs,
              const std::function<void(uint32_t, FileResult&)>& join) {
   auto read = [&](size_t k, FileResult* r) {
     try {
-      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, r);
+      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, prepare, r);
     } catch (const std::exception& e) {  // e.g. out of memory: lose this file, not the run
       r->opened = false;
       r->error = std::string("could not be read: ") + e.what();
@@ -111,6 +118,9 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
     return;
   }
   std::vector<std::unique_ptr<FileResult>> results(order.size());
+  // Joined results are freed by the readers, not by the joining thread, which is the one the
+  // others wait for (the readers allocated them; freeing them there is also cheaper).
+  std::vector<std::unique_ptr<FileResult>> spent;
   std::mutex mu;
   std::condition_variable cv;
   size_t next = 0;      // the next file to start reading
@@ -119,12 +129,15 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
   auto worker = [&] {
     while (true) {
       size_t k;
+      std::vector<std::unique_ptr<FileResult>> to_free;
       {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return next >= order.size() || next < joined + window; });
+        to_free.swap(spent);
         if (next >= order.size()) return;
         k = next++;
       }
+      to_free.clear();
       auto r = std::make_unique<FileResult>();
       read(k, r.get());
       {
@@ -144,9 +157,9 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
       r = std::move(results[k]);
     }
     join(order[k], *r);
-    r.reset();
     {
       std::lock_guard<std::mutex> lock(mu);
+      spent.push_back(std::move(r));
       joined = k + 1;
     }
     cv.notify_all();
@@ -199,8 +212,8 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     }
     diag->Merge(*r.diag);
     if (diag->unparsed() != nullptr) *diag->unparsed() << r.unparsed.str();
+    // (the reading thread frees them, with the rest of the result)
     for (SessionRecord& s : r.closed.sessions) sink->OnSession(std::move(s));
-    r.closed.sessions.clear();
 
     LogKind kind = r.kind == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
     std::string folder = std::filesystem::path(f.path).parent_path().string();
@@ -229,7 +242,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     }
     if (control.progress) control.progress(progress);
   };
-  ReadAll(files, protocol, options, diag->unparsed() != nullptr, control.jobs, join);
+  ReadAll(files, protocol, options, diag->unparsed() != nullptr, sink, control.jobs, join);
   for (auto& [key, chain] : chains) {
     chain->Finish();
     AddStats(chain->stats(), &stats.matcher);

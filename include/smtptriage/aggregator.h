@@ -72,6 +72,8 @@ class Aggregator : public SessionSink {
   ~Aggregator() override;
 
   void OnSession(SessionRecord&& s) override;
+  // Classifies the session's failures (thread-safe: the classifier is read-only).
+  void Prepare(SessionRecord& s) const override;
 
   // Called once for every failure, in input order (failures whose domain is learned at the end
   // are reported during Finish()). For NDJSON output and follow mode.
@@ -138,6 +140,9 @@ class Aggregator : public SessionSink {
   std::unordered_set<uint64_t> protocol_keys_;  // message+recipient seen in protocol logs
   std::unordered_set<uint64_t> tracking_keys_;  // deliveries counted from tracking rows
   Totals totals_;
+  // OnSession's scratch: the domains a session touched and the failure indexes it had there.
+  std::vector<std::pair<size_t, std::vector<int>>> touched_;
+  size_t touched_count_ = 0;
   TimeMs first_ = 0;
   TimeMs last_ = 0;
   bool any_ = false;

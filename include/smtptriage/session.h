@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,8 @@ struct SourceRef {
 };
 
 // A failed reply (or a failure written as an information row, e.g. a Winsock connect error).
+struct Classification;
+
 struct FailureReply {
   int code = 0;                 // 0 when the failure has no SMTP code
   std::string enhanced;         // "5.7.1", may be empty
@@ -32,6 +35,8 @@ struct FailureReply {
   TimeMs time = 0;
   SourceRef ref;
   bool truncated = false;       // the text was longer than kMaxReplyText and was cut
+  // Its classification, when a reading thread worked it out ahead (SessionSink::Prepare).
+  std::shared_ptr<const Classification> classified;
 };
 
 inline constexpr size_t kMaxReplyText = 64 * 1024;
@@ -91,6 +96,10 @@ class SessionSink {
  public:
   virtual ~SessionSink() = default;
   virtual void OnSession(SessionRecord&& session) = 0;
+  // Work on a session that needs nothing but the session itself (classifying its failures), done
+  // ahead by the thread that read it, before OnSession is called on the sink's own thread. Must
+  // be safe to call from several threads at once.
+  virtual void Prepare(SessionRecord& session) const { (void)session; }
 };
 
 }  // namespace smtptriage
