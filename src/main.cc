@@ -5,6 +5,7 @@
 
 #include "smtptriage/commands.h"
 #include "smtptriage/exit_codes.h"
+#include "smtptriage/platform.h"
 
 namespace {
 
@@ -31,6 +32,7 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  smtptriage::platform::TuneAllocator();
   if (argc < 2) {
     std::cerr << kUsage;
     return smtptriage::kExitUsage;

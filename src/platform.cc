@@ -6,6 +6,10 @@
 #include <ctime>
 #include <filesystem>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #ifdef _WIN32
 #include <io.h>
 #include <windows.h>
@@ -208,6 +212,14 @@ void MappedFile::Release(size_t offset) {
   if (upto <= released_) return;
   madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
   released_ = upto;
+#endif
+}
+
+void TuneAllocator() {
+#if defined(__GLIBC__)
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
 }
 

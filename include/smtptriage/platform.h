@@ -65,6 +65,11 @@ class MappedFile {
 #endif
 };
 
+// Asks the C library's allocator to keep freed memory for reuse (up to a few tens of MiB)
+// rather than give it back to the system after every burst of frees: a scan frees and allocates
+// the same sizes all the time. Does nothing where the allocator has no such setting.
+void TuneAllocator();
+
 // Sets *flag when SIGINT or SIGTERM (Ctrl+C / Ctrl+Break on Windows) arrives.
 void InstallStopHandler(std::atomic<bool>* flag);
 
