@@ -1,6 +1,7 @@
 #include "smtptriage/scanner.h"
 
 #include <condition_variable>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -26,7 +27,7 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 // Keeps the sessions of one file, prepared for the run's sink on the reading thread.
 struct VectorSink : SessionSink {
   const SessionSink* prepare = nullptr;
-  std::vector<SessionRecord> sessions;
+  std::deque<SessionRecord> sessions;  // not a vector: growing it would move every record
   void OnSession(SessionRecord&& s) override {
     if (prepare != nullptr) prepare->Prepare(s);
     sessions.push_back(std::move(s));

@@ -110,7 +110,18 @@ void SessionMatcher::Adopt(SessionMatcher* other) {
     open_.emplace(key, std::move(s));
   }
   other->open_.clear();
+  other->last_open_ = nullptr;
   AdvanceClock(other->latest_);
+}
+
+SessionMatcher::Open* SessionMatcher::Find(const Key& key) {
+  // Rows of one session often come together (a multi-line reply, a pipelined batch).
+  if (last_open_ != nullptr && last_key_ == key) return last_open_;
+  auto it = open_.find(key);
+  if (it == open_.end()) return nullptr;
+  last_key_ = key;
+  last_open_ = it->second.get();
+  return last_open_;
 }
 
 void SessionMatcher::AdvanceClock(TimeMs t) {
@@ -126,11 +137,11 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     key.id = HashText(ev.remote_endpoint) | (1ull << 62);
   }
   if (ev.time > latest_) latest_ = ev.time;
-  auto it = open_.find(key);
+  Open* found = Find(key);
   // A session begins with sequence number 0 (its first row, often "*" rows before the "+" of
   // the connection); without sequence numbers, with its "+" row.
   const bool begins = ev.sequence == 0 || (ev.sequence < 0 && ev.type == '+');
-  if (it == open_.end() && carry_ != nullptr && !begins && carry_bytes_ < carry_max_bytes_) {
+  if (found == nullptr && carry_ != nullptr && !begins && carry_bytes_ < carry_max_bytes_) {
     carry_->emplace_back(ev, kind, file, server);
     carry_bytes_ += carry_->back().bytes() + sizeof(CarriedRow);
     return;
@@ -138,11 +149,12 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   ++stats_.events;
   if (latest_ - last_sweep_ >= 60 * 1000) {
     SweepIdle(latest_);
-    it = open_.find(key);
+    found = Find(key);
   }
-  if (it == open_.end()) {
+  if (found == nullptr) {
     if (ev.type == '-') return;  // the end of a session whose start we never saw
     if (open_.size() >= options_.max_open_sessions) SweepIdle(latest_);
+    OpenMap::iterator it;
     if (free_.empty()) {
       it = open_.emplace(key, std::make_unique<Open>()).first;
     } else {
@@ -169,8 +181,11 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
                                              : Direction::kOutbound;
     s->last_time = ev.time;
     ++stats_.sessions;
+    found = s;
+    last_key_ = key;
+    last_open_ = s;
   }
-  Open& s = *it->second;
+  Open& s = *found;
   SessionRecord& rec = s.rec;
   if (ev.time < s.last_time) ++stats_.out_of_order;
   s.last_time = std::max(s.last_time, ev.time);
@@ -433,6 +448,7 @@ void SessionMatcher::Close(Open& s, CloseKind kind) {
     }
   }
   Key key = s.key;
+  if (last_open_ == &s) last_open_ = nullptr;
   sink_->OnSession(std::move(rec));
   auto node = open_.extract(key);
   if (free_.size() < kFreeSessions) free_.push_back(std::move(node));  // else destroys s

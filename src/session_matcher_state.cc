@@ -202,6 +202,7 @@ Status SessionMatcher::LoadState(const json& state) {
     return Status::Invalid(std::string("open sessions: ") + e.what());
   }
   open_ = std::move(loaded);
+  last_open_ = nullptr;
   return Status::Ok();
 }
 

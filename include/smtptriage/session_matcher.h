@@ -111,6 +111,7 @@ class SessionMatcher {
                   SourceRef ref);
   void Close(Open& s, CloseKind kind);
   void SweepIdle(TimeMs now);
+  Open* Find(const Key& key);  // nullptr when no such session is open
 
   SessionSink* sink_;
   MatcherOptions options_;
@@ -120,6 +121,9 @@ class SessionMatcher {
   // Finished sessions kept to be reused, so that a new session allocates nothing of its own.
   static constexpr size_t kFreeSessions = 256;
   std::vector<OpenMap::node_type> free_;
+  // The session of the latest Find, valid until it is closed (Close clears it).
+  Key last_key_{};
+  Open* last_open_ = nullptr;
   TimeMs latest_ = 0;
   TimeMs last_sweep_ = 0;
   std::vector<CarriedRow>* carry_ = nullptr;
