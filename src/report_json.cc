@@ -239,14 +239,18 @@ void RenderJson(const Report& report, const RenderOptions&, std::ostream& out) {
   out.write(text.data(), static_cast<std::streamsize>(at));
   out << "\n  \"domains\": [";
   bool first = true;
+  std::string indented;  // one domain, indented to its place in the document
   for (const DomainReport& d : report.domains) {
     std::string one = DomainToJson(d).dump(2, ' ', false, replace);
-    out << (first ? "\n    " : ",\n    ");
+    indented.assign(first ? "\n    " : ",\n    ");
     first = false;
-    for (char c : one) {
-      out.put(c);
-      if (c == '\n') out << "    ";
+    size_t from = 0;
+    for (size_t nl = one.find('\n'); nl != std::string::npos; nl = one.find('\n', from)) {
+      indented.append(one, from, nl + 1 - from).append("    ");
+      from = nl + 1;
     }
+    indented.append(one, from, std::string::npos);
+    out.write(indented.data(), static_cast<std::streamsize>(indented.size()));
   }
   out << "\n  ]";
   size_t rest = at + marker.size();
