@@ -119,24 +119,27 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
     return;
   }
   std::vector<std::unique_ptr<FileResult>> results(order.size());
-  // Joined results are freed by the readers, not by the joining thread, which is the one the
-  // others wait for (the readers allocated them; freeing them there is also cheaper).
-  std::vector<std::unique_ptr<FileResult>> spent;
+  std::vector<unsigned> reader_of(order.size());
+  // Joined results are freed by the reader that built them, not by the joining thread, which is
+  // the one the others wait for. Memory freed by another thread than the one that allocated it
+  // makes glibc's allocator lock the owner's arena, and the threads then wait on each other.
+  std::vector<std::vector<std::unique_ptr<FileResult>>> spent(jobs);
   std::mutex mu;
   std::condition_variable cv;
   size_t next = 0;      // the next file to start reading
   size_t joined = 0;    // files joined so far
   const size_t window = jobs + 1;
-  auto worker = [&] {
+  auto worker = [&](unsigned me) {
     while (true) {
       size_t k;
       std::vector<std::unique_ptr<FileResult>> to_free;
       {
         std::unique_lock<std::mutex> lock(mu);
         cv.wait(lock, [&] { return next >= order.size() || next < joined + window; });
-        to_free.swap(spent);
+        to_free.swap(spent[me]);
         if (next >= order.size()) return;
         k = next++;
+        reader_of[k] = me;
       }
       to_free.clear();
       auto r = std::make_unique<FileResult>();
@@ -149,7 +152,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < jobs && t < order.size(); ++t) threads.emplace_back(worker);
+  for (unsigned t = 0; t < jobs && t < order.size(); ++t) threads.emplace_back(worker, t);
   for (size_t k = 0; k < order.size(); ++k) {
     std::unique_ptr<FileResult> r;
     {
@@ -160,7 +163,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
     join(order[k], *r);
     {
       std::lock_guard<std::mutex> lock(mu);
-      spent.push_back(std::move(r));
+      spent[reader_of[k]].push_back(std::move(r));
       joined = k + 1;
     }
     cv.notify_all();
