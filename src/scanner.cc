@@ -226,7 +226,6 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     for (const CarriedRow& row : r.carry) {
       chain->Feed(row.event(), row.kind(), row.file(), row.server());
     }
-    r.carry.clear();
     chain->Adopt(r.matcher.get());
     AddStats(r.matcher->stats(), &stats.matcher);
 
