@@ -235,8 +235,9 @@ class StreamLineSource : public LineSource {
       p += 3;
       len -= 3;
     }
-    if (len > kMaxLineBytes) {
-      // Only a mapped file sees a whole overlong line at once (a stream drops its tail early).
+    if (len > kMaxLineBytes && !skipping_) {
+      // A mapped file sees a whole overlong line at once (a stream drops its tail early, and
+      // has kept the head already).
       overlong_head_.assign(p, kMaxLineBytes);
       skipping_ = true;
     }

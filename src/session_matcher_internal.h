@@ -50,6 +50,11 @@ class SessionMatcher::PendingQueue {
     --count_;
   }
   void clear() { head_ = count_ = 0; }
+  // Gives back the slots of a queue that grew past the usual few (a long pipelined batch).
+  void Trim() {
+    if (slots_.size() > 16) std::vector<Pending>().swap(slots_);
+    clear();
+  }
 
  private:
   static void Reset(Pending& p) {
@@ -86,13 +91,17 @@ struct SessionMatcher::Open {
   TimeMs last_time = 0;
   SourceRef last_ref;
 
+  static constexpr size_t kKeepBytes = 4096;
   // Ready for a new session, keeping the buffers of the one before (see the matcher's pool).
   void Reset() {
     PendingQueue keep_pending = std::move(pending);
     std::string keep_multiline = std::move(multiline);
     std::string keep_command = std::move(last_command);
     *this = Open();
-    keep_pending.clear();
+    // Only ordinary buffers are kept: a pooled session must not hold on to a huge reply.
+    keep_pending.Trim();
+    if (keep_multiline.capacity() > kKeepBytes) std::string().swap(keep_multiline);
+    if (keep_command.capacity() > kKeepBytes) std::string().swap(keep_command);
     keep_multiline.clear();
     keep_command.clear();
     pending = std::move(keep_pending);
