@@ -223,6 +223,7 @@ class StreamLineSource : public LineSource {
   }
 
   const Status& status() const override { return map_ ? ok_ : stream_->status(); }
+  bool mapped() const override { return map_ != nullptr; }
   int64_t bytes() const override { return bytes_; }
 
  private:
@@ -350,7 +351,9 @@ std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream) {
 Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
                       ReadMode mode) {
   if (mode == ReadMode::kMapIfPossible) {
-    std::unique_ptr<platform::MappedFile> map = platform::MappedFile::Open(path);
+    // A file written to in the last minute may be being copied or rewritten: read as a stream.
+    constexpr int64_t kQuietMs = 60 * 1000;
+    std::unique_ptr<platform::MappedFile> map = platform::MappedFile::Open(path, kQuietMs);
     if (map != nullptr && map->size() >= 2) {
       auto b0 = static_cast<unsigned char>(map->data()[0]);
       auto b1 = static_cast<unsigned char>(map->data()[1]);

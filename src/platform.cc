@@ -148,7 +148,7 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out) {
 #endif
 }
 
-std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path) {
+std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, int64_t quiet_ms) {
   std::unique_ptr<MappedFile> m(new MappedFile());
 #ifdef _WIN32
   HANDLE h = CreateFileA(path.c_str(), GENERIC_READ,
@@ -156,7 +156,13 @@ std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path) {
                          OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
   if (h == INVALID_HANDLE_VALUE) return nullptr;
   LARGE_INTEGER size;
-  if (!GetFileSizeEx(h, &size) || size.QuadPart <= 0) {
+  FILETIME written, now;
+  GetSystemTimeAsFileTime(&now);
+  auto ticks = [](const FILETIME& t) {  // 100 ns units
+    return static_cast<int64_t>((static_cast<uint64_t>(t.dwHighDateTime) << 32) | t.dwLowDateTime);
+  };
+  if (!GetFileSizeEx(h, &size) || size.QuadPart <= 0 || !GetFileTime(h, nullptr, nullptr, &written) ||
+      (ticks(now) - ticks(written)) / 10000 < quiet_ms) {
     CloseHandle(h);
     return nullptr;
   }
@@ -179,7 +185,8 @@ std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+      NowMs() - static_cast<int64_t>(st.st_mtime) * 1000 < quiet_ms) {
     ::close(fd);
     return nullptr;
   }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <filesystem>
+
 #include "smtptriage/event_parser.h"
 #include "test_util.h"
 
@@ -126,9 +129,10 @@ struct SeenLine {
   }
 };
 
-std::vector<SeenLine> ReadLines(const std::string& path, ReadMode mode) {
+std::vector<SeenLine> ReadLines(const std::string& path, ReadMode mode, bool* mapped = nullptr) {
   std::unique_ptr<LineSource> source;
   REQUIRE(OpenLineSource(path, &source, mode).ok());
+  if (mapped != nullptr) *mapped = source->mapped();
   std::vector<SeenLine> lines;
   LineView line;
   while (source->Next(&line)) lines.push_back({std::string(line.text), line.number, line.overlong});
@@ -148,8 +152,16 @@ TEST_CASE("A file read through a memory mapping gives the same lines as read as 
   for (int i = 0; i < 200000; ++i) content += "row " + std::to_string(i) + ",a,b\r\n";
   content += "last";
   std::string plain = dir.Write("plain.LOG", content);
+  // Just written: it may be being copied still, so it is read as a stream.
+  bool was_mapped = true;
+  ReadLines(plain, ReadMode::kMapIfPossible, &was_mapped);
+  CHECK_FALSE(was_mapped);
+  // Written an hour ago: mapped.
+  std::filesystem::last_write_time(plain, std::filesystem::file_time_type::clock::now() -
+                                              std::chrono::hours(1));
   std::vector<SeenLine> streamed = ReadLines(plain, ReadMode::kStream);
-  std::vector<SeenLine> mapped = ReadLines(plain, ReadMode::kMapIfPossible);
+  std::vector<SeenLine> mapped = ReadLines(plain, ReadMode::kMapIfPossible, &was_mapped);
+  CHECK(was_mapped);
   REQUIRE(streamed.size() == 200005);
   CHECK(streamed[0].text == "#Software: x");
   CHECK(streamed[3].overlong);
@@ -161,7 +173,10 @@ TEST_CASE("A file read through a memory mapping gives the same lines as read as 
   std::string utf16 = "\xFF\xFE";
   for (char c : std::string("a,b\r\nc\r\n")) utf16 += std::string{c, '\0'};
   std::string u = dir.Write("utf16.LOG", utf16);
-  std::vector<SeenLine> from_utf16 = ReadLines(u, ReadMode::kMapIfPossible);
+  std::filesystem::last_write_time(u, std::filesystem::file_time_type::clock::now() -
+                                          std::chrono::hours(1));
+  std::vector<SeenLine> from_utf16 = ReadLines(u, ReadMode::kMapIfPossible, &was_mapped);
+  CHECK_FALSE(was_mapped);
   REQUIRE(from_utf16.size() == 2);
   CHECK(from_utf16[0].text == "a,b");
   CHECK(from_utf16 == ReadLines(u, ReadMode::kStream));

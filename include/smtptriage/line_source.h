@@ -27,6 +27,8 @@ class LineSource {
   virtual const Status& status() const = 0;
   // Bytes of (uncompressed) text consumed so far.
   virtual int64_t bytes() const = 0;
+  // True when the lines are read from a memory mapping of the file (ReadMode::kMapIfPossible).
+  virtual bool mapped() const { return false; }
 };
 
 inline constexpr size_t kMaxLineBytes = 8u << 20;
@@ -49,8 +51,8 @@ std::unique_ptr<ByteStream> MemoryByteStream(std::string data);
 std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream);
 
 // Opens a file as a line source. kMapIfPossible maps a plain file into memory instead of copying
-// it through a buffer (faster on large logs); only for files that are not being cut shorter
-// while they are read, so not for a followed file.
+// it through a buffer (faster on large logs), unless it was written to in the last minute; only
+// for files that are not being cut shorter while they are read, so not for a followed file.
 enum class ReadMode { kStream, kMapIfPossible };
 Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
                       ReadMode mode = ReadMode::kStream);

@@ -38,12 +38,14 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out);
 
 // A whole file mapped read-only into memory (mmap, or MapViewOfFile on Windows), so that a large
 // log is read where the system keeps it instead of being copied into a buffer first. Only for
-// files that are complete while they are read (a batch scan): a file cut shorter while mapped
-// cannot be read past its new end.
+// files that are complete while they are read (a batch scan): on POSIX systems, a file cut
+// shorter while it is mapped stops the process (SIGBUS) when the lost part is read, so a file
+// written to in the last `quiet_ms` (being copied or rewritten right now) is not mapped.
 class MappedFile {
  public:
-  // nullptr when the file is empty or cannot be mapped (the caller then reads it as a stream).
-  static std::unique_ptr<MappedFile> Open(const std::string& path);
+  // nullptr when the file is empty, was written to less than quiet_ms ago, or cannot be mapped
+  // (the caller then reads it as a stream).
+  static std::unique_ptr<MappedFile> Open(const std::string& path, int64_t quiet_ms);
   ~MappedFile();
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
