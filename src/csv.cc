@@ -24,6 +24,34 @@
 
 namespace smtptriage {
 
+namespace {
+
+#ifdef SMTPTRIAGE_CSV_SSE2
+// The 64 bytes at `p`, one bit per byte: the quotes and NUL bytes, and the commas.
+struct Block64 {
+  uint64_t odd = 0;
+  uint64_t commas = 0;
+};
+
+Block64 Scan64(const char* p) {
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i nul = _mm_setzero_si128();
+  Block64 b;
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p) + k);
+    auto bits = [](__m128i m) {
+      return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m)));
+    };
+    b.odd |= bits(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, nul))) << (16 * k);
+    b.commas |= bits(_mm_cmpeq_epi8(v, comma)) << (16 * k);
+  }
+  return b;
+}
+#endif
+
+}  // namespace
+
 void CsvSplitter::Grow(size_t room) {
   store_.resize(std::max(store_.size() * 2, count_ + room));
 }
@@ -39,63 +67,32 @@ bool CsvSplitter::SplitPlain(std::string_view line) {
     start = at + 1;
   };
 #ifdef SMTPTRIAGE_CSV_SSE2
-  // Sixty-four bytes at a time: one bit mask of the commas, and one test for a quote or a NUL
-  // byte anywhere in the block (either sends the line elsewhere).
-  const __m128i comma = _mm_set1_epi8(',');
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i nul = _mm_setzero_si128();
-  auto special = [&](__m128i v) { return _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, nul)); };
-  auto commas16 = [&](__m128i v) {
-    return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))));
+  // Sixty-four bytes at a time; a quote or a NUL byte sends the line to Split.
+  auto put_all = [&](uint64_t commas, size_t at) {
+    for (; commas != 0; commas &= commas - 1) put(at + static_cast<size_t>(std::countr_zero(commas)));
   };
   for (; i + 64 <= n; i += 64) {
-    const auto* p = reinterpret_cast<const __m128i*>(base + i);
-    __m128i v0 = _mm_loadu_si128(p), v1 = _mm_loadu_si128(p + 1);
-    __m128i v2 = _mm_loadu_si128(p + 2), v3 = _mm_loadu_si128(p + 3);
-    __m128i odd = _mm_or_si128(_mm_or_si128(special(v0), special(v1)),
-                               _mm_or_si128(special(v2), special(v3)));
-    if (_mm_movemask_epi8(odd) != 0) return false;
-    uint64_t commas = commas16(v0) | commas16(v1) << 16 | commas16(v2) << 32 | commas16(v3) << 48;
+    Block64 b = Scan64(base + i);
+    if (b.odd != 0) return false;
     if (count_ + 64 > store_.size()) Grow(64);
-    while (commas != 0) {
-      put(i + static_cast<size_t>(std::countr_zero(commas)));
-      commas &= commas - 1;
-    }
+    put_all(b.commas, i);
   }
-  if (count_ + 65 > store_.size()) Grow(65);
 #if SMTPTRIAGE_CSV_OVERREAD
   // The last bytes, fewer than 64: one more block, reading past the end of the line when that
   // stays within the same memory page (which is then mapped), with the bits past the end cleared.
+  // Near a page end they go one at a time below.
   if (i < n && (reinterpret_cast<uintptr_t>(base + i) & 4095) <= 4096 - 64) {
-    const auto* p = reinterpret_cast<const __m128i*>(base + i);
-    __m128i v0 = _mm_loadu_si128(p), v1 = _mm_loadu_si128(p + 1);
-    __m128i v2 = _mm_loadu_si128(p + 2), v3 = _mm_loadu_si128(p + 3);
-    auto bits16 = [](__m128i m) { return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(m))); };
+    Block64 b = Scan64(base + i);
     const uint64_t valid = (uint64_t{1} << (n - i)) - 1;
-    uint64_t odd = bits16(special(v0)) | bits16(special(v1)) << 16 | bits16(special(v2)) << 32 |
-                   bits16(special(v3)) << 48;
-    if ((odd & valid) != 0) return false;
-    uint64_t commas =
-        (commas16(v0) | commas16(v1) << 16 | commas16(v2) << 32 | commas16(v3) << 48) & valid;
-    while (commas != 0) {
-      put(i + static_cast<size_t>(std::countr_zero(commas)));
-      commas &= commas - 1;
-    }
+    if ((b.odd & valid) != 0) return false;
+    if (count_ + 64 > store_.size()) Grow(64);
+    put_all(b.commas & valid, i);
     i = n;
   }
 #endif
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
-    if (_mm_movemask_epi8(special(v)) != 0) return false;
-    uint64_t commas = commas16(v);
-    while (commas != 0) {
-      put(i + static_cast<size_t>(std::countr_zero(commas)));
-      commas &= commas - 1;
-    }
-  }
 #endif
   for (; i < n; ++i) {
-    if (count_ + 2 > store_.size()) Grow(64);
+    if (count_ + 1 >= store_.size()) Grow(64);
     char c = base[i];
     if (c == '"' || c == '\0') return false;
     if (c == ',') put(i);

@@ -133,7 +133,8 @@ LogKind LogKindFromName(std::string_view path) {
 
 EventParser::EventParser(std::string path, std::unique_ptr<LineSource> source, Diagnostics* diag,
                          LogKind hint)
-    : path_(std::move(path)), source_(std::move(source)), diag_(diag), kind_(hint) {
+    : path_(std::move(path)), source_(std::move(source)), diag_(diag), kind_(hint),
+      last_session_id_(ParseSessionId(last_session_)) {
   column_.fill(-1);
 }
 
@@ -242,17 +243,11 @@ bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
   ev->type = event[0];
   ev->connector = get(kFieldConnector);
   ev->session = get(kFieldSession);
-  if (ev->session != last_session_) {
-    last_session_ = ev->session;
+  if (ev->session != last_session_) {  // parsed again only when the session changes
+    last_session_.assign(ev->session);
     last_session_id_ = ParseSessionId(ev->session);
-    if (last_session_.size() > sizeof last_session_text_) {
-      last_session_ = {};  // too long to keep: parsed anew each time
-    } else {
-      std::memcpy(last_session_text_, ev->session.data(), ev->session.size());
-      last_session_ = std::string_view(last_session_text_, ev->session.size());
-    }
   }
-  ev->session_id = last_session_.empty() ? ParseSessionId(ev->session) : last_session_id_;
+  ev->session_id = last_session_id_;
   ev->sequence = ParseSequence(get(kFieldSequence));
   ev->local_endpoint = get(kFieldLocal);
   ev->remote_endpoint = get(kFieldRemote);

@@ -97,9 +97,8 @@ class EventParser {
   static constexpr TimeMs kNoSecond = INT64_MIN;
   char second_text_[19] = {};
   TimeMs second_start_ = kNoSecond;
-  char last_session_text_[32] = {};
-  std::string_view last_session_;  // into last_session_text_
-  uint64_t last_session_id_ = 0;
+  std::string last_session_;
+  uint64_t last_session_id_;  // ParseSessionId(last_session_)
 };
 
 }  // namespace smtptriage
