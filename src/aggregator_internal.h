@@ -1,7 +1,9 @@
 // The aggregator's per-domain state, shared by aggregator.cc and the merge of reports in
-// aggregator_merge.cc. Internal to the library.
+// aggregator_merge.cc, and the report it builds in aggregator_report.cc. Internal to the
+// library.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +14,14 @@ namespace smtptriage {
 
 // Adds `value` (not empty, not yet there) at the end of `list`, dropping the oldest past `max`.
 void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max);
+
+// Adds a failure index (see Aggregator::AddFailure; -1 for none) to a session's list once: a
+// session counts once per reason.
+inline void NoteFailure(std::vector<int>* failed, int index) {
+  if (index >= 0 && std::find(failed->begin(), failed->end(), index) == failed->end()) {
+    failed->push_back(index);
+  }
+}
 
 struct Aggregator::DomainAcc {
   size_t index = 0;

@@ -1,0 +1,185 @@
+// The aggregator's second half: the report built from what was counted (the failures that were
+// waiting for their domain, the incident model, the timeline, verdicts and sorting), and the
+// rules behind the failures.
+#include "smtptriage/aggregator.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "aggregator_internal.h"
+#include "smtptriage/incident_model.h"
+
+namespace smtptriage {
+
+void Aggregator::Snapshot(Report* report) const {
+  Aggregator copy(classifier_, options_);
+  for (const auto& acc : domains_) copy.domains_.push_back(std::make_unique<DomainAcc>(*acc));
+  copy.domain_index_ = domain_index_;
+  copy.ip_domains_ = ip_domains_;
+  copy.buckets_ = buckets_;
+  copy.server_buckets_ = server_buckets_;
+  copy.servers_ = servers_;
+  copy.auth_ = auth_;
+  copy.totals_ = totals_;
+  copy.first_ = first_;
+  copy.last_ = last_;
+  copy.any_ = any_;
+  copy.Finish(report);
+}
+
+void Aggregator::FillRules(Report* report) const {
+  std::map<std::string, const Rule*> by_id;
+  for (const Rule& r : classifier_->rules()) by_id.emplace(r.id, &r);
+  // What to check first: the rule behind most of the failures on the verdict's side.
+  const FailureGroup* best = nullptr;
+  int64_t best_n = 0;
+  bool local = report->verdict.side == "local";
+  for (const auto& acc : domains_) {
+    const DomainReport& d = acc->report;
+    for (const FailureGroup& g : d.failures) {
+      auto it = by_id.find(g.rule);
+      if (it != by_id.end()) report->rules.emplace(g.rule, *it->second);
+      if (d.direction != Direction::kOutbound) continue;
+      int64_t n = local ? g.local_count : g.count - g.local_count;
+      if (n > best_n) {
+        best_n = n;
+        best = &g;
+      }
+    }
+  }
+  if (best != nullptr) {
+    report->verdict.rule = best->rule;
+    auto it = by_id.find(best->rule);
+    if (it != by_id.end()) report->verdict.check_first = it->second->checks;
+  }
+}
+
+void Aggregator::Finish(Report* report) {
+  for (PendingFailure& p : pending_) {
+    std::string name = LearnedDomain(p.remote_ip);
+    bool unresolved = name.empty();
+    if (unresolved) name = p.remote_ip;
+    if (name.empty()) name = "(unknown)";
+    DomainAcc& acc = Domain(name, p.direction, unresolved);
+    ++acc.report.sessions;
+    ++acc.report.failed_sessions;
+    if (options_.by_server) ++acc.failures_by_server[p.server];
+    RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
+    std::vector<int> failed;
+    NoteFailure(&failed, AddFailure(acc, p.failure, p.where));
+    Count(acc, p.failure.time, failed, p.server);
+  }
+  pending_.clear();
+
+  report->totals = totals_;
+  report->empty_period = !any_;
+  report->period_start = options_.since ? *options_.since : first_;
+  report->period_end = options_.until ? *options_.until : last_;
+
+  auto wanted = [&](const DomainReport& d) {
+    if (options_.domain.empty()) return true;
+    const std::string& want = options_.domain;
+    return d.domain == want || (d.domain.size() > want.size() &&
+                                d.domain.compare(d.domain.size() - want.size(), want.size(),
+                                                 want) == 0 &&
+                                d.domain[d.domain.size() - want.size() - 1] == '.');
+  };
+
+  IncidentInput model;
+  model.buckets = &buckets_;
+  model.bucket_ms = options_.bucket_ms;
+  model.options = &options_;
+  std::vector<std::string> server_names;
+  for (const ServerReport& sr : servers_) server_names.push_back(sr.name);
+  if (!server_names.empty()) model.servers = &server_names;
+  if (servers_.size() >= 2) model.server_buckets = &server_buckets_;
+  // The cells and per-bucket counts that `merge` needs, per server when there are several.
+  {
+    const bool per_server = servers_.size() >= 2;
+    const BucketMap& cells = per_server ? server_buckets_ : buckets_;
+    for (const auto& [start, by_key] : cells) {
+      for (const auto& [key, cell] : by_key) {
+        size_t d = per_server ? BucketCell::DomainOfKey(key) : key;
+        uint32_t server = per_server ? BucketCell::ServerOfKey(key) : 0;
+        if (d >= domains_.size()) continue;
+        CellRecord c;
+        c.start = start;
+        if (server < servers_.size()) c.server = servers_[server].name;
+        c.attempts = cell.attempts;
+        for (const auto& [slot, n] : cell.failed) {
+          c.failed.push_back({BucketCell::ReasonOf(slot),
+                              BucketCell::IsLocal(slot) ? Side::kLocal : Side::kEither, n});
+        }
+        std::sort(c.failed.begin(), c.failed.end(), [](const CellFailure& a, const CellFailure& b) {
+          return std::tie(a.reason, a.side) < std::tie(b.reason, b.side);
+        });
+        domains_[d]->report.cells.push_back(std::move(c));
+      }
+    }
+    for (auto& acc : domains_) {
+      std::sort(acc->report.cells.begin(), acc->report.cells.end(),
+                [](const CellRecord& a, const CellRecord& b) {
+                  return std::tie(a.start, a.server) < std::tie(b.start, b.server);
+                });
+      for (auto& [key, g] : acc->groups) {
+        g.buckets.clear();
+        auto it = acc->group_buckets.find(key);
+        if (it == acc->group_buckets.end()) continue;
+        for (const auto& [start, n] : it->second) g.buckets.push_back({start, n});
+      }
+    }
+  }
+  for (auto& acc : domains_) {
+    DomainReport& d = acc->report;
+    for (const auto& [server, n] : acc->failures_by_server) {
+      std::string name = server < servers_.size() ? servers_[server].name : std::to_string(server);
+      d.failures_by_server[name] += n;
+    }
+    for (auto& [key, g] : acc->groups) d.failures.push_back(g);
+    std::sort(d.failures.begin(), d.failures.end(), [](const FailureGroup& a, const FailureGroup& b) {
+      return a.count != b.count ? a.count > b.count : a.rule < b.rule;
+    });
+    model.domains.push_back({&d, &acc->group_buckets});
+  }
+  RunIncidentModel(model, report);
+  FillTimeline(model, wanted, report);
+  // A server's verdict: the local incidents it had, and whether others had them too.
+  for (ServerReport& sr : servers_) {
+    for (const Incident& inc : report->incidents) {
+      if (std::find(inc.servers.begin(), inc.servers.end(), sr.name) == inc.servers.end()) continue;
+      if (inc.scope == "server") {
+        sr.verdict = "local";
+      } else if (sr.verdict == "healthy") {
+        sr.verdict = "organisation";
+      }
+    }
+  }
+  report->servers = servers_;
+  std::sort(report->servers.begin(), report->servers.end(),
+            [](const ServerReport& a, const ServerReport& b) { return a.name < b.name; });
+  FillRules(report);
+
+  for (auto& acc : domains_) {
+    if (wanted(acc->report)) report->domains.push_back(std::move(acc->report));
+  }
+  std::sort(report->domains.begin(), report->domains.end(),
+            [](const DomainReport& a, const DomainReport& b) {
+              // Ours first (what we can fix), then mixed, then theirs, then healthy.
+              auto rank = [](const std::string& v) {
+                return v == "local" ? 0 : v == "mixed" ? 1 : v == "remote" ? 2 : 3;
+              };
+              if (rank(a.verdict) != rank(b.verdict)) return rank(a.verdict) < rank(b.verdict);
+              int64_t fa = a.failures_total(), fb = b.failures_total();
+              if (fa != fb) return fa > fb;
+              if (a.sessions != b.sessions) return a.sessions > b.sessions;
+              return a.domain < b.domain;
+            });
+  for (auto& [ip, a] : auth_) report->auth_failures.push_back(a);
+  std::sort(report->auth_failures.begin(), report->auth_failures.end(),
+            [](const AuthFailureGroup& a, const AuthFailureGroup& b) {
+              return a.count != b.count ? a.count > b.count : a.remote_ip < b.remote_ip;
+            });
+}
+
+}  // namespace smtptriage
