@@ -22,9 +22,6 @@ command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 if [ ! -d "$corpus/SmtpSend" ]; then
   echo "generating $size of logs into $corpus ..."
   "$build/smtptriage-loggen" --preset bench --seed 1 --size "$size" --out "$corpus" | tail -1
-  # Dated back, so that they are read as finished logs are: a file written to in the last
-  # minute is read as a stream rather than mapped (it may be being copied still).
-  find "$corpus" -type f -exec touch -d '2 minutes ago' {} +
 fi
 send="$corpus/SmtpSend"
 bytes=$(cat "$send"/*.LOG | wc -c)

@@ -8,12 +8,12 @@
 #include <cstring>
 #include <vector>
 
-#include "smtptriage/platform.h"
-
 namespace smtptriage {
 namespace {
 
-constexpr size_t kChunk = 1u << 20;
+// Bytes read at a time: small enough that the buffer stays in the processor's cache while its
+// lines are parsed, large enough that the system calls do not count.
+constexpr size_t kChunk = 256u << 10;
 
 class FileByteStream : public ByteStream {
  public:
@@ -188,19 +188,8 @@ class StreamLineSource : public LineSource {
       : stream_(std::move(stream)), buf_(kChunk) {
     data_ = buf_.data();
   }
-  // The whole file mapped: lines are views into the mapping, nothing is copied.
-  explicit StreamLineSource(std::unique_ptr<platform::MappedFile> map) : map_(std::move(map)) {
-    data_ = map_->data();
-    end_ = map_->size();
-    bytes_ = static_cast<int64_t>(end_);
-    eof_ = true;
-  }
 
   bool Next(LineView* line) override {
-    if (map_ != nullptr && pos_ - released_ >= kReleaseEvery) {
-      map_->Release(pos_);
-      released_ = pos_;
-    }
     while (true) {
       const char* begin = data_ + pos_;
       const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
@@ -222,14 +211,10 @@ class StreamLineSource : public LineSource {
     }
   }
 
-  const Status& status() const override { return map_ ? ok_ : stream_->status(); }
-  bool mapped() const override { return map_ != nullptr; }
+  const Status& status() const override { return stream_->status(); }
   int64_t bytes() const override { return bytes_; }
 
  private:
-  // A mapped file gives back the pages it has read every this many bytes.
-  static constexpr size_t kReleaseEvery = 4u << 20;
-
   bool Emit(const char* p, size_t len, LineView* line) {
     ++number_;
     if (number_ == 1 && len >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
@@ -237,8 +222,8 @@ class StreamLineSource : public LineSource {
       len -= 3;
     }
     if (len > kMaxLineBytes && !skipping_) {
-      // A mapped file sees a whole overlong line at once (a stream drops its tail early, and
-      // has kept the head already).
+      // A line can end within the buffer and still be longer than the limit (Fill drops the
+      // tail early, keeping the head, only when no line end came within it).
       overlong_head_.assign(p, kMaxLineBytes);
       skipping_ = true;
     }
@@ -303,18 +288,15 @@ class StreamLineSource : public LineSource {
   }
 
   std::unique_ptr<ByteStream> stream_;
-  std::unique_ptr<platform::MappedFile> map_;
   std::vector<char> buf_;
-  const char* data_ = nullptr;  // buf_'s bytes, or the mapping's
+  const char* data_ = nullptr;  // buf_'s bytes
   size_t pos_ = 0;
   size_t end_ = 0;
-  size_t released_ = 0;
   bool eof_ = false;
   bool skipping_ = false;
   std::string overlong_head_;
   int64_t number_ = 0;
   int64_t bytes_ = 0;
-  Status ok_;
 };
 
 }  // namespace
@@ -348,24 +330,7 @@ std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream) {
   return std::make_unique<StreamLineSource>(std::move(stream));
 }
 
-Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
-                      ReadMode mode) {
-  if (mode == ReadMode::kMapIfPossible) {
-    // A file written to in the last minute may be being copied or rewritten: read as a stream.
-    constexpr int64_t kQuietMs = 60 * 1000;
-    std::unique_ptr<platform::MappedFile> map = platform::MappedFile::Open(path, kQuietMs);
-    if (map != nullptr && map->size() >= 2) {
-      auto b0 = static_cast<unsigned char>(map->data()[0]);
-      auto b1 = static_cast<unsigned char>(map->data()[1]);
-      // gzip and UTF-16 files are decoded as a stream.
-      bool stream = (b0 == 0x1f && b1 == 0x8b) || (b0 == 0xFF && b1 == 0xFE) ||
-                    (b0 == 0xFE && b1 == 0xFF);
-      if (!stream) {
-        *out = std::make_unique<StreamLineSource>(std::move(map));
-        return Status::Ok();
-      }
-    }
-  }
+Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out) {
   std::unique_ptr<ByteStream> stream;
   Status s = OpenByteStream(path, &stream);
   if (!s.ok()) return s;

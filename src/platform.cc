@@ -14,9 +14,7 @@
 #include <io.h>
 #include <windows.h>
 #else
-#include <fcntl.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -145,80 +143,6 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out) {
   out->inode = static_cast<uint64_t>(st.st_ino);
   out->size = static_cast<int64_t>(st.st_size);
   return true;
-#endif
-}
-
-std::unique_ptr<MappedFile> MappedFile::Open(const std::string& path, int64_t quiet_ms) {
-  std::unique_ptr<MappedFile> m(new MappedFile());
-#ifdef _WIN32
-  HANDLE h = CreateFileA(path.c_str(), GENERIC_READ,
-                         FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                         OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
-  if (h == INVALID_HANDLE_VALUE) return nullptr;
-  LARGE_INTEGER size;
-  FILETIME written, now;
-  GetSystemTimeAsFileTime(&now);
-  auto ticks = [](const FILETIME& t) {  // 100 ns units
-    return static_cast<int64_t>((static_cast<uint64_t>(t.dwHighDateTime) << 32) | t.dwLowDateTime);
-  };
-  if (!GetFileSizeEx(h, &size) || size.QuadPart <= 0 || !GetFileTime(h, nullptr, nullptr, &written) ||
-      (ticks(now) - ticks(written)) / 10000 < quiet_ms) {
-    CloseHandle(h);
-    return nullptr;
-  }
-  HANDLE mapping = CreateFileMappingA(h, nullptr, PAGE_READONLY, 0, 0, nullptr);
-  if (mapping == nullptr) {
-    CloseHandle(h);
-    return nullptr;
-  }
-  void* view = MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
-  if (view == nullptr) {
-    CloseHandle(mapping);
-    CloseHandle(h);
-    return nullptr;
-  }
-  m->file_ = h;
-  m->mapping_ = mapping;
-  m->data_ = static_cast<const char*>(view);
-  m->size_ = static_cast<size_t>(size.QuadPart);
-#else
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return nullptr;
-  struct stat st {};
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-      NowMs() - static_cast<int64_t>(st.st_mtime) * 1000 < quiet_ms) {
-    ::close(fd);
-    return nullptr;
-  }
-  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);  // the mapping keeps the file
-  if (p == MAP_FAILED) return nullptr;
-  madvise(p, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
-  m->data_ = static_cast<const char*>(p);
-  m->size_ = static_cast<size_t>(st.st_size);
-#endif
-  return m;
-}
-
-MappedFile::~MappedFile() {
-#ifdef _WIN32
-  UnmapViewOfFile(data_);
-  CloseHandle(static_cast<HANDLE>(mapping_));
-  CloseHandle(static_cast<HANDLE>(file_));
-#else
-  munmap(const_cast<char*>(data_), size_);
-#endif
-}
-
-void MappedFile::Release(size_t offset) {
-#ifdef _WIN32
-  (void)offset;  // Windows trims the working set of a mapped view by itself
-#else
-  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t upto = offset / page * page;
-  if (upto <= released_) return;
-  madvise(const_cast<char*>(data_) + released_, upto - released_, MADV_DONTNEED);
-  released_ = upto;
 #endif
 }
 

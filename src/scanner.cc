@@ -67,7 +67,7 @@ void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& 
   r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
   r->matcher->CarryUnstarted(&r->carry, kMaxCarryBytes);
   std::unique_ptr<LineSource> source;
-  Status s = OpenLineSource(f.path, &source, ReadMode::kMapIfPossible);
+  Status s = OpenLineSource(f.path, &source);
   if (!s.ok()) {
     r->error = s.message();
     return;

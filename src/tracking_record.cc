@@ -132,7 +132,7 @@ TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, Sessi
                                    Diagnostics* diag, bool keep_subjects) {
   TrackingFileStats stats;
   std::unique_ptr<LineSource> source;
-  Status status = OpenLineSource(path, &source, ReadMode::kMapIfPossible);
+  Status status = OpenLineSource(path, &source);
   if (!status.ok()) {
     diag->Skipped(path, status.message());
     return stats;

@@ -27,8 +27,6 @@ class LineSource {
   virtual const Status& status() const = 0;
   // Bytes of (uncompressed) text consumed so far.
   virtual int64_t bytes() const = 0;
-  // True when the lines are read from a memory mapping of the file (ReadMode::kMapIfPossible).
-  virtual bool mapped() const { return false; }
 };
 
 inline constexpr size_t kMaxLineBytes = 8u << 20;
@@ -50,11 +48,7 @@ std::unique_ptr<ByteStream> MemoryByteStream(std::string data);
 // longer than kMaxLineBytes is returned truncated with `overlong` set, and the rest of it skipped.
 std::unique_ptr<LineSource> MakeLineSource(std::unique_ptr<ByteStream> stream);
 
-// Opens a file as a line source. kMapIfPossible maps a plain file into memory instead of copying
-// it through a buffer (faster on large logs), unless it was written to in the last minute; only
-// for files that are not being cut shorter while they are read, so not for a followed file.
-enum class ReadMode { kStream, kMapIfPossible };
-Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out,
-                      ReadMode mode = ReadMode::kStream);
+// Opens a file (plain, gzip or UTF-16) as a line source.
+Status OpenLineSource(const std::string& path, std::unique_ptr<LineSource>* out);
 
 }  // namespace smtptriage
