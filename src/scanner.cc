@@ -131,17 +131,23 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
   const size_t window = jobs + 1;
   auto worker = [&](unsigned me) {
     while (true) {
-      size_t k;
+      size_t k = 0;
       std::vector<std::unique_ptr<FileResult>> to_free;
       {
         std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return next >= order.size() || next < joined + window; });
+        // Woken as well when a result of ours has been joined, to free it at once rather than
+        // when the next file may be read: a slow join must not keep two sets of them alive.
+        cv.wait(lock, [&] {
+          return !spent[me].empty() || next >= order.size() || next < joined + window;
+        });
         to_free.swap(spent[me]);
-        if (next >= order.size()) return;
-        k = next++;
-        reader_of[k] = me;
+        if (to_free.empty()) {
+          if (next >= order.size()) return;
+          k = next++;
+          reader_of[k] = me;
+        }
       }
-      to_free.clear();
+      if (!to_free.empty()) continue;  // (freed as it goes out of scope) and wait again
       auto r = std::make_unique<FileResult>();
       read(k, r.get());
       {
