@@ -41,7 +41,8 @@ FailureReply FailureOf(const json& j) {
   return f;
 }
 
-json OptFailureJ(const std::optional<FailureReply>& f) { return f ? FailureJ(*f) : json(nullptr); }
+template <typename Optional>  // std::optional or Boxed
+json OptFailureJ(const Optional& f) { return f ? FailureJ(*f) : json(nullptr); }
 std::optional<FailureReply> OptFailureOf(const json& j) {
   if (j.is_null()) return std::nullopt;
   return FailureOf(j);

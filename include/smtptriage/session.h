@@ -41,13 +41,67 @@ struct FailureReply {
 
 inline constexpr size_t kMaxReplyText = 64 * 1024;
 
+// An optional value kept on the heap: the size of a pointer when empty, which it is for most
+// recipients and sessions (they did not fail), and otherwise used like std::optional (copying
+// it copies the value). A scan keeps every session of a log file until the file is joined.
+template <typename T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(std::nullopt_t) {}  // NOLINT: as std::optional
+  Boxed(const T& v) : p_(std::make_unique<T>(v)) {}  // NOLINT
+  Boxed(T&& v) : p_(std::make_unique<T>(std::move(v))) {}  // NOLINT
+  Boxed(const Boxed& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Boxed(Boxed&&) noexcept = default;
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Boxed& operator=(Boxed&&) noexcept = default;
+  Boxed& operator=(std::nullopt_t) {
+    p_.reset();
+    return *this;
+  }
+  Boxed& operator=(const T& v) {
+    if (p_) {
+      *p_ = v;
+    } else {
+      p_ = std::make_unique<T>(v);
+    }
+    return *this;
+  }
+  Boxed& operator=(T&& v) {
+    if (p_) {
+      *p_ = std::move(v);
+    } else {
+      p_ = std::make_unique<T>(std::move(v));
+    }
+    return *this;
+  }
+  Boxed& operator=(std::optional<T>&& o) {
+    if (o) return *this = std::move(*o);
+    p_.reset();
+    return *this;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+  bool has_value() const { return p_ != nullptr; }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_.get(); }
+  const T* operator->() const { return p_.get(); }
+  void reset() { p_.reset(); }
+
+ private:
+  std::unique_ptr<T> p_;
+};
+
 enum class RecipientState { kPending, kAccepted, kDelivered, kFailed };
 
 struct RecipientOutcome {
   std::string address;          // as given in RCPT TO, without <>
   std::string domain;           // lower-cased part after '@'
   RecipientState state = RecipientState::kPending;
-  std::optional<FailureReply> failure;
+  Boxed<FailureReply> failure;
 };
 
 struct MessageOutcome {
@@ -85,7 +139,7 @@ struct SessionRecord {
   bool closed_cleanly = false;  // ended by a '-' row
   bool open_at_end = false;     // still active when the input ended: outcome unknown
   std::vector<MessageOutcome> messages;
-  std::optional<FailureReply> session_failure;  // a failure before any message was sent
+  Boxed<FailureReply> session_failure;  // a failure before any message was sent
   int auth_failures = 0;        // Receive: failed AUTH attempts
   std::vector<std::string> auth_users;
   std::vector<TranscriptRow> transcript;         // only when the matcher keeps transcripts
