@@ -358,3 +358,33 @@ TEST_CASE("A session id used again after its session ended starts a new session"
   REQUIRE(sessions[1].session_failure);
   CHECK(sessions[1].session_failure->code == 421);
 }
+
+TEST_CASE("A boxed failure is used like std::optional, and a copy is a copy", "[matcher]") {
+  Boxed<FailureReply> a;
+  CHECK_FALSE(a);
+  FailureReply f;
+  f.code = 550;
+  f.text = "550 5.1.1 User unknown";
+  a = f;
+  REQUIRE(a.has_value());
+  CHECK(a->code == 550);
+  Boxed<FailureReply> b = a;  // copies the value
+  b->text = "changed";
+  CHECK(a->text == "550 5.1.1 User unknown");
+  CHECK(b->text == "changed");
+  b = a;
+  CHECK(b->text == a->text);
+  std::optional<FailureReply> none;
+  b = std::move(none);
+  CHECK_FALSE(b);
+  std::optional<FailureReply> some = f;
+  b = std::move(some);
+  REQUIRE(b);
+  CHECK((*b).code == 550);
+  a = std::nullopt;
+  CHECK_FALSE(a.has_value());
+  Boxed<FailureReply> moved = std::move(b);
+  CHECK(moved);
+  a.reset();
+  CHECK_FALSE(a);
+}
