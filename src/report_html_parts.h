@@ -1,9 +1,11 @@
-// The pieces the HTML report's sections are made of (report_html.cc): numbers, sizes and times
-// in words, the time bins of its charts and their axes. Internal to the library.
+// The pieces the HTML report's sections are made of (report_html.cc, report_html_domains.cc):
+// numbers, sizes and times in words, the time bins of its charts and their axes. Internal to the
+// library.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 
 #include "report_html_words.h"
@@ -59,5 +61,9 @@ void TimeAxis(svg::Writer* c, const Bins& bins, double left, double step_x, doub
               double width);
 // The y axis of a chart, with its grid lines, from 0 to `ymax`.
 void YAxis(svg::Writer* c, double ymax, double left, double right, double top, double base);
+
+// The domains section (report_html_domains.cc).
+void DomainsSection(const Report& r, const Bins& bins, const Words& w, Lang lang,
+                    std::ostream& out);
 
 }  // namespace smtptriage::html
