@@ -185,13 +185,11 @@ class MemoryStream : public ByteStream {
 class StreamLineSource : public LineSource {
  public:
   explicit StreamLineSource(std::unique_ptr<ByteStream> stream)
-      : stream_(std::move(stream)), buf_(kChunk) {
-    data_ = buf_.data();
-  }
+      : stream_(std::move(stream)), buf_(kChunk) {}
 
   bool Next(LineView* line) override {
     while (true) {
-      const char* begin = data_ + pos_;
+      const char* begin = buf_.data() + pos_;
       const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
       if (nl != nullptr) {
         size_t len = nl - begin;
@@ -258,7 +256,6 @@ class StreamLineSource : public LineSource {
       end_ = tail;
     }
     if (buf_.size() - end_ < kChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk));
-    data_ = buf_.data();
     int64_t got = stream_->Read(buf_.data() + end_, buf_.size() - end_);
     if (bytes_ == 0 && end_ == 0 && got >= 2) got = DetectUtf16(got);
     if (got < 0) {
@@ -289,7 +286,6 @@ class StreamLineSource : public LineSource {
 
   std::unique_ptr<ByteStream> stream_;
   std::vector<char> buf_;
-  const char* data_ = nullptr;  // buf_'s bytes
   size_t pos_ = 0;
   size_t end_ = 0;
   bool eof_ = false;

@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-
 #include "smtptriage/event_parser.h"
 #include "test_util.h"
 
