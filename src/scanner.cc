@@ -24,11 +24,18 @@ namespace {
 // that has more (an excerpt cut from the middle of a busy log) starts sessions of its own.
 constexpr size_t kMaxCarryBytes = 16u << 20;
 
-// Keeps the sessions of one file, prepared for the run's sink on the reading thread.
-struct VectorSink : SessionSink {
+// The sessions of one file. Read on a thread of its own, they are kept, prepared for the run's
+// sink, until the file is joined; read on the joining thread (one job), they go to the run's
+// sink as they end, which hands it the same sessions in the same order without holding them.
+struct FileSink : SessionSink {
   const SessionSink* prepare = nullptr;
+  SessionSink* direct = nullptr;
   std::deque<SessionRecord> sessions;  // not a vector: growing it would move every record
   void OnSession(SessionRecord&& s) override {
+    if (direct != nullptr) {
+      direct->OnSession(std::move(s));
+      return;
+    }
     if (prepare != nullptr) prepare->Prepare(s);
     sessions.push_back(std::move(s));
   }
@@ -55,14 +62,16 @@ struct FileResult {
   int64_t events = 0;
   std::ostringstream unparsed;            // malformed lines, when the run writes them
   std::unique_ptr<Diagnostics> diag;
-  VectorSink closed;                      // sessions begun and ended in this file
+  FileSink closed;                        // sessions begun and ended in this file
   std::unique_ptr<SessionMatcher> matcher;  // holds the sessions still open at its end
   std::vector<CarriedRow> carry;          // rows of sessions begun before this file
 };
 
 void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& options,
-                      bool keep_unparsed, const SessionSink* prepare, FileResult* r) {
+                      bool keep_unparsed, const SessionSink* prepare, SessionSink* direct,
+                      FileResult* r) {
   r->closed.prepare = prepare;
+  r->closed.direct = direct;
   r->diag = std::make_unique<Diagnostics>(keep_unparsed ? &r->unparsed : nullptr);
   r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
   r->matcher->CarryUnstarted(&r->carry, kMaxCarryBytes);
@@ -95,14 +104,18 @@ void AddStats(const MatcherStats& from, MatcherStats* to) {
 }
 
 // Reads the files of `order` on `jobs` threads (or on this one) and hands each result, in
-// order, to `join`. At most jobs + 1 results wait to be joined, which bounds the memory.
+// order, to `join`. At most jobs + 1 results wait to be joined, which bounds the memory. The
+// sessions that end within a file go to `sink`: on this thread as they end when it reads the
+// files itself, else through each result.
 void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& order,
-             const MatcherOptions& options, bool keep_unparsed, const SessionSink* prepare,
+             const MatcherOptions& options, bool keep_unparsed, SessionSink* sink,
              unsigned jobs,
              const std::function<void(uint32_t, FileResult&)>& join) {
+  const bool here = jobs <= 1 || order.size() <= 1;
   auto read = [&](size_t k, FileResult* r) {
     try {
-      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, prepare, r);
+      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, sink,
+                       here ? sink : nullptr, r);
     } catch (const std::exception& e) {  // e.g. out of memory: lose this file, not the run
       r->opened = false;
       r->error = std::string("could not be read: ") + e.what();
@@ -110,7 +123,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
       r->carry.clear();
     }
   };
-  if (jobs <= 1 || order.size() <= 1) {
+  if (here) {
     for (size_t k = 0; k < order.size(); ++k) {
       FileResult r;
       read(k, &r);
