@@ -1,7 +1,6 @@
 #include "smtptriage/scanner.h"
 
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -14,6 +13,7 @@
 
 #include "smtptriage/event_parser.h"
 #include "smtptriage/line_source.h"
+#include "smtptriage/session_pack.h"
 #include "smtptriage/tracking_parser.h"
 
 namespace smtptriage {
@@ -24,20 +24,20 @@ namespace {
 // that has more (an excerpt cut from the middle of a busy log) starts sessions of its own.
 constexpr size_t kMaxCarryBytes = 16u << 20;
 
-// The sessions of one file. Read on a thread of its own, they are kept, prepared for the run's
-// sink, until the file is joined; read on the joining thread (one job), they go to the run's
-// sink as they end, which hands it the same sessions in the same order without holding them.
+// The sessions of one file. Read on a thread of its own, they are kept packed, prepared for the
+// run's sink, until the file is joined; read on the joining thread (one job), they go to the
+// run's sink as they end, which hands it the same sessions in the same order without holding them.
 struct FileSink : SessionSink {
   const SessionSink* prepare = nullptr;
   SessionSink* direct = nullptr;
-  std::deque<SessionRecord> sessions;  // not a vector: growing it would move every record
+  SessionPack sessions;
   void OnSession(SessionRecord&& s) override {
     if (direct != nullptr) {
       direct->OnSession(std::move(s));
       return;
     }
     if (prepare != nullptr) prepare->Prepare(s);
-    sessions.push_back(std::move(s));
+    sessions.Add(s);
   }
 };
 
@@ -224,6 +224,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
   // by separate counters on a server): its matcher holds the sessions open at the end of the
   // last file joined.
   std::map<std::tuple<uint32_t, std::string, LogKind>, std::unique_ptr<SessionMatcher>> chains;
+  SessionRecord unpacked;  // each packed session in turn, its buffers reused
   auto join = [&](uint32_t i, FileResult& r) {
     const InputFile& f = files[i];
     progress.files_done++;
@@ -236,7 +237,8 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     diag->Merge(*r.diag);
     if (diag->unparsed() != nullptr) *diag->unparsed() << r.unparsed.str();
     // (the reading thread frees them, with the rest of the result)
-    for (SessionRecord& s : r.closed.sessions) sink->OnSession(std::move(s));
+    SessionPack::Reader sessions(r.closed.sessions);
+    while (sessions.Next(&unpacked)) sink->OnSession(std::move(unpacked));
 
     LogKind kind = r.kind == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
     std::string folder = std::filesystem::path(f.path).parent_path().string();

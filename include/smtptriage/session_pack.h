@@ -1,0 +1,45 @@
+// Finished sessions kept packed in one buffer: how a thread that reads a log file hands its
+// sessions to the thread that joins the files in order. Packing a session copies its text into
+// the buffer once; the joining thread unpacks each into one record that it reuses, so neither
+// thread allocates or frees per session, and the joining thread reads the buffer front to back
+// instead of following the pointers of records built on another core.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "smtptriage/session.h"
+
+namespace smtptriage {
+
+class SessionPack {
+ public:
+  // Appends a copy of `s` (its classifications are shared, not copied).
+  void Add(const SessionRecord& s);
+
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  size_t bytes() const { return buf_.size(); }
+
+  // Reads the packed sessions in the order they were added, each into the same record.
+  class Reader {
+   public:
+    explicit Reader(const SessionPack& pack) : pack_(pack) {}
+    // Overwrites every field of `*s` with the next session; false after the last one. `*s` may
+    // have been moved from since the previous call.
+    bool Next(SessionRecord* s);
+
+   private:
+    const SessionPack& pack_;
+    size_t pos_ = 0;
+  };
+
+ private:
+  std::string buf_;
+  size_t count_ = 0;
+  std::vector<std::shared_ptr<const Classification>> classified_;
+};
+
+}  // namespace smtptriage
