@@ -3,6 +3,8 @@
 #include "smtptriage/ndjson.h"
 #include "smtptriage/report_html.h"
 
+#include "json_text.h"
+
 namespace smtptriage {
 
 using json = nlohmann::ordered_json;
@@ -34,6 +36,17 @@ json IncidentToJson(const Incident& inc) {
           {"scope", inc.scope},
           {"buckets", buckets},
           {"summary", inc.summary.en}};
+}
+
+void WriteSeries(const std::vector<SeriesPoint>& series, JsonText& w) {
+  w.BeginArray();
+  for (const SeriesPoint& p : series) {
+    w.BeginObject();
+    w.Member("start", FormatIsoUtc(p.start, true));
+    w.Member("failures", p.failures);
+    w.End();
+  }
+  w.End();
 }
 
 json DomainToJson(const DomainReport& d) {
@@ -71,6 +84,94 @@ json DomainToJson(const DomainReport& d) {
   }
   j["cells"] = cells;
   return j;
+}
+
+// The same text as FailureGroupToJson(g).dump(2), written straight into `out`.
+void WriteFailureGroup(const FailureGroup& g, JsonText& w) {
+  w.BeginObject();
+  w.Member("reason", ToString(g.reason));
+  w.Member("family", ToString(g.family));
+  w.Member("side", ToString(g.side));
+  w.Member("retry", ToString(g.retry));
+  w.Member("rule", g.rule);
+  w.Key("code");
+  if (g.code == 0) {
+    w.Null();
+  } else {
+    w.Int(g.code);
+  }
+  w.Key("enhanced");
+  if (g.enhanced.empty()) {
+    w.Null();
+  } else {
+    w.String(g.enhanced);
+  }
+  w.Member("command", ToString(g.command));
+  w.Member("count", g.count);
+  w.Member("local_count", g.local_count);
+  w.Member("first", FormatIsoUtc(g.first, true));
+  w.Member("last", FormatIsoUtc(g.last, true));
+  w.Member("sample", g.sample);
+  w.Member("sample_ref", g.sample_ref);
+  w.Member("sample_session", g.sample_session);
+  w.Member("sample_connector", g.sample_connector);
+  w.Member("sample_local_endpoint", g.sample_local);
+  w.Member("sample_remote_endpoint", g.sample_remote);
+  w.Member("sample_remote_host", g.sample_remote_host);
+  w.Member("sample_command", g.sample_command);
+  w.Key("buckets");
+  WriteSeries(g.buckets, w);
+  w.End();
+}
+
+// The same text as DomainToJson(d).dump(2), written straight into `out` at depth `indent`.
+void WriteDomain(const DomainReport& d, int indent, std::string* out) {
+  JsonText w(out, indent);
+  w.BeginObject();
+  w.Member("domain", d.domain);
+  w.Member("direction", ToString(d.direction));
+  w.Member("unresolved", d.unresolved);
+  w.Member("sessions", d.sessions);
+  w.Member("recipients", d.recipients);
+  w.Member("failed_recipients", d.failed_recipients);
+  w.Member("failed_sessions", d.failed_sessions);
+  w.Member("verdict", d.verdict);
+  w.Member("verdict_summary", d.verdict_summary.en);
+  w.Member("remote_ips", d.remote_ips);
+  w.Member("remote_hosts", d.remote_hosts);
+  w.Key("failures");
+  w.BeginArray();
+  for (const FailureGroup& g : d.failures) WriteFailureGroup(g, w);
+  w.End();
+  w.Key("failure_series");
+  WriteSeries(d.failure_series, w);
+  if (!d.failures_by_server.empty()) {
+    w.Key("failures_by_server");
+    w.BeginObject();
+    for (const auto& [server, count] : d.failures_by_server) w.Member(server, count);
+    w.End();
+  }
+  w.Key("cells");
+  w.BeginArray();
+  for (const CellRecord& c : d.cells) {
+    w.BeginObject();
+    w.Member("start", FormatIsoUtc(c.start, true));
+    w.Member("server", c.server);
+    w.Member("attempts", c.attempts);
+    w.Key("failed");
+    w.BeginArray();
+    for (const CellFailure& f : c.failed) {
+      w.BeginObject();
+      w.Member("reason", ToString(f.reason));
+      w.Member("side", ToString(f.side));
+      w.Member("sessions", f.sessions);
+      w.End();
+    }
+    w.End();
+    w.End();
+  }
+  w.End();
+  w.End();
 }
 
 json ServerToJson(const ServerReport& s) {
@@ -239,18 +340,12 @@ void RenderJson(const Report& report, const RenderOptions&, std::ostream& out) {
   out.write(text.data(), static_cast<std::streamsize>(at));
   out << "\n  \"domains\": [";
   bool first = true;
-  std::string indented;  // one domain, indented to its place in the document
+  std::string one;  // one domain, at its place in the document
   for (const DomainReport& d : report.domains) {
-    std::string one = DomainToJson(d).dump(2, ' ', false, replace);
-    indented.assign(first ? "\n    " : ",\n    ");
+    one.assign(first ? "\n    " : ",\n    ");
     first = false;
-    size_t from = 0;
-    for (size_t nl = one.find('\n'); nl != std::string::npos; nl = one.find('\n', from)) {
-      indented.append(one, from, nl + 1 - from).append("    ");
-      from = nl + 1;
-    }
-    indented.append(one, from, std::string::npos);
-    out.write(indented.data(), static_cast<std::streamsize>(indented.size()));
+    WriteDomain(d, 4, &one);
+    out.write(one.data(), static_cast<std::streamsize>(one.size()));
   }
   out << "\n  ]";
   size_t rest = at + marker.size();
