@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -76,14 +77,20 @@ std::string Shorten(std::string_view s, size_t n) {
 
 struct Classifier::Impl {
   std::vector<Rule> rules;                     // precedence order, the fallback last
-  std::vector<std::unique_ptr<RE2>> patterns;  // per rule; null when the rule has no text
+  std::vector<char> has_pattern;               // per rule: its text is in the set
   std::unique_ptr<RE2::Set> set;
   std::vector<size_t> set_rule;                // set index -> rule index
+  // Each rule's pattern on its own, for the texts the set cannot answer (its DFA out of memory).
+  // Those of rules read from files are compiled by Compile, which checks each against its
+  // budget; the embedded ones, checked when the program was built, only when first needed.
+  mutable std::vector<std::unique_ptr<RE2>> patterns;
+  mutable std::once_flag patterns_once;
 
   bool Conditions(const Rule& r, const ReplyInput& in) const;
   size_t Find(const ReplyInput& in, bool skip_site) const;
   std::string Why(size_t index, const ReplyInput& in) const;
-  void Compile(std::vector<std::string>* problems);
+  void Compile(bool check_embedded, std::vector<std::string>* problems);
+  void CompileRemainingPatterns() const;
   void CheckSamples(bool embedded, std::vector<std::string>* problems) const;
 };
 
@@ -109,15 +116,16 @@ size_t Classifier::Impl::Find(const ReplyInput& in, bool skip_site) const {
       for (int i : v) hit[set_rule[i]] = 1;
     } else if (info.kind != RE2::Set::kNoError) {
       // The DFA ran out of its memory budget on this text: fall back to one pattern at a time.
+      std::call_once(patterns_once, [this] { CompileRemainingPatterns(); });
       for (size_t i = 0; i < rules.size(); ++i) {
-        if (patterns[i]) hit[i] = RE2::PartialMatch(in.text, *patterns[i]);
+        if (patterns[i] && patterns[i]->ok()) hit[i] = RE2::PartialMatch(in.text, *patterns[i]);
       }
     }
   }
   for (size_t i = 0; i + 1 < rules.size(); ++i) {
     const Rule& r = rules[i];
     if (skip_site && r.tier == "site") continue;
-    if (patterns[i] && !hit[i]) continue;
+    if (has_pattern[i] && !hit[i]) continue;
     if (Conditions(r, in)) return i;
   }
   return rules.size() - 1;
@@ -144,19 +152,23 @@ std::string Classifier::Impl::Why(size_t index, const ReplyInput& in) const {
   return why;
 }
 
-void Classifier::Impl::Compile(std::vector<std::string>* problems) {
+void Classifier::Impl::Compile(bool check_embedded, std::vector<std::string>* problems) {
   std::stable_sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
     return TierRank(a.tier) < TierRank(b.tier);
   });
   rules.push_back(FallbackRule());
   patterns.resize(rules.size());
+  has_pattern.assign(rules.size(), 0);
   set = std::make_unique<RE2::Set>(PatternOptions(kSetMaxMem), RE2::UNANCHORED);
   for (size_t i = 0; i < rules.size(); ++i) {
     const std::string& text = rules[i].match.text;
     if (text.empty()) continue;
-    auto re = std::make_unique<RE2>(text, PatternOptions(kPatternMaxMem));
     std::string prefix = rules[i].file + ": rule \"" + rules[i].id + "\": ";
-    if (!re->ok()) {
+    std::unique_ptr<RE2> re;
+    if (check_embedded || rules[i].file.rfind("<builtin>/", 0) != 0) {
+      re = std::make_unique<RE2>(text, PatternOptions(kPatternMaxMem));
+    }
+    if (re && !re->ok()) {
       bool big = re->error_code() == RE2::ErrorPatternTooLarge;
       problems->push_back(prefix + (big ? "text pattern exceeds the memory budget of " +
                                               std::to_string(kPatternMaxMem >> 20) + " MB"
@@ -169,6 +181,7 @@ void Classifier::Impl::Compile(std::vector<std::string>* problems) {
       continue;
     }
     set_rule.push_back(i);
+    has_pattern[i] = 1;
     patterns[i] = std::move(re);
   }
   if (!set_rule.empty() && !set->Compile()) {
@@ -176,6 +189,14 @@ void Classifier::Impl::Compile(std::vector<std::string>* problems) {
                         std::to_string(kSetMaxMem >> 20) + " MB");
   }
   if (set_rule.empty()) set.reset();
+}
+
+void Classifier::Impl::CompileRemainingPatterns() const {
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (has_pattern[i] && !patterns[i]) {
+      patterns[i] = std::make_unique<RE2>(rules[i].match.text, PatternOptions(kPatternMaxMem));
+    }
+  }
 }
 
 void Classifier::Impl::CheckSamples(bool embedded, std::vector<std::string>* problems) const {
@@ -217,8 +238,11 @@ Classification Classifier::Classify(const ReplyInput& in) const {
     int cls = in.code ? in.code / 100 : (!in.enhanced.empty() ? in.enhanced[0] - '0' : 0);
     c.retry = cls == 5 ? Retry::kPermanent : Retry::kTransient;
   }
-  c.why = impl_->Why(i, in);
   return c;
+}
+
+std::string Classifier::Why(const ReplyInput& in, const Classification& c) const {
+  return impl_->Why(static_cast<size_t>(c.rule - impl_->rules.data()), in);
 }
 
 namespace {
@@ -277,7 +301,7 @@ Status Classifier::Load(const std::string& rules_dir, const std::vector<std::str
     ParseRuleFile(p, data, true, &c->impl_->rules, &problems);
   }
   CheckDuplicates(c->impl_->rules, &problems);
-  c->impl_->Compile(&problems);
+  c->impl_->Compile(embedded == EmbeddedSamples::kCheck, &problems);
   if (problems.empty()) {
     c->impl_->CheckSamples(embedded == EmbeddedSamples::kCheck, &problems);
   }

@@ -63,7 +63,7 @@ const char* SideText(const Labels& l, Side s) {
 }
 
 void PrintText(const std::string& input, const Reply& reply, const Classification& c,
-               const ExplainOptions& o, std::ostream& out) {
+               const std::string& why_text, const ExplainOptions& o, std::ostream& out) {
   const Labels& l = o.lang == Lang::kEs ? kEsLabels : kEnLabels;
   const Rule& r = *c.rule;
   out << l.reply << ": " << input << "\n";
@@ -80,7 +80,7 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
   for (size_t i = 0; i < r.checks.size(); ++i) {
     out << "  " << (i + 1) << ". " << r.checks[i].Get(o.lang) << "\n";
   }
-  std::string why = c.why;
+  std::string why = why_text;
   // "rule ID (tier): conditions" reads better as "ID (tier) — conditions" after the label.
   if (why.rfind("rule ", 0) == 0) why = why.substr(5);
   size_t colon = why.find("): ");
@@ -89,7 +89,7 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
 }
 
 void PrintJson(const std::string& input, const Reply& reply, const Classification& c,
-               const ExplainOptions& o, std::ostream& out) {
+               const std::string& why_text, const ExplainOptions& o, std::ostream& out) {
   nlohmann::ordered_json j;
   j["input"] = input;
   j["code"] = reply.code ? nlohmann::ordered_json(reply.code) : nlohmann::ordered_json(nullptr);
@@ -101,7 +101,7 @@ void PrintJson(const std::string& input, const Reply& reply, const Classificatio
   j["retry"] = ToString(c.retry);
   j["rule"] = c.rule->id;
   j["tier"] = c.rule->tier;
-  j["why"] = c.why;
+  j["why"] = why_text;
   j["explanation"] = c.rule->explanation.Get(o.lang);
   nlohmann::ordered_json checks = nlohmann::ordered_json::array();
   for (const LocalizedText& t : c.rule->checks) checks.push_back(t.Get(o.lang));
@@ -119,10 +119,10 @@ void ExplainOne(const Classifier& classifier, std::string input, const ExplainOp
   ReplyInput in{reply.code, reply.enhanced, input, o.stage, o.log};
   Classification c = classifier.Classify(in);
   if (o.json) {
-    PrintJson(input, reply, c, o, out);
+    PrintJson(input, reply, c, classifier.Why(in, c), o, out);
   } else {
     if (!first) out << "\n";
-    PrintText(input, reply, c, o, out);
+    PrintText(input, reply, c, classifier.Why(in, c), o, out);
   }
 }
 

@@ -72,7 +72,6 @@ struct Classification {
   Family family = Family::kOther;
   Side side = Side::kEither;
   Retry retry = Retry::kTransient;
-  std::string why;                 // e.g. `rule smtp.blocked.spamhaus (specific): text matched /spamhaus/, code 5xx`
 };
 
 class Classifier {
@@ -80,15 +79,19 @@ class Classifier {
   // Loads the built-in knowledge base (embedded in the binary at build time from rules/), or
   // the *.json files of rules_dir when it is not empty, then each site file in order.
   // Validates everything; the first problems are reported as `file: rule "id": what is wrong`.
-  // Every sample of a rule read from a file is classified to check it goes to its rule. The
-  // samples of the embedded rules cannot change after the build, so they are checked only when
-  // asked (`rules check` and the tests do): that check costs more than a scan's start-up.
+  // Every sample of a rule read from a file is classified to check it goes to its rule, and
+  // every pattern is compiled on its own to check its memory budget. The embedded rules cannot
+  // change after the build, so theirs are checked only when asked (`rules check` and the tests
+  // do): those checks cost more than the rest of a scan's start-up.
   enum class EmbeddedSamples { kTrusted, kCheck };
   static Status Load(const std::string& rules_dir, const std::vector<std::string>& site_files,
                      std::unique_ptr<Classifier>* out,
                      EmbeddedSamples embedded = EmbeddedSamples::kTrusted);
 
   Classification Classify(const ReplyInput& in) const;
+  // Why `c` is what Classify(in) gave, e.g. `rule smtp.blocked.spamhaus (specific): text matched
+  // /spamhaus/, code 5xx` (for `explain`; a scan does not need it for every failure).
+  std::string Why(const ReplyInput& in, const Classification& c) const;
 
   // Every rule in precedence order; the last one is the built-in fallback (id
   // "builtin.undetermined", tier "class") that answers when nothing else matches.
