@@ -86,7 +86,7 @@ json DomainToJson(const DomainReport& d) {
   return j;
 }
 
-// The same text as FailureGroupToJson(g).dump(2), written straight into `out`.
+// The same text as FailureGroupToJson(g).dump(2), written by `w`.
 void WriteFailureGroup(const FailureGroup& g, JsonText& w) {
   w.BeginObject();
   w.Member("reason", ToString(g.reason));
