@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Throughput benchmark: generates a corpus of realistic Send logs (deterministic seed), reads it
-# once to put it in the page cache, then times `smtptriage scan --format json` with one thread
+# Throughput benchmark: generates SIZE of realistic Send logs (deterministic seed; the Receive logs
+# written beside them are not measured), reads them once to put them in the page cache, then times `smtptriage scan --format json` with one thread
 # and with the default --jobs (one per core) against `wc -l` and, for gzip input, against
 # `zcat`, printing MB/s, lines/s and peak RSS, and checks that the parallel report equals the
 # single-threaded one. The speed-up has its own yardstick: one single-job process per core, each
@@ -22,12 +22,12 @@ command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 
 if [ ! -d "$corpus/SmtpSend" ]; then
   echo "generating $size of logs into $corpus ..."
-  "$build/smtptriage-loggen" --preset bench --seed 1 --size "$size" --out "$corpus" | tail -1
+  "$build/smtptriage-loggen" --preset bench --seed 1 --send-size "$size" --out "$corpus" | tail -1
 fi
 send="$corpus/SmtpSend"
 bytes=$(cat "$send"/*.LOG | wc -c)
 lines=$(cat "$send"/*.LOG | wc -l)
-mb=$(echo "$bytes / 1048576" | bc -l)
+mb=$(echo "$bytes / 1000000" | bc -l)  # MB and MB/s are decimal: 10^6 bytes
 
 # seconds and peak RSS (KB) of a command, best of $runs
 measure() {
@@ -63,7 +63,7 @@ report() {  # name seconds rss
     "$(echo "$3 / 1024" | bc -l)"
 }
 
-echo "corpus: $(printf '%.0f' "$mb") MiB, $lines lines, $(ls "$send" | wc -l) files ($send)"
+echo "corpus: $(printf '%.0f' "$mb") MB ($(echo "$bytes / 1048576" | bc) MiB) of Send logs, $lines lines, $(ls "$send" | wc -l) files ($send)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 cat "$send"/*.LOG > /dev/null   # page cache
 read -r t m < <(measure wc -l "$send"/*.LOG);                         report "wc -l (yardstick)" "$t" "$m"

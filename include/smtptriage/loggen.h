@@ -82,6 +82,7 @@ struct Scenario {
   bool proxy_sessions = false;   // internal hops on port 2525/717 among the outbound ones
   int64_t target_bytes = 0;      // when > 0: keep generating until this many bytes
                                  // (end_ms is then ignored)
+  bool target_send_only = false; // target_bytes counts the Send logs only
   bool straddle_hours = false;   // one session per hour boundary whose rows are split
                                  // between the two hours' files
   // Message tracking logs (MessageTracking/MSGTRK<yyyyMMddHH>-1.LOG) for the same messages as

@@ -244,7 +244,8 @@ Status Generator::Run() {
     const int64_t t_out = next_out >= kNever ? kNever : static_cast<int64_t>(next_out);
     const int64_t t_in = next_in >= kNever ? kNever : static_cast<int64_t>(next_in);
     const int64_t t = std::min({t_sched, t_out, t_in});
-    if (t == kNever || (by_size ? Generated() >= sc_.target_bytes : t >= sc_.end_ms)) break;
+    const int64_t written = sc_.target_send_only ? send_.generated_bytes() : Generated();
+    if (t == kNever || (by_size ? written >= sc_.target_bytes : t >= sc_.end_ms)) break;
     if (Status s = send_.FlushBefore(t); !s.ok()) return s;
     if (Status s = recv_.FlushBefore(t); !s.ok()) return s;
     if (t == t_sched) {

@@ -21,7 +21,7 @@ using smtptriage::loggen::Scenario;
 
 constexpr const char* kUsage =
     "usage: smtptriage-loggen --preset NAME --out DIR [--seed N] [--size SIZE] [--start TIME]\n"
-    "                         [--server NAME]\n"
+    "                         [--send-size SIZE] [--server NAME]\n"
     "                         [--hours N] [--truth FILE.json] [--tracking FIELDS]\n"
     "       smtptriage-loggen --list\n"
     "  --preset NAME   scenario to generate (see --list)\n"
@@ -29,6 +29,8 @@ constexpr const char* kUsage =
     "  --seed N        random seed (default 1); the same seed gives the same bytes\n"
     "  --server NAME   the server's name in its receive connector ids (default EX01)\n"
     "  --size SIZE     generate until this much log is written, e.g. 500M, 1G\n"
+    "  --send-size SIZE\n"
+    "                  the same, counting the Send logs only\n"
     "  --start TIME    move the scenario to start at TIME, e.g. 2026-03-02T06:00:00Z\n"
     "  --hours N       generate N hours from the start\n"
     "  --truth FILE    write the injected failures as JSON (the ground truth for tests)\n"
@@ -114,6 +116,7 @@ bool WriteTruth(const std::string& path, const Scenario& sc, const Result& r) {
 
 int main(int argc, char** argv) {
   std::string preset, out_dir, truth, size_arg, start_arg, hours_arg, tracking_arg, server;
+  bool send_only = false;  // --send-size
   uint64_t seed = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -136,8 +139,9 @@ int main(int argc, char** argv) {
       ok = value(&out_dir);
     } else if (arg == "--truth") {
       ok = value(&truth);
-    } else if (arg == "--size") {
-      ok = value(&size_arg);
+    } else if (arg == "--size" || arg == "--send-size") {
+      ok = size_arg.empty() && value(&size_arg);  // one or the other
+      send_only = arg == "--send-size";
     } else if (arg == "--start") {
       ok = value(&start_arg);
     } else if (arg == "--server") {
@@ -188,9 +192,11 @@ int main(int argc, char** argv) {
     if (size_arg.empty()) sc.target_bytes = 0;
   }
   if (!size_arg.empty() && !ParseSize(size_arg, &sc.target_bytes)) {
-    std::fprintf(stderr, "smtptriage-loggen: bad --size '%s'\n", size_arg.c_str());
+    std::fprintf(stderr, "smtptriage-loggen: bad --%s '%s'\n", send_only ? "send-size" : "size",
+                 size_arg.c_str());
     return smtptriage::kExitUsage;
   }
+  sc.target_send_only = send_only;
   if (!tracking_arg.empty()) {
     sc.tracking_logs = true;
     sc.tracking_fields = std::atoi(tracking_arg.c_str());
