@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Throughput benchmark: generates SIZE of realistic Send logs (deterministic seed; the Receive logs
-# written beside them are not measured), reads them once to put them in the page cache, then times `smtptriage scan --format json` with one thread
-# and with the default --jobs (one per core) against `wc -l` and, for gzip input, against
-# `zcat`, printing MB/s, lines/s and peak RSS, and checks that the parallel report equals the
-# single-threaded one. The speed-up has its own yardstick: one single-job process per core, each
-# on its share of the files, all at once.
+# written beside them are not measured), reads them once to put them in the page cache, then
+# times `smtptriage scan --format json` with one thread and with the default --jobs (one per
+# core) against `wc -l` and, for gzip input, against `zcat`, printing MB/s, lines/s and peak
+# RSS, and checks that the parallel report equals the single-threaded one. The speed-up has its
+# own yardstick: one single-job process per core, each on its share of the files, all at once.
 #
 #   bench/run.sh [SIZE] [BUILD_DIR] [CORPUS_DIR]      e.g. bench/run.sh 1G build /tmp/stb
 #
