@@ -136,7 +136,8 @@ void Aggregator::Finish(Report* report) {
       std::string name = server < servers_.size() ? servers_[server].name : std::to_string(server);
       d.failures_by_server[name] += n;
     }
-    for (auto& [key, g] : acc->groups) d.failures.push_back(g);
+    d.failures.reserve(acc->groups.size());
+    for (auto& [key, g] : acc->groups) d.failures.push_back(std::move(g));  // (Finish runs once)
     std::sort(d.failures.begin(), d.failures.end(), [](const FailureGroup& a, const FailureGroup& b) {
       return a.count != b.count ? a.count > b.count : a.rule < b.rule;
     });
