@@ -116,6 +116,25 @@ class In {
     v->resize(n);
     return n;
   }
+  // The same, moving the elements it no longer needs to `spare`, and taking the ones it needs
+  // more from there: their buffers serve the next sessions instead of being freed and allocated
+  // again as the number of messages and recipients goes up and down from session to session.
+  template <typename T>
+  size_t Count(std::vector<T>* v, std::vector<T>* spare) {
+    uint32_t n = 0;
+    Get(&n);
+    while (v->size() > n) {
+      if (spare->size() < kMaxSpare) spare->push_back(std::move(v->back()));
+      v->pop_back();
+    }
+    while (v->size() < n && !spare->empty()) {
+      v->push_back(std::move(spare->back()));
+      spare->pop_back();
+    }
+    v->resize(n);
+    return n;
+  }
+  static constexpr size_t kMaxSpare = 64;
 
  private:
   const char* p_;
@@ -195,13 +214,13 @@ bool SessionPack::Reader::Next(SessionRecord* s) {
   in.Get(&s->close_reason);
   in.Get(&s->closed_cleanly);
   in.Get(&s->open_at_end);
-  in.Count(&s->messages);
+  in.Count(&s->messages, &spare_messages_);
   for (MessageOutcome& m : s->messages) {
     in.Get(&m.record_id);
     in.Get(&m.message_id);
     in.Get(&m.sender);
     in.Get(&m.subject);
-    in.Count(&m.recipients);
+    in.Count(&m.recipients, &spare_recipients_);
     for (RecipientOutcome& rc : m.recipients) {
       in.Get(&rc.address);
       in.Get(&rc.domain);

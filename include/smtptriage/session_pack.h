@@ -34,6 +34,9 @@ class SessionPack {
    private:
     const SessionPack& pack_;
     size_t pos_ = 0;
+    // Messages and recipients the record had more of before, kept for the next ones.
+    std::vector<MessageOutcome> spare_messages_;
+    std::vector<RecipientOutcome> spare_recipients_;
   };
 
  private:
