@@ -7,65 +7,66 @@ using namespace smtptriage;
 
 namespace {
 
-FailureReply Failure(int n) {
+FailureReply Failure(int n, const std::string& tag) {
   FailureReply f;
   f.code = 550 + n;
   f.enhanced = "5.7." + std::to_string(n);
-  f.text = std::string(40 + n, 'x') + " refused";
+  f.text = std::string(40 + n, 'x') + " refused" + tag;
   f.stage = n % 2 ? Stage::kRcpt : Stage::kData;
-  f.command = "RCPT TO:<someone" + std::to_string(n) + "@fabrikam.example>";
+  f.command = "RCPT TO:<someone" + std::to_string(n) + "@fabrikam.example>" + tag;
   f.time = 1772400000000 + n;
   f.ref = {static_cast<uint32_t>(n), 100 + n};
   f.truncated = n % 2 == 1;
   return f;
 }
 
-// A session with every field set to something other than its default.
+// A session with every field set to something other than its default, and different for each
+// `n` (so that what a reused record held before cannot pass for the value read).
 SessionRecord Full(int n, const std::shared_ptr<const Classification>& classified) {
+  const std::string t = "#" + std::to_string(n);
   SessionRecord s;
-  s.log = LogKind::kReceive;
-  s.direction = Direction::kInternal;
+  s.log = n % 2 ? LogKind::kReceive : LogKind::kSend;
+  s.direction = n % 2 ? Direction::kInternal : Direction::kInbound;
   s.server = 3 + n;
-  s.session = "08DE6C25299713D" + std::to_string(n);
-  s.connector = "Internet Send Connector " + std::to_string(n);
-  s.local_endpoint = "10.0.0.25:55459";
-  s.remote_endpoint = "203.0.113.100:25";
-  s.remote_ip = "203.0.113.100";
-  s.remote_port = 25;
-  s.remote_host = "mx1.proseware-supply.example";
-  s.client_name = "EX01.ourorg.example";
-  s.destination_hint = "proseware-supply.example";
-  s.start = 1772400000000;
-  s.end = 1772400009999;
-  s.first_ref = {7, 1012};
-  s.close_reason = "Remote(SocketError)";
-  s.closed_cleanly = true;
-  s.open_at_end = true;
+  s.session = "08DE6C25299713D" + t;
+  s.connector = "Internet Send Connector" + t;
+  s.local_endpoint = "10.0.0.25:55459" + t;
+  s.remote_endpoint = "203.0.113.100:25" + t;
+  s.remote_ip = "203.0.113.100" + t;
+  s.remote_port = 25 + n;
+  s.remote_host = "mx1.proseware-supply.example" + t;
+  s.client_name = "EX01.ourorg.example" + t;
+  s.destination_hint = "proseware-supply.example" + t;
+  s.start = 1772400000000 + n;
+  s.end = 1772400009999 + n;
+  s.first_ref = {7u + n, 1012 + n};
+  s.close_reason = "Remote(SocketError)" + t;
+  s.closed_cleanly = n % 2 == 0;
+  s.open_at_end = n % 2 == 1;
   for (int m = 0; m < 2 + n; ++m) {
+    const std::string tm = t + "/" + std::to_string(m);
     MessageOutcome msg;
-    msg.record_id = "08DE6C25299713D9;2026-03-02T00:00:03.357Z;" + std::to_string(m);
-    msg.message_id = "<9750205fcf6e091566b032e5c51daca1@EX01.ourorg.example>";
-    msg.sender = "invoices@ourorg.example";
-    msg.subject = "Invoice " + std::to_string(m);
-    for (int r = 0; r < 3; ++r) {
+    msg.record_id = "08DE6C25299713D9;2026-03-02T00:00:03.357Z" + tm;
+    msg.message_id = "<9750205fcf6e091566b032e5c51daca1@EX01.ourorg.example>" + tm;
+    msg.sender = "invoices@ourorg.example" + tm;
+    msg.subject = "Invoice" + tm;
+    for (int r = 0; r < 1 + (m + n) % 3; ++r) {  // 1 to 3 recipients
       RecipientOutcome rc;
-      rc.address = "contact" + std::to_string(r) + "@tailwindtraders-gmbh.example";
-      rc.domain = "tailwindtraders-gmbh.example";
-      rc.state = static_cast<RecipientState>(r + 1);
-      if (r == 2) {
-        rc.failure = Failure(r + m);
-        if (m == 0) rc.failure->classified = classified;
-      }
+      rc.address = "contact" + std::to_string(r) + "@tailwindtraders-gmbh.example" + tm;
+      rc.domain = "tailwindtraders-gmbh.example" + tm;
+      rc.state = static_cast<RecipientState>((r + n) % 4);
+      if (r == 0 && m % 2 == 1) rc.failure = Failure(m, tm);
+      if (r == 0 && m == 1) rc.failure->classified = classified;
       msg.recipients.push_back(rc);
     }
     s.messages.push_back(msg);
   }
-  s.session_failure = Failure(9);
+  s.session_failure = Failure(9 + n, t);
   s.session_failure->classified = classified;
-  s.auth_failures = 2;
-  s.auth_users = {"OURORG\\alice", "bob@ourorg.example"};
-  s.transcript.push_back({1772400000001, '>', "EHLO EX01.ourorg.example", {7, 1013}});
-  s.transcript.push_back({1772400000002, '<', "250-mx1.proseware-supply.example", {7, 1014}});
+  s.auth_failures = 2 + n;
+  s.auth_users = {"OURORG\\alice" + t, "bob@ourorg.example" + t};
+  s.transcript.push_back({1772400000001 + n, '>', "EHLO EX01.ourorg.example" + t, {7u + n, 1013}});
+  s.transcript.push_back({1772400000002, '<', "250-mx1.proseware-supply.example" + t, {7, 1014}});
   return s;
 }
 
@@ -142,7 +143,7 @@ TEST_CASE("Packed sessions come back whole, in order, into one reused record", "
   sessions.push_back(SessionRecord());  // every field at its default, after a full one
   sessions.push_back(Full(0, nullptr));  // fewer messages than the first, none classified
   SessionRecord big = Full(1, classified);
-  big.messages[0].recipients[2].failure->text = std::string(kMaxReplyText, 'y');
+  big.messages[1].recipients[0].failure->text = std::string(kMaxReplyText, 'y');
   sessions.push_back(big);
 
   SessionPack pack;
