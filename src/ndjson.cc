@@ -113,7 +113,7 @@ json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) {
 }
 
 json SummaryEventJson(const Report& r) {
-  json full = ReportToJson(r);
+  json full = ReportToJson(r, false);  // (the domains are not part of the summary)
   json j = Head("summary", r.generated);
   for (const char* key : {"period", "totals", "verdict", "incidents", "parameters"}) {
     j[key] = full[key];

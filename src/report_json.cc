@@ -49,44 +49,8 @@ void WriteSeries(const std::vector<SeriesPoint>& series, JsonText& w) {
   w.End();
 }
 
-json DomainToJson(const DomainReport& d) {
-  json failures = json::array();
-  for (const FailureGroup& g : d.failures) failures.push_back(FailureGroupToJson(g));
-  json series = json::array();
-  for (const SeriesPoint& p : d.failure_series) {
-    series.push_back({{"start", Time(p.start)}, {"failures", p.failures}});
-  }
-  json j = {{"domain", d.domain},
-          {"direction", ToString(d.direction)},
-          {"unresolved", d.unresolved},
-          {"sessions", d.sessions},
-          {"recipients", d.recipients},
-          {"failed_recipients", d.failed_recipients},
-          {"failed_sessions", d.failed_sessions},
-          {"verdict", d.verdict},
-          {"verdict_summary", d.verdict_summary.en},
-          {"remote_ips", d.remote_ips},
-          {"remote_hosts", d.remote_hosts},
-          {"failures", failures},
-          {"failure_series", series}};
-  if (!d.failures_by_server.empty()) j["failures_by_server"] = d.failures_by_server;
-  json cells = json::array();
-  for (const CellRecord& c : d.cells) {
-    json failed = json::array();
-    for (const CellFailure& f : c.failed) {
-      failed.push_back({{"reason", ToString(f.reason)}, {"side", ToString(f.side)},
-                        {"sessions", f.sessions}});
-    }
-    cells.push_back({{"start", Time(c.start)},
-                     {"server", c.server},
-                     {"attempts", c.attempts},
-                     {"failed", failed}});
-  }
-  j["cells"] = cells;
-  return j;
-}
-
-// The same text as FailureGroupToJson(g).dump(2), written by `w`.
+// A failure group as JSON, written by `w` in the layout of nlohmann's dump(2). The one list of
+// its members: FailureGroupToJson parses this text.
 void WriteFailureGroup(const FailureGroup& g, JsonText& w) {
   w.BeginObject();
   w.Member("reason", ToString(g.reason));
@@ -124,7 +88,9 @@ void WriteFailureGroup(const FailureGroup& g, JsonText& w) {
   w.End();
 }
 
-// The same text as DomainToJson(d).dump(2), written straight into `out` at depth `indent`.
+// A domain as JSON, written into `out` at depth `indent` in the layout of nlohmann's dump(2):
+// what the JSON report holds for it. The one list of its members (ReportToJson parses this
+// text when it is asked for the domains).
 void WriteDomain(const DomainReport& d, int indent, std::string* out) {
   JsonText w(out, indent);
   w.BeginObject();
@@ -236,31 +202,10 @@ json InputsToJson(const Report& r) {
 }  // namespace
 
 json FailureGroupToJson(const FailureGroup& g) {
-  json buckets = json::array();
-  for (const SeriesPoint& p : g.buckets) {
-    buckets.push_back({{"start", Time(p.start)}, {"failures", p.failures}});
-  }
-  return {{"reason", ToString(g.reason)},
-          {"family", ToString(g.family)},
-          {"side", ToString(g.side)},
-          {"retry", ToString(g.retry)},
-          {"rule", g.rule},
-          {"code", g.code == 0 ? json(nullptr) : json(g.code)},
-          {"enhanced", g.enhanced.empty() ? json(nullptr) : json(g.enhanced)},
-          {"command", ToString(g.command)},
-          {"count", g.count},
-          {"local_count", g.local_count},
-          {"first", Time(g.first)},
-          {"last", Time(g.last)},
-          {"sample", g.sample},
-          {"sample_ref", g.sample_ref},
-          {"sample_session", g.sample_session},
-          {"sample_connector", g.sample_connector},
-          {"sample_local_endpoint", g.sample_local},
-          {"sample_remote_endpoint", g.sample_remote},
-          {"sample_remote_host", g.sample_remote_host},
-          {"sample_command", g.sample_command},
-          {"buckets", buckets}};
+  std::string text;
+  JsonText w(&text, 0);
+  WriteFailureGroup(g, w);
+  return json::parse(text);
 }
 
 json ReportToJson(const Report& r) { return ReportToJson(r, true); }
@@ -271,7 +216,12 @@ json ReportToJson(const Report& r, bool with_domains) {
   for (const Incident& inc : r.incidents) incidents.push_back(IncidentToJson(inc));
   json domains = json::array();
   if (with_domains) {
-    for (const DomainReport& d : r.domains) domains.push_back(DomainToJson(d));
+    std::string text;
+    for (const DomainReport& d : r.domains) {
+      text.clear();
+      WriteDomain(d, 0, &text);
+      domains.push_back(json::parse(text));
+    }
   }
   json servers = json::array();
   for (const ServerReport& s : r.servers) servers.push_back(ServerToJson(s));
