@@ -28,15 +28,15 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 // run's sink, until the file is joined; read on the joining thread (one job), they go to the
 // run's sink as they end, which hands it the same sessions in the same order without holding them.
 struct FileSink : SessionSink {
-  const SessionSink* prepare = nullptr;
-  SessionSink* direct = nullptr;
+  SessionSink* sink = nullptr;  // the run's
+  bool direct = false;          // read on the joining thread
   SessionPack sessions;
   void OnSession(SessionRecord&& s) override {
-    if (direct != nullptr) {
-      direct->OnSession(std::move(s));
+    if (direct) {
+      sink->OnSession(std::move(s));
       return;
     }
-    if (prepare != nullptr) prepare->Prepare(s);
+    sink->Prepare(s);
     sessions.Add(s);
   }
 };
@@ -68,9 +68,8 @@ struct FileResult {
 };
 
 void ReadProtocolFile(const InputFile& f, uint32_t index, const MatcherOptions& options,
-                      bool keep_unparsed, const SessionSink* prepare, SessionSink* direct,
-                      FileResult* r) {
-  r->closed.prepare = prepare;
+                      bool keep_unparsed, SessionSink* sink, bool direct, FileResult* r) {
+  r->closed.sink = sink;
   r->closed.direct = direct;
   r->diag = std::make_unique<Diagnostics>(keep_unparsed ? &r->unparsed : nullptr);
   r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
@@ -114,8 +113,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<uint32_t>& o
   const bool here = jobs <= 1 || order.size() <= 1;
   auto read = [&](size_t k, FileResult* r) {
     try {
-      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, sink,
-                       here ? sink : nullptr, r);
+      ReadProtocolFile(files[order[k]], order[k], options, keep_unparsed, sink, here, r);
     } catch (const std::exception& e) {  // e.g. out of memory: lose this file, not the run
       r->opened = false;
       r->error = std::string("could not be read: ") + e.what();

@@ -43,7 +43,7 @@ inline constexpr size_t kMaxReplyText = 64 * 1024;
 
 // An optional value kept on the heap: the size of a pointer when empty, which it is for most
 // recipients and sessions (they did not fail), and otherwise used like std::optional (copying
-// it copies the value). A scan keeps every session of a log file until the file is joined.
+// it copies the value). It keeps the records the matcher builds, moves and lists small.
 template <typename T>
 class Boxed {
  public:
