@@ -21,7 +21,7 @@ bin="$build/smtptriage"
 command -v /usr/bin/time >/dev/null || apt-get install -y -qq time >/dev/null
 
 if [ ! -d "$corpus/SmtpSend" ]; then
-  echo "generating $size of logs into $corpus ..."
+  echo "generating $size of Send logs into $corpus ..."
   "$build/smtptriage-loggen" --preset bench --seed 1 --send-size "$size" --out "$corpus" | tail -1
 fi
 send="$corpus/SmtpSend"
