@@ -18,7 +18,7 @@ for arg in "$@"; do
 done
 
 packages=(g++ cmake make pkg-config libboost-program-options-dev libre2-dev nlohmann-json3-dev
-          catch2 zlib1g-dev tzdata)
+          catch2 zlib1g-dev libjemalloc-dev tzdata)
 if [ "$tests" -eq 1 ]; then
   packages+=(chromium chromium-driver fonts-dejavu-core prometheus)
 fi

@@ -16,7 +16,7 @@ flags+=" -Wno-maybe-uninitialized"
 # check nothing more than in build/, while the HTML reporter itself runs under the sanitizers in
 # the golden and unit tests.
 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE= -DSMTPTRIAGE_WERROR=ON \
-  -DSMTPTRIAGE_BROWSER_TESTS=OFF \
+  -DSMTPTRIAGE_BROWSER_TESTS=OFF -DSMTPTRIAGE_JEMALLOC=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$out" -j "$(nproc)"
 

@@ -1,7 +1,13 @@
 // smtptriage: is a mail delivery failure ours or theirs? Reads Exchange SMTP protocol logs.
+#include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
+
+#ifdef SMTPTRIAGE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 #include "smtptriage/commands.h"
 #include "smtptriage/exit_codes.h"
@@ -28,11 +34,32 @@ constexpr const char* kUsage =
     "Exit codes: 0 done (failures found are not an error), 1 check found problems,\n"
     "            2 usage or configuration error, 3 no input could be read.\n";
 
+// The allocator behind malloc, for --version: "jemalloc VERSION" when the program is built with
+// it and an allocation is seen to go through it, else the C library's.
+std::string AllocatorInUse() {
+#ifdef SMTPTRIAGE_JEMALLOC
+  const char* version = nullptr;
+  size_t size = sizeof(version);
+  uint64_t before = 0, after = 0;
+  size_t count = sizeof(before);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 &&
+      mallctl("thread.allocated", &before, &count, nullptr, 0) == 0) {
+    void* volatile probe = std::malloc(1 << 16);
+    bool seen = mallctl("thread.allocated", &after, &count, nullptr, 0) == 0 && after > before;
+    std::free(probe);
+    if (seen) return std::string("jemalloc ") + version;
+  }
+#endif
+  return "the C library's";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+#ifndef SMTPTRIAGE_JEMALLOC
   smtptriage::platform::TuneAllocator();
+#endif
   if (argc < 2) {
     std::cerr << kUsage;
     return smtptriage::kExitUsage;
@@ -44,7 +71,8 @@ int main(int argc, char** argv) {
     return smtptriage::kExitOk;
   }
   if (command == "--version") {
-    std::cout << "smtptriage " SMTPTRIAGE_VERSION "\n";
+    std::cout << "smtptriage " SMTPTRIAGE_VERSION "\n"
+              << "allocator: " << AllocatorInUse() << "\n";
     return smtptriage::kExitOk;
   }
   try {

@@ -142,6 +142,18 @@ TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][sc
   }
 }
 
+TEST_CASE("smtptriage --version names the allocator the program runs on", "[cli]") {
+  std::string out, err;
+  REQUIRE(RunCli("--version", &out, &err) == 0);
+  CHECK(out.rfind("smtptriage ", 0) == 0);
+#if SMTPTRIAGE_EXPECT_JEMALLOC
+  // Built with jemalloc: an allocation must be seen to go through it, not only the link.
+  CHECK(out.find("\nallocator: jemalloc ") != std::string::npos);
+#else
+  CHECK(out.find("\nallocator: the C library's\n") != std::string::npos);
+#endif
+}
+
 TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name the path",
           "[cli]") {
   std::string out, err;

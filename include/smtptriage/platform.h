@@ -37,7 +37,8 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out);
 
 // Asks the C library's allocator to keep freed memory for reuse (up to a few tens of MiB)
 // rather than give it back to the system after every burst of frees: a scan frees and allocates
-// the same sizes all the time. Does nothing where the allocator has no such setting.
+// the same sizes all the time. Does nothing where the allocator has no such setting (the program
+// built with jemalloc does not call it).
 void TuneAllocator();
 
 // Sets *flag when SIGINT or SIGTERM (Ctrl+C / Ctrl+Break on Windows) arrives.
