@@ -105,6 +105,10 @@ bool CsvSplitter::SplitPlain(std::string_view line) {
 CsvError CsvSplitter::Split(std::string_view line) {
   // Most log lines have no quote at all: split those without looking at them byte by byte.
   if (SplitPlain(line)) return CsvError::kNone;
+  return SplitQuoted(line);
+}
+
+CsvError CsvSplitter::SplitQuoted(std::string_view line) {
   count_ = 0;
   // Reserve once so that views into scratch_ never move while this line is split: an unquoted
   // field can only be shorter than the line it came from.

@@ -291,7 +291,7 @@ bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
       diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
       return false;
     }
-    if (csv_.Split(text) != CsvError::kNone) {
+    if (csv_.SplitQuoted(text) != CsvError::kNone) {
       diag_->Malformed(path_, line.number, "unterminated quote", text);
       return false;
     }

@@ -215,7 +215,7 @@ bool TrackingParser::Next(TrackingEvent* ev) {
         diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
         continue;
       }
-      if (csv_.Split(text) != CsvError::kNone) {
+      if (csv_.SplitQuoted(text) != CsvError::kNone) {
         diag_->Malformed(path_, line.number, "unterminated quote", text);
         continue;
       }

@@ -25,6 +25,9 @@ class CsvSplitter {
   // False, with fields() unspecified, when the line has either (then call Split).
   bool SplitPlain(std::string_view line);
 
+  // Split without trying SplitPlain first: for a line SplitPlain has just turned down.
+  CsvError SplitQuoted(std::string_view line);
+
   std::span<const std::string_view> fields() const { return {store_.data(), count_}; }
 
  private:
