@@ -4,6 +4,11 @@
 #include <charconv>
 #include <cstring>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define SMTPTRIAGE_EVENT_SSE2 1
+#endif
+
 #include "smtptriage/session.h"
 
 namespace smtptriage {
@@ -50,7 +55,39 @@ constexpr std::array<uint8_t, 256> kHexValue = [] {
   return t;
 }();
 
+#ifdef SMTPTRIAGE_EVENT_SSE2
+// Exchange's own form, 16 hexadecimal digits of either case, in one pass; false for any other
+// character (then the digits go one at a time below, and other text is hashed).
+bool ParseHex16(const char* p, uint64_t* out) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));  // 0-9 for '0'-'9'
+  // 0-5 for 'a'-'f' and 'A'-'F'
+  const __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+  const __m128i is_digit = _mm_cmpeq_epi8(_mm_subs_epu8(digit, _mm_set1_epi8(9)), zero);
+  const __m128i is_letter = _mm_cmpeq_epi8(_mm_subs_epu8(letter, _mm_set1_epi8(5)), zero);
+  if (_mm_movemask_epi8(_mm_or_si128(is_digit, is_letter)) != 0xFFFF) return false;
+  const __m128i nibble =
+      _mm_or_si128(_mm_and_si128(is_digit, digit),
+                   _mm_andnot_si128(is_digit, _mm_add_epi8(letter, _mm_set1_epi8(10))));
+  // Each pair of digits into one byte (the first one high), then the eight bytes in order.
+  const __m128i pairs = _mm_and_si128(
+      _mm_or_si128(_mm_slli_epi16(nibble, 4), _mm_srli_epi16(nibble, 8)), _mm_set1_epi16(0xFF));
+  uint64_t bytes = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pairs, pairs)));
+#if defined(_MSC_VER)
+  *out = _byteswap_uint64(bytes);
+#else
+  *out = __builtin_bswap64(bytes);
+#endif
+  return true;
+}
+#endif
+
 uint64_t ParseSessionId(std::string_view s) {
+#ifdef SMTPTRIAGE_EVENT_SSE2
+  uint64_t id = 0;
+  if (s.size() == 16 && ParseHex16(s.data(), &id)) return id;
+#endif
   if (s.size() <= 16 && !s.empty()) {
     uint64_t v = 0;
     unsigned bad = 0;
@@ -133,8 +170,7 @@ LogKind LogKindFromName(std::string_view path) {
 
 EventParser::EventParser(std::string path, std::unique_ptr<LineSource> source, Diagnostics* diag,
                          LogKind hint)
-    : path_(std::move(path)), source_(std::move(source)), diag_(diag), kind_(hint),
-      last_session_id_(ParseSessionId(last_session_)) {
+    : path_(std::move(path)), source_(std::move(source)), diag_(diag), kind_(hint) {
   column_.fill(-1);
 }
 
@@ -243,11 +279,7 @@ bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
   ev->type = event[0];
   ev->connector = get(kFieldConnector);
   ev->session = get(kFieldSession);
-  if (ev->session != last_session_) {  // parsed again only when the session changes
-    last_session_.assign(ev->session);
-    last_session_id_ = ParseSessionId(ev->session);
-  }
-  ev->session_id = last_session_id_;
+  ev->session_id = ParseSessionId(ev->session);
   ev->sequence = ParseSequence(get(kFieldSequence));
   ev->local_endpoint = get(kFieldLocal);
   ev->remote_endpoint = get(kFieldRemote);

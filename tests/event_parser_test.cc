@@ -181,7 +181,7 @@ TEST_CASE("A file's lines across many reads: BOM, CRLF, an overlong line, no las
   CHECK(ReadLines(dir.Write("empty.LOG", "")).empty());
 }
 
-TEST_CASE("Times and session ids remembered from the row before are those of the row itself",
+TEST_CASE("Times remembered from the row before, and session ids, are those of the row itself",
           "[parser]") {
   // Rows that share a second, a minute, a day, or nothing with the row before; session ids that
   // repeat, alternate, are not hexadecimal, or are too long to remember.
@@ -197,6 +197,18 @@ TEST_CASE("Times and session ids remembered from the row before are those of the
       {"2026-03-03T06:01:01.503Z", std::string(39, 'A') + "B"},
       {"2026-03-03T23:59:59.250Z", "0"},
       {"2026-03-03T23:59:59.750Z", ""},
+      // Sixteen characters: every hexadecimal digit of either case, and the characters just
+      // outside the digit and letter ranges, which make the id a hashed one.
+      {"2026-03-04T00:00:00.000Z", "0123456789abcdef"},
+      {"2026-03-04T00:00:00.001Z", "FEDCBA9876543210"},
+      {"2026-03-04T00:00:00.002Z", "0123456789ABCDEF"},
+      {"2026-03-04T00:00:00.003Z", "08DE00000000000G"},
+      {"2026-03-04T00:00:00.004Z", "08DE00000000000:"},
+      {"2026-03-04T00:00:00.005Z", "/8DE000000000001"},
+      {"2026-03-04T00:00:00.006Z", "08DE00000000000@"},
+      {"2026-03-04T00:00:00.007Z", "08DE00000000000`"},
+      {"2026-03-04T00:00:00.008Z", "08DE00000000000g"},
+      {"2026-03-04T00:00:00.009Z", "FFFFFFFFFFFFFFFF"},
   };
   std::string content = Header();
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -227,4 +239,13 @@ TEST_CASE("Times and session ids remembered from the row before are those of the
   CHECK(ids[8] != ids[7]);
   CHECK(ids[9] == 0);
   CHECK(ids[10] != 0);
+  CHECK(ids[11] == 0x0123456789ABCDEFull);
+  CHECK(ids[12] == 0xFEDCBA9876543210ull);
+  CHECK(ids[13] == ids[11]);
+  for (size_t i = 14; i <= 19; ++i) {
+    INFO(rows[i].second);
+    CHECK(ids[i] >> 63 == 1);  // hashed
+    CHECK(ids[i] != 0x08DE000000000000ull);
+  }
+  CHECK(ids[20] == 0xFFFFFFFFFFFFFFFFull);
 }

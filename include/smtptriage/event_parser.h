@@ -93,12 +93,10 @@ class EventParser {
   int64_t lines_ = 0;
   std::string log_type_line_;
   std::string fields_line_;
-  // The previous row's second ("yyyy-MM-ddTHH:mm:ss") and its time, and its session id.
+  // The previous row's second ("yyyy-MM-ddTHH:mm:ss") and its time.
   static constexpr TimeMs kNoSecond = INT64_MIN;
   char second_text_[19] = {};
   TimeMs second_start_ = kNoSecond;
-  std::string last_session_;
-  uint64_t last_session_id_;  // ParseSessionId(last_session_)
 };
 
 }  // namespace smtptriage
