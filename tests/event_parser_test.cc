@@ -184,7 +184,7 @@ TEST_CASE("A file's lines across many reads: BOM, CRLF, an overlong line, no las
 TEST_CASE("Times remembered from the row before, and session ids, are those of the row itself",
           "[parser]") {
   // Rows that share a second, a minute, a day, or nothing with the row before; session ids that
-  // repeat, alternate, are not hexadecimal, or are too long to remember.
+  // repeat, alternate, are not hexadecimal, or are longer than 16 characters.
   const std::vector<std::pair<std::string, std::string>> rows = {
       {"2026-03-02T06:00:00.001Z", "08DE000000000001"},
       {"2026-03-02T06:00:00.999Z", "08DE000000000001"},
