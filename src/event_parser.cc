@@ -4,7 +4,8 @@
 #include <charconv>
 #include <cstring>
 
-#if defined(__SSE2__) || defined(_M_X64)
+// (64-bit x86 only: the id leaves the vector register as one 64-bit integer)
+#if (defined(__SSE2__) && defined(__x86_64__)) || defined(_M_X64)
 #include <emmintrin.h>
 #define SMTPTRIAGE_EVENT_SSE2 1
 #endif
