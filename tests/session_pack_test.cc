@@ -170,3 +170,29 @@ TEST_CASE("An empty pack reads as no session", "[scanner]") {
   SessionPack::Reader reader(pack);
   CHECK_FALSE(reader.Next(&s));
 }
+
+TEST_CASE("A cleared pack, filled again, holds only its new sessions", "[scanner]") {
+  auto first = std::make_shared<const Classification>();
+  auto second = std::make_shared<const Classification>();
+  SessionPack pack;
+  pack.Reserve(1 << 16);
+  pack.Add(Full(2, first));
+  pack.Add(Full(1, first));
+  pack.Clear();
+  CHECK(pack.empty());
+  CHECK(pack.bytes() == 0);
+  CHECK(first.use_count() == 1);  // the pack holds on to nothing of the sessions cleared
+
+  // Classified by another classification than before the clear: each must come back with its
+  // own, not with one kept from the sessions cleared.
+  std::vector<SessionRecord> sessions = {Full(0, second), Full(4, second)};
+  for (const SessionRecord& s : sessions) pack.Add(s);
+  CHECK(pack.size() == 2);
+  SessionPack::Reader reader(pack);
+  SessionRecord into;
+  for (const SessionRecord& s : sessions) {
+    REQUIRE(reader.Next(&into));
+    CheckSame(into, s);
+  }
+  CHECK_FALSE(reader.Next(&into));
+}

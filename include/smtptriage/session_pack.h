@@ -19,6 +19,17 @@ class SessionPack {
   // Appends a copy of `s` (its classifications are shared, not copied).
   void Add(const SessionRecord& s);
 
+  // Room for this many bytes of packed sessions, so that the buffer does not grow (each time
+  // copying what it holds into new memory) while they are added.
+  void Reserve(size_t bytes) { buf_.reserve(bytes); }
+
+  // Empty again, its buffer kept for the next sessions.
+  void Clear() {
+    buf_.clear();
+    count_ = 0;
+    classified_.clear();
+  }
+
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
   size_t bytes() const { return buf_.size(); }
