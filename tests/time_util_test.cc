@@ -75,3 +75,27 @@ TEST_CASE("User times: ISO 8601 with zones, and durations back from now", "[time
   CHECK(FormatIsoUtc(t) == "2026-03-02T10:00:00Z");
   CHECK_FALSE(ParseTimeArg("soon", now, &t));
 }
+
+TEST_CASE("ISO times are written with every field padded, and read back the same", "[time]") {
+  auto at = [](int y, unsigned m, unsigned d, int64_t ms_of_day) {
+    return DaysFromCivil(y, m, d) * 86400000 + ms_of_day;
+  };
+  CHECK(FormatIsoUtc(at(2026, 3, 2, 0)) == "2026-03-02T00:00:00Z");
+  CHECK(FormatIsoUtc(at(2026, 3, 2, 0), true) == "2026-03-02T00:00:00.000Z");
+  CHECK(FormatIsoUtc(at(2026, 12, 31, 86399999), true) == "2026-12-31T23:59:59.999Z");
+  CHECK(FormatIsoUtc(at(2026, 12, 31, 86399999)) == "2026-12-31T23:59:59Z");
+  CHECK(FormatIsoUtc(at(1999, 1, 9, 3723004), true) == "1999-01-09T01:02:03.004Z");
+  CHECK(FormatIsoUtc(at(1, 1, 1, 0)) == "0001-01-01T00:00:00Z");
+  CHECK(FormatIsoUtc(at(999, 10, 5, 45296789), true) == "0999-10-05T12:34:56.789Z");
+  CHECK(FormatIsoUtc(at(9999, 12, 31, 86399000)) == "9999-12-31T23:59:59Z");
+  // Outside four digits of year, as the C library writes them.
+  CHECK(FormatIsoUtc(at(10000, 1, 1, 0)) == "10000-01-01T00:00:00Z");
+  CHECK(FormatIsoUtc(at(-1, 12, 31, 0)) == "-001-12-31T00:00:00Z");
+  // Every 7,919,999,937 ms (about 92 days and a bit) from 1970 to 2100: written, then read back.
+  for (TimeMs t = 0; t < at(2100, 1, 1, 0); t += 7919999937) {
+    INFO(t);
+    TimeMs back = -1;
+    REQUIRE(ParseIsoTime(FormatIsoUtc(t, true), &back));
+    CHECK(back == t);
+  }
+}
