@@ -132,42 +132,38 @@ std::string FormatIsoUtc(TimeMs t, bool with_ms) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   int secs = static_cast<int>(rem / 1000);
-  if (y >= 0 && y <= 9999) {
-    // The usual case, digit by digit: a report writes a few of these for every failure group
-    // and every point of a series, and snprintf was a third of the end of a scan.
-    char out[24];
-    auto put = [&out](int at, int value, int width) {
-      for (int i = width - 1; i >= 0; --i, value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
-    };
-    put(0, y, 4);
-    out[4] = '-';
-    put(5, static_cast<int>(m), 2);
-    out[7] = '-';
-    put(8, static_cast<int>(d), 2);
-    out[10] = 'T';
-    put(11, secs / 3600, 2);
-    out[13] = ':';
-    put(14, secs / 60 % 60, 2);
-    out[16] = ':';
-    put(17, secs % 60, 2);
-    size_t n = 19;
-    if (with_ms) {
-      out[19] = '.';
-      put(20, static_cast<int>(rem % 1000), 3);
-      n = 23;
+  // Digit by digit rather than with snprintf, which was a third of the end of a scan: a report
+  // writes a few of these for every failure group and every point of a series.
+  char out[40];
+  size_t n = 0;
+  auto put = [&out, &n](int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) {
+      out[n + i] = static_cast<char>('0' + value % 10);
     }
-    out[n++] = 'Z';
-    return std::string(out, n);
-  }
-  char buf[40];
-  if (with_ms) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, secs / 3600,
-                  secs / 60 % 60, secs % 60, static_cast<int>(rem % 1000));
+    n += static_cast<size_t>(width);
+  };
+  auto sep = [&out, &n](char c) { out[n++] = c; };
+  if (y >= 0 && y <= 9999) {
+    put(y, 4);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", y, m, d, secs / 3600,
-                  secs / 60 % 60, secs % 60);
+    n = static_cast<size_t>(std::snprintf(out, sizeof out, "%04d", y));  // as the C library would
   }
-  return buf;
+  sep('-');
+  put(static_cast<int>(m), 2);
+  sep('-');
+  put(static_cast<int>(d), 2);
+  sep('T');
+  put(secs / 3600, 2);
+  sep(':');
+  put(secs / 60 % 60, 2);
+  sep(':');
+  put(secs % 60, 2);
+  if (with_ms) {
+    sep('.');
+    put(static_cast<int>(rem % 1000), 3);
+  }
+  sep('Z');
+  return std::string(out, n);
 }
 
 bool ParseIsoTime(std::string_view s, TimeMs* out) {
