@@ -25,8 +25,8 @@ if [ ! -d "$corpus/SmtpSend" ]; then
   "$build/smtptriage-loggen" --preset bench --seed 1 --send-size "$size" --out "$corpus" | tail -1
 fi
 send="$corpus/SmtpSend"
-bytes=$(cat "$send"/*.LOG | wc -c)
-lines=$(cat "$send"/*.LOG | wc -l)
+# one pass over the logs, which also puts them in the page cache
+read -r lines bytes < <(cat "$send"/*.LOG | wc -lc)
 mb=$(echo "$bytes / 1000000" | bc -l)  # MB and MB/s are decimal: 10^6 bytes
 
 # seconds and peak RSS (KB) of a command, best of $runs
@@ -65,7 +65,6 @@ report() {  # name seconds rss
 
 echo "corpus: $(printf '%.0f' "$mb") MB ($(echo "$bytes / 1048576" | bc) MiB) of Send logs, $lines lines, $(ls "$send" | wc -l) files ($send)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-cat "$send"/*.LOG > /dev/null   # page cache
 read -r t m < <(measure wc -l "$send"/*.LOG);                         report "wc -l (yardstick)" "$t" "$m"
 # One thread and the default, run in turns so that a slow spell of the machine hits both.
 read -r t1 m1 tn mn < <(measure_pair \
