@@ -156,6 +156,17 @@ void RememberUpTo(std::vector<std::string>* list, const std::string& value, size
   list->push_back(value);
 }
 
+void KeepRecent(std::vector<std::string>* list, const std::string& value, size_t max) {
+  if (value.empty()) return;
+  auto it = std::find(list->begin(), list->end(), value);
+  if (it != list->end()) {
+    std::rotate(it, it + 1, list->end());
+    return;
+  }
+  if (list->size() >= max) list->erase(list->begin());
+  list->push_back(value);
+}
+
 bool Aggregator::CountedElsewhere(SessionRecord& s) {
   if (!options_.join_tracking) return false;
   if (s.log != LogKind::kTracking) {
@@ -216,7 +227,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
     }
     a.count += s.auth_failures;
     a.last = std::max(a.last, s.end);
-    for (const std::string& u : s.auth_users) RememberUpTo(&a.users, u, 8);
+    for (const std::string& u : s.auth_users) KeepRecent(&a.users, u, 8);
     totals_.auth_failures += s.auth_failures;
   }
 
@@ -258,8 +269,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
       auto [failed_here, first_time] = touch(acc.index);
       if (first_time) {
         ++acc.report.sessions;
-        RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
-        RememberUpTo(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
+        KeepRecent(&acc.report.remote_ips, s.remote_ip, 8);
+        KeepRecent(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
         if (!inbound && !rc.domain.empty() && !s.remote_ip.empty()) {
           ++ip_domains_[s.remote_ip][rc.domain];
         }
@@ -300,7 +311,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (first_time) ++acc.report.sessions;
       ++acc.report.failed_sessions;
       if (options_.by_server) ++acc.failures_by_server[s.server];
-      RememberUpTo(&acc.report.remote_ips, s.remote_ip, 8);
+      KeepRecent(&acc.report.remote_ips, s.remote_ip, 8);
       NoteFailure(failed_here, AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
     }
   }

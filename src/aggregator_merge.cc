@@ -141,8 +141,10 @@ Status Aggregator::Absorb(const json& report) {
       r.recipients += JsonInteger<int64_t>(d.at("recipients"));
       r.failed_recipients += JsonInteger<int64_t>(d.at("failed_recipients"));
       r.failed_sessions += JsonInteger<int64_t>(d.at("failed_sessions"));
-      for (const json& ip : d.at("remote_ips")) RememberUpTo(&r.remote_ips, ip.get<std::string>(), 8);
-      for (const json& h : d.at("remote_hosts")) RememberUpTo(&r.remote_hosts, h.get<std::string>(), 8);
+      for (const json& ip : d.at("remote_ips")) KeepRecent(&r.remote_ips, ip.get<std::string>(), 8);
+      for (const json& h : d.at("remote_hosts")) {
+        KeepRecent(&r.remote_hosts, h.get<std::string>(), 8);
+      }
       if (d.contains("failures_by_server")) {
         for (const auto& [name, n] : d.at("failures_by_server").items()) {
           acc.failures_by_server[ServerIndex(name)] += JsonInteger<int64_t>(n);
@@ -189,7 +191,7 @@ Status Aggregator::Absorb(const json& report) {
       mine.remote_ip = ip;
       mine.count += JsonInteger<int64_t>(a.at("count"));
       mine.last = std::max(mine.last, last);
-      for (const json& u : a.at("users")) RememberUpTo(&mine.users, u.get<std::string>(), 8);
+      for (const json& u : a.at("users")) KeepRecent(&mine.users, u.get<std::string>(), 8);
     }
   } catch (const std::exception& e) {
     return Status::Invalid(std::string(where) + ": " + e.what());

@@ -65,6 +65,7 @@ void Aggregator::Finish(Report* report) {
     ++acc.report.sessions;
     ++acc.report.failed_sessions;
     if (options_.by_server) ++acc.failures_by_server[p.server];
+    // Added when missing, not made the most recent: the failure happened before the end.
     RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
     std::vector<int> failed;
     NoteFailure(&failed, AddFailure(acc, p.failure, p.where));

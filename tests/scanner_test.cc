@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "smtptriage/aggregator.h"
 #include "smtptriage/loggen.h"
@@ -148,6 +151,48 @@ TEST_CASE("A parallel read gives the same report as a single-threaded one", "[sc
   for (unsigned jobs : {2u, 3u, 8u}) {
     INFO("jobs " << jobs);
     CHECK(JsonReport(dir.path(), jobs, *rules) == single);
+  }
+}
+
+TEST_CASE("A domain's remote addresses are the last eight it was sent to, most recent last",
+          "[scanner]") {
+  // Twelve sessions to example.com over three files, to 10 addresses: 1..9, then 1, 10 and 5.
+  const int last_octet[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 10, 5};
+  TempDir dir;
+  std::vector<std::string> rows[3];
+  for (int i = 0; i < 12; ++i) {
+    char id[17];
+    std::snprintf(id, sizeof id, "08DE6D209E9D30%02d", i);
+    std::string remote = "192.0.2." + std::to_string(last_octet[i]) + ":25";
+    int t = 10 * i;
+    std::vector<std::string>& file = rows[i < 3 ? 0 : i < 10 ? 1 : 2];
+    for (std::string r : {Row(id, t, 0, '+', "", "", remote),
+                          Row(id, t, 1, '<', "220 mx.example.com", "", remote),
+                          Row(id, t + 1, 2, '>', "MAIL FROM:<a@contoso.com>", "", remote),
+                          Row(id, t + 1, 3, '<', "250 2.1.0 Sender OK", "", remote),
+                          Row(id, t + 1, 4, '>', "RCPT TO:<b@example.com>", "", remote),
+                          Row(id, t + 2, 5, '<', "550 5.1.1 User unknown", "", remote),
+                          Row(id, t + 2, 6, '>', "QUIT", "", remote),
+                          Row(id, t + 3, 7, '-', "", "Local", remote)}) {
+      file.push_back(r);
+    }
+  }
+  for (int f = 0; f < 3; ++f) {
+    Write(dir.path() / "SmtpSend" / ("SEND2026030206-" + std::to_string(f + 1) + ".LOG"),
+          Header() + Lines(rows[f]));
+  }
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  for (unsigned jobs : {1u, 2u, 3u}) {
+    INFO("jobs " << jobs);
+    nlohmann::json report = nlohmann::json::parse(JsonReport(dir.path(), jobs, *rules));
+    REQUIRE(report["domains"].size() == 1);
+    const nlohmann::json& d = report["domains"][0];
+    CHECK(d["domain"] == "example.com");
+    CHECK(d["sessions"] == 12);
+    CHECK(d["remote_ips"] == nlohmann::json({"192.0.2.4", "192.0.2.6", "192.0.2.7", "192.0.2.8",
+                                              "192.0.2.9", "192.0.2.1", "192.0.2.10",
+                                              "192.0.2.5"}));
   }
 }
 

@@ -115,7 +115,7 @@ struct DomainReport {
   int64_t failed_sessions = 0;       // sessions that failed before any recipient
   std::vector<FailureGroup> failures;  // most frequent first
   std::vector<std::string> remote_ips;    // up to 8, most recent last
-  std::vector<std::string> remote_hosts;  // banner names, up to 8
+  std::vector<std::string> remote_hosts;  // banner names, up to 8, most recent last
   std::map<std::string, int64_t> failures_by_server;  // with --by-server only
   std::vector<CellRecord> cells;     // per server and time bucket, in time order
   std::string verdict = "healthy";   // healthy | remote | local | mixed | undetermined
