@@ -28,20 +28,25 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 // 10 MB log of the benchmark's corpus); room for an eighth is made at once.
 constexpr int64_t kPackShare = 8;
 
-// The sessions of one file. Read on a thread of its own, they are kept packed, prepared for the
-// run's sink, until the file is joined; read on the joining thread (one job), they go to the
-// run's sink as they end, which hands it the same sessions in the same order without holding them.
+// The sessions of one file. Read on the joining thread (one job), they go to the run's sink as
+// they end. Read on a thread of its own, they go to a part of the run's sink (see
+// SessionSink::NewPart), joined into it when the file's turn comes; or, for a sink that has no
+// parts, they are kept packed, prepared for it, until then. Either way the run's sink gets the
+// same sessions in the same order as with one job.
 struct FileSink : SessionSink {
   SessionSink* sink = nullptr;  // the run's
   bool direct = false;          // read on the joining thread
+  std::unique_ptr<SessionSink> part;
   SessionPack sessions;
   void OnSession(SessionRecord&& s) override {
     if (direct) {
       sink->OnSession(std::move(s));
-      return;
+    } else if (part != nullptr) {
+      part->OnSession(std::move(s));
+    } else {
+      sink->Prepare(s);
+      sessions.Add(s);
     }
-    sink->Prepare(s);
-    sessions.Add(s);
   }
 };
 
@@ -76,7 +81,10 @@ void ReadProtocolFile(const InputFile& f, uint32_t index, int64_t size,
                       bool direct, FileResult* r) {
   r->closed.sink = sink;
   r->closed.direct = direct;
-  if (!direct && size > 0) r->closed.sessions.Reserve(static_cast<size_t>(size / kPackShare));
+  if (!direct) r->closed.part = sink->NewPart();
+  if (!direct && r->closed.part == nullptr && size > 0) {
+    r->closed.sessions.Reserve(static_cast<size_t>(size / kPackShare));
+  }
   r->diag = std::make_unique<Diagnostics>(keep_unparsed ? &r->unparsed : nullptr);
   r->matcher = std::make_unique<SessionMatcher>(&r->closed, options);
   r->matcher->CarryUnstarted(&r->carry, kMaxCarryBytes);
@@ -250,8 +258,12 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     diag->Merge(*r.diag);
     if (diag->unparsed() != nullptr) *diag->unparsed() << r.unparsed.str();
     // (the reading thread frees them, with the rest of the result)
-    SessionPack::Reader sessions(r.closed.sessions);
-    while (sessions.Next(&unpacked)) sink->OnSession(std::move(unpacked));
+    if (r.closed.part != nullptr) {
+      sink->MergePart(*r.closed.part);
+    } else {
+      SessionPack::Reader sessions(r.closed.sessions);
+      while (sessions.Next(&unpacked)) sink->OnSession(std::move(unpacked));
+    }
 
     LogKind kind = r.kind == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
     std::string folder = std::filesystem::path(f.path).parent_path().string();

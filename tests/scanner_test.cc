@@ -37,17 +37,30 @@ std::vector<SessionRecord> ScanWith(const fs::path& dir, unsigned jobs, ScanStat
   return std::move(sink.sessions);
 }
 
+struct RunShape {
+  bool servers = false;  // a server table (AssignServers) and counts per server
+  bool listen = false;   // a failure listener, which makes the aggregator take every session itself
+};
+
 // The JSON report of a run over `dir` with `jobs` threads, and its totals.
 std::string JsonReport(const fs::path& dir, unsigned jobs, const Classifier& rules,
-                       Totals* totals = nullptr) {
+                       Totals* totals = nullptr, RunShape shape = {}) {
   Report report;
   std::ostringstream log;
   std::vector<InputFile> files = FindInputs({dir.string()}, &report.diagnostics, false, log);
+  std::vector<ServerInput> servers;
+  if (shape.servers) servers = AssignServers(&files, {});
   std::vector<std::string> names;
   for (const InputFile& f : files) names.push_back(f.path);
   AggregatorOptions options;
   options.file_names = &names;
+  if (shape.servers) {
+    options.servers = &servers;
+    options.by_server = true;
+  }
   Aggregator aggregator(&rules, options);
+  int64_t heard = 0;
+  if (shape.listen) aggregator.SetFailureListener([&](const FailureEvent&) { ++heard; });
   ScanControl control;
   control.jobs = jobs;
   int calls = 0;
@@ -59,6 +72,11 @@ std::string JsonReport(const fs::path& dir, unsigned jobs, const Classifier& rul
   ScanFiles(files, &aggregator, MatcherOptions(), &report.diagnostics, &report, control);
   CHECK(calls == static_cast<int>(files.size()) + 1);
   aggregator.Finish(&report);
+  if (shape.listen) {
+    int64_t failures = 0;
+    for (const DomainReport& d : report.domains) failures += d.failures_total();
+    CHECK(heard == failures);
+  }
   if (totals != nullptr) *totals = report.totals;
   std::ostringstream out;
   RenderJson(report, RenderOptions(), out);
@@ -148,9 +166,39 @@ TEST_CASE("A parallel read gives the same report as a single-threaded one", "[sc
   Totals totals;
   std::string single = JsonReport(dir.path(), 1, *rules, &totals);
   CHECK(totals.sessions == truth.sessions);
+  CHECK(totals.auth_failures > 0);
+  CHECK(totals.connect_failures > 0);  // failures whose domain is learned at the end
   for (unsigned jobs : {2u, 3u, 8u}) {
     INFO("jobs " << jobs);
     CHECK(JsonReport(dir.path(), jobs, *rules) == single);
+  }
+  // Sessions handed over one by one (a listener hears every failure) give the same report.
+  CHECK(JsonReport(dir.path(), 2, *rules, nullptr, {false, true}) == single);
+}
+
+TEST_CASE("A parallel read of several servers gives the same report as a single-threaded one",
+          "[scanner]") {
+  TempDir dir;
+  int per_hour = 20;
+  for (const char* server : {"EX01", "EX02"}) {
+    loggen::Scenario sc;
+    REQUIRE(loggen::Preset("sample", 5, &sc));
+    sc.max_file_bytes = 32 << 10;
+    sc.server = server;
+    sc.sessions_per_hour = per_hour;
+    per_hour += 15;
+    loggen::Result truth;
+    REQUIRE(loggen::Generate(sc, (dir.path() / server).string(), &truth).ok());
+  }
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  std::string single = JsonReport(dir.path(), 1, *rules, nullptr, {true, false});
+  nlohmann::json report = nlohmann::json::parse(single);
+  REQUIRE(report["servers"].size() == 2);
+  CHECK(!report["servers"][0]["receive_connector_hosts"].empty());
+  for (unsigned jobs : {2u, 5u}) {
+    INFO("jobs " << jobs);
+    CHECK(JsonReport(dir.path(), jobs, *rules, nullptr, {true, false}) == single);
   }
 }
 

@@ -2,8 +2,8 @@
 // failure with the rules, and groups them per destination domain (or, for Receive logs, per
 // sender domain or client) and per time bucket. Finish() resolves what could only be resolved at
 // the end (the domain of a connect failure learned from other sessions to the same IP), runs the
-// incident model and returns the Report. Not thread-safe; one per run (Merge() joins the partial
-// aggregators of a parallel run).
+// incident model and returns the Report. Not thread-safe; one per run (MergePart() joins the
+// partial aggregators of a parallel run).
 #pragma once
 
 #include <array>
@@ -74,6 +74,11 @@ class Aggregator : public SessionSink {
   void OnSession(SessionRecord&& s) override;
   // Classifies the session's failures (thread-safe: the classifier is read-only).
   void Prepare(SessionRecord& s) const override;
+  // An aggregator with the same options, for the sessions of one file (see SessionSink). None
+  // when the order of every session matters: with a failure listener (NDJSON, follow mode),
+  // domains named at once, or message tracking to join.
+  std::unique_ptr<SessionSink> NewPart() const override;
+  void MergePart(SessionSink& part) override;
 
   // Called once for every failure, in input order (failures whose domain is learned at the end
   // are reported during Finish()). For NDJSON output and follow mode.

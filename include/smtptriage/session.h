@@ -154,6 +154,13 @@ class SessionSink {
   // ahead by the thread that read it, before OnSession is called on the sink's own thread. Must
   // be safe to call from several threads at once.
   virtual void Prepare(SessionRecord& session) const { (void)session; }
+  // For a parallel read: an empty sink of the same kind, which the thread that reads a file fills
+  // with the sessions that begin and end in it, to be joined into this one with MergePart, file
+  // by file in order. Null (the default) when this sink must see each session itself: they are
+  // then handed to it one by one. Must be safe to call from several threads at once.
+  virtual std::unique_ptr<SessionSink> NewPart() const { return nullptr; }
+  // Adds what a part from NewPart was given, as if its sessions had come here at this point.
+  virtual void MergePart(SessionSink& part) { (void)part; }
 };
 
 }  // namespace smtptriage
