@@ -302,9 +302,11 @@ void Aggregator::OnSession(SessionRecord&& s) {
       if (unresolved) name = s.remote_ip.empty() ? "(unknown)" : s.remote_ip;
     }
     if (name.empty() && !inbound) {
-      // The domain may be learned from other sessions to the same IP, later in the input.
-      pending_.push_back(
-          {s.server, s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
+      // The domain may be learned from other sessions to the same IP, later in the input. It is
+      // classified now: in a parallel run, by the thread that read it, not at the end by one.
+      FailureReply& f = *s.session_failure;
+      if (!f.classified) f.classified = std::make_shared<const Classification>(Classify(f, s.log));
+      pending_.push_back({s.server, s.remote_ip, s.direction, FailureContext::Of(s), f});
     } else {
       DomainAcc& acc = Domain(name, s.direction, unresolved);
       auto [failed_here, first_time] = touch(acc.index);
