@@ -102,19 +102,16 @@ class JsonText {
     Indent();
   }
   void Indent() { out_->append(static_cast<size_t>(base_) + 2 * levels_.size(), ' '); }
+  // True when `s` is printable ASCII with no quote or backslash: written as it is.
+  static bool Plain(std::string_view s);
   void Quoted(std::string_view s) {
-    bool plain = true;
-    for (char c : s) {
-      auto u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-        plain = false;
-        break;
-      }
-    }
-    if (plain) {
-      out_->push_back('"');
-      out_->append(s);
-      out_->push_back('"');
+    if (Plain(s)) {
+      size_t at = out_->size();
+      out_->resize(at + s.size() + 2);
+      char* p = out_->data() + at;
+      p[0] = '"';
+      s.copy(p + 1, s.size());
+      p[s.size() + 1] = '"';
       return;
     }
     out_->append(nlohmann::ordered_json(std::string(s))

@@ -89,3 +89,30 @@ TEST_CASE("The JSON report's domains are the text one nlohmann dump of the repor
   CHECK(whole.find("\"failures_by_server\": {") != std::string::npos);
   CHECK(whole.find("\"code\": null") != std::string::npos);
 }
+
+TEST_CASE("Every character that needs escaping is escaped wherever it falls in a string",
+          "[report]") {
+  // Strings of 0 to 40 characters with one such character at each place: the report writer
+  // checks 16 bytes at a time, so the places either side of each block boundary matter.
+  Report report;
+  DomainReport d;
+  d.domain = "fabrikam.example";
+  int n = 0;
+  for (char odd : {'"', '\\', '\x01', '\x1f', '\x7f', '\x80', '\xff'}) {
+    for (size_t length = 1; length <= 40; ++length) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string text(length, 'a');
+        text[at] = odd;
+        d.failures.push_back(Group(n++, text));
+      }
+    }
+  }
+  d.failures.push_back(Group(n++, ""));
+  d.failures.push_back(Group(n++, std::string(40, 'b')));
+  report.domains.push_back(d);
+  std::ostringstream out;
+  RenderJson(report, RenderOptions(), out);
+  CHECK(out.str() ==
+        ReportToJson(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+            "\n");
+}
