@@ -4,7 +4,8 @@
 # times `smtptriage scan --format json` with one thread and with the default --jobs (one per
 # core) against `wc -l` and, for gzip input, against `zcat`, printing MB/s, lines/s and peak
 # RSS, and checks that the parallel report equals the single-threaded one. The speed-up has its
-# own yardstick: one single-job process per core, each on its share of the files, all at once.
+# own yardsticks: one single-job process per core, each on its share of the files, all at once;
+# and one thread pinned to each core in turn, which shows a core slower than the others.
 #
 #   bench/run.sh [SIZE] [BUILD_DIR] [CORPUS_DIR]      e.g. bench/run.sh 1G build /tmp/stb
 #
@@ -88,6 +89,19 @@ read -r tp _ < <(measure sh -c "for d in $parts/*; do $bin scan --jobs 1 --forma
 printf "%-34s %7.2f s %9.0f MB/s   %.2fx one thread (the machine's own ceiling)\n" \
   "$(nproc) processes, one part each" "$tp" "$(echo "$mb / ($tp + 0.0001)" | bc -l)" \
   "$(echo "$t1 / ($tp + 0.0001)" | bc -l)"
+# Each core on its own: on a virtual machine one core can be much slower than another for
+# minutes at a time (its host shares it), which caps any speed-up below the number of cores.
+if command -v taskset >/dev/null; then
+  line="" sum=0 fastest=""
+  for c in $(seq 0 $(( $(nproc) - 1 ))); do
+    read -r tc _ < <(measure taskset -c "$c" "$bin" scan --jobs 1 --format json -o /dev/null "$send")
+    line="$line, core $c $tc s"
+    sum=$(echo "$sum + 1 / $tc" | bc -l)
+    if [ -z "$fastest" ] || (( $(echo "$tc < $fastest" | bc -l) )); then fastest=$tc; fi
+  done
+  printf "%-34s %s: together at most %.2fx the fastest\n" "one thread pinned to each core" \
+    "${line#, }" "$(echo "$sum * $fastest" | bc -l)"
+fi
 # The parallel report must equal the single-threaded one (the generation time aside).
 "$bin" scan --jobs 1 --format json --now 2026-03-03T00:00:00Z -o "$corpus/report-1.json" "$send"
 "$bin" scan --format json --now 2026-03-03T00:00:00Z -o "$corpus/report-n.json" "$send"
