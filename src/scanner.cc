@@ -151,7 +151,8 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
   // makes glibc's allocator lock the owner's arena, and the threads then wait on each other.
   std::vector<std::vector<std::unique_ptr<FileResult>>> spent(jobs);
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable ready;  // a result for the joining thread
+  std::condition_variable room;   // a result joined: room for the readers, or one to free
   size_t next = 0;      // the next file to start reading
   size_t joined = 0;    // files joined so far
   const size_t window = jobs + 1;
@@ -166,7 +167,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
         std::unique_lock<std::mutex> lock(mu);
         // Woken as well when a result of ours has been joined, to free it at once rather than
         // when the next file may be read: a slow join must not keep two sets of them alive.
-        cv.wait(lock, [&] {
+        room.wait(lock, [&] {
           return !spent[me].empty() || next >= order.size() || next < joined + window;
         });
         to_free.swap(spent[me]);
@@ -188,7 +189,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
         std::lock_guard<std::mutex> lock(mu);
         results[k] = std::move(r);
       }
-      cv.notify_all();
+      ready.notify_one();
     }
   };
   std::vector<std::thread> threads;
@@ -197,7 +198,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
     std::unique_ptr<FileResult> r;
     {
       std::unique_lock<std::mutex> lock(mu);
-      cv.wait(lock, [&] { return results[k] != nullptr; });
+      ready.wait(lock, [&] { return results[k] != nullptr; });
       r = std::move(results[k]);
     }
     join(order[k], *r);
@@ -206,7 +207,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
       spent[reader_of[k]].push_back(std::move(r));
       joined = k + 1;
     }
-    cv.notify_all();
+    room.notify_all();
   }
   for (std::thread& t : threads) t.join();
 }
