@@ -117,7 +117,8 @@ void AddStats(const MatcherStats& from, MatcherStats* to) {
 }
 
 // Reads the files of `order` on `jobs` threads (or on this one) and hands each result, in
-// order, to `join`. At most jobs + 1 results wait to be joined, which bounds the memory. The
+// order, to `join`, which is called by one thread at a time (with several jobs, by the reading
+// threads in turn). At most jobs + 1 results wait to be joined, which bounds the memory. The
 // sessions that end within a file go to `sink`: on this thread as they end when it reads the
 // files itself, else through each result.
 void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& sizes,
@@ -146,16 +147,42 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
   }
   std::vector<std::unique_ptr<FileResult>> results(order.size());
   std::vector<unsigned> reader_of(order.size());
-  // Joined results are freed by the reader that built them, not by the joining thread, which is
-  // the one the others wait for. Memory freed by another thread than the one that allocated it
-  // makes glibc's allocator lock the owner's arena, and the threads then wait on each other.
+  // A result is freed by the reader that built it: memory freed by another thread than the one
+  // that allocated it costs the allocator more, and here it would be the joining one.
   std::vector<std::vector<std::unique_ptr<FileResult>>> spent(jobs);
   std::mutex mu;
-  std::condition_variable ready;  // a result for the joining thread
-  std::condition_variable room;   // a result joined: room for the readers, or one to free
-  size_t next = 0;      // the next file to start reading
-  size_t joined = 0;    // files joined so far
+  std::condition_variable room;  // a result joined: room to read ahead, or one to free
+  size_t next = 0;               // the next file to start reading
+  size_t joined = 0;             // files joined so far
+  bool joining = false;          // a reader is joining results (one at a time, in order)
+  std::exception_ptr failed;     // what a join threw, for this thread to throw again
   const size_t window = jobs + 1;
+  // Joins the results that are ready, in order, while no other reader is at it. Called by the
+  // reader that has just added one: the joining is done by the readers themselves, in turn,
+  // rather than handed to a thread of its own that would wake for every file and take its
+  // results from the other cores' caches. Holds `lock` on return.
+  auto join_ready = [&](std::unique_lock<std::mutex>& lock) {
+    if (joining) return;
+    joining = true;
+    while (joined < order.size() && results[joined] != nullptr && failed == nullptr) {
+      size_t k = joined;
+      std::unique_ptr<FileResult> r = std::move(results[k]);
+      lock.unlock();
+      try {
+        join(order[k], *r);
+      } catch (...) {
+        lock.lock();
+        failed = std::current_exception();
+        room.notify_all();  // the other readers stop
+        break;
+      }
+      lock.lock();
+      spent[reader_of[k]].push_back(std::move(r));
+      joined = k + 1;
+      room.notify_all();
+    }
+    joining = false;
+  };
   auto worker = [&](unsigned me) {
     // The pack buffer of this reader's last joined result, kept for its next file: memory
     // already touched, rather than new pages for every file.
@@ -168,11 +195,12 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
         // Woken as well when a result of ours has been joined, to free it at once rather than
         // when the next file may be read: a slow join must not keep two sets of them alive.
         room.wait(lock, [&] {
-          return !spent[me].empty() || next >= order.size() || next < joined + window;
+          return !spent[me].empty() || next >= order.size() || next < joined + window ||
+                 failed != nullptr;
         });
         to_free.swap(spent[me]);
         if (to_free.empty()) {
-          if (next >= order.size()) return;
+          if (next >= order.size() || failed != nullptr) return;
           k = next++;
           reader_of[k] = me;
         }
@@ -185,31 +213,15 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
       spare.Clear();
       r->closed.sessions = std::move(spare);
       read(k, r.get());
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        results[k] = std::move(r);
-      }
-      ready.notify_one();
+      std::unique_lock<std::mutex> lock(mu);
+      results[k] = std::move(r);
+      join_ready(lock);
     }
   };
   std::vector<std::thread> threads;
   for (unsigned t = 0; t < jobs && t < order.size(); ++t) threads.emplace_back(worker, t);
-  for (size_t k = 0; k < order.size(); ++k) {
-    std::unique_ptr<FileResult> r;
-    {
-      std::unique_lock<std::mutex> lock(mu);
-      ready.wait(lock, [&] { return results[k] != nullptr; });
-      r = std::move(results[k]);
-    }
-    join(order[k], *r);
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      spent[reader_of[k]].push_back(std::move(r));
-      joined = k + 1;
-    }
-    room.notify_all();
-  }
   for (std::thread& t : threads) t.join();
+  if (failed != nullptr) std::rethrow_exception(failed);
 }
 
 int64_t SizeOnDisk(const std::string& path) {

@@ -42,7 +42,8 @@ struct ScanProgress {
 
 struct ScanControl {
   unsigned jobs = 1;         // files read at once; 1 reads on the calling thread
-  // Called on the calling thread after each file is joined, and once at the end.
+  // Called after each file is joined, one call at a time (with several jobs, by the reading
+  // threads in turn), and once at the end on the calling thread.
   std::function<void(const ScanProgress&)> progress;
 };
 
@@ -52,7 +53,9 @@ struct ScanStats {
 };
 
 // Reads `files` (indexes in SessionRecord refs are positions in this vector) into `sink`. Fills
-// report->files, bytes and lines; problems go to `diag`.
+// report->files, bytes and lines; problems go to `diag`. The sink, `diag` and `report` are used
+// by one thread at a time, not always the calling one: with several jobs, the reading threads
+// join their files in turn.
 ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
                     const MatcherOptions& options, Diagnostics* diag, Report* report,
                     const ScanControl& control = {});
