@@ -8,12 +8,12 @@
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #define SMTPTRIAGE_CSV_SSE2 1
-// Reading a few bytes past a line within its memory page is harmless, but address sanitizers
-// rightly report it: they get the exact path.
-#if defined(__SANITIZE_ADDRESS__)
+// Reading a few bytes past a line within its memory page is harmless, but the address and
+// thread sanitizers rightly report it: they get the exact path.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SMTPTRIAGE_CSV_OVERREAD 0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define SMTPTRIAGE_CSV_OVERREAD 0
 #endif
 #endif
