@@ -47,16 +47,17 @@ Classification Aggregator::Classify(const FailureReply& f, LogKind log) const {
   return classifier_->Classify(in);
 }
 
+void Aggregator::ClassifyOnce(FailureReply& f, LogKind log) const {
+  if (!f.classified) f.classified = std::make_shared<const Classification>(Classify(f, log));
+}
+
 void Aggregator::Prepare(SessionRecord& s) const {
-  auto classify = [&](FailureReply& f) {
-    if (!f.classified) f.classified = std::make_shared<const Classification>(Classify(f, s.log));
-  };
   for (MessageOutcome& m : s.messages) {
     for (RecipientOutcome& rc : m.recipients) {
-      if (rc.state == RecipientState::kFailed && rc.failure) classify(*rc.failure);
+      if (rc.state == RecipientState::kFailed && rc.failure) ClassifyOnce(*rc.failure, s.log);
     }
   }
-  if (s.session_failure) classify(*s.session_failure);
+  if (s.session_failure) ClassifyOnce(*s.session_failure, s.log);
 }
 
 Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, bool unresolved) {
@@ -156,6 +157,12 @@ void RememberUpTo(std::vector<std::string>* list, const std::string& value, size
   list->push_back(value);
 }
 
+void KeepFirst(std::vector<std::string>* list, const std::string& value, size_t max) {
+  if (list->size() < max && std::find(list->begin(), list->end(), value) == list->end()) {
+    list->push_back(value);
+  }
+}
+
 void KeepRecent(std::vector<std::string>* list, const std::string& value, size_t max) {
   if (value.empty()) return;
   auto it = std::find(list->begin(), list->end(), value);
@@ -208,9 +215,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
     size_t slash = s.connector.find('\\');
     if (s.log == LogKind::kReceive && slash != std::string::npos && slash > 0 &&
         server->receive_connector_hosts.size() < 8) {
-      std::string host = s.connector.substr(0, slash);
-      auto& hosts = server->receive_connector_hosts;
-      if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
+      KeepFirst(&server->receive_connector_hosts, s.connector.substr(0, slash), 8);
     }
   }
   if (s.direction == Direction::kInbound) ++totals_.inbound_sessions;
@@ -304,9 +309,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
     if (name.empty() && !inbound) {
       // The domain may be learned from other sessions to the same IP, later in the input. It is
       // classified now: in a parallel run, by the thread that read it, not at the end by one.
-      FailureReply& f = *s.session_failure;
-      if (!f.classified) f.classified = std::make_shared<const Classification>(Classify(f, s.log));
-      pending_.push_back({s.server, s.remote_ip, s.direction, FailureContext::Of(s), f});
+      ClassifyOnce(*s.session_failure, s.log);
+      pending_.push_back(
+          {s.server, s.remote_ip, s.direction, FailureContext::Of(s), *s.session_failure});
     } else {
       DomainAcc& acc = Domain(name, s.direction, unresolved);
       auto [failed_here, first_time] = touch(acc.index);

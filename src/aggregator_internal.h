@@ -15,6 +15,9 @@ namespace smtptriage {
 // Adds `value` (not empty, not yet there) at the end of `list`, dropping the oldest past `max`.
 void RememberUpTo(std::vector<std::string>* list, const std::string& value, size_t max);
 
+// Keeps `list` the first `max` distinct values seen: a value comes in only while there is room.
+void KeepFirst(std::vector<std::string>* list, const std::string& value, size_t max);
+
 // Keeps `list` the last `max` distinct values seen, most recent last: a value already there moves
 // to the end. Unlike RememberUpTo, the result of two runs of values one after the other is the
 // second's list kept recent over the first's, which lets a parallel run join its parts exactly.

@@ -3,8 +3,9 @@
 // same sessions here one by one would have given: sums add up; what the first session decides
 // (a failure group's sample, the first AUTH failure of an address, the order in which domains
 // and the reasons of a cell appear) is taken from the part only when it is new here; the lists
-// of recent values (KeepRecent) are kept recent over the earlier ones; first-come lists take the
-// part's values in order until full; and failures still waiting for their domain wait on here.
+// of recent values (KeepRecent) are kept recent over the earlier ones; first-come lists
+// (KeepFirst) take the part's values in order until full; and failures still waiting for their
+// domain wait on here.
 #include <algorithm>
 #include <cstdint>
 
@@ -77,11 +78,8 @@ void Aggregator::MergePart(SessionSink& sink) {
     to.recipients += from.recipients;
     to.failed_recipients += from.failed_recipients;
     to.failed_sessions += from.failed_sessions;
-    auto& hosts = to.receive_connector_hosts;
     for (const std::string& h : from.receive_connector_hosts) {
-      if (hosts.size() < 8 && std::find(hosts.begin(), hosts.end(), h) == hosts.end()) {
-        hosts.push_back(h);
-      }
+      KeepFirst(&to.receive_connector_hosts, h, 8);
     }
   }
 

@@ -28,14 +28,14 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 // 10 MB log of the benchmark's corpus); room for an eighth is made at once.
 constexpr int64_t kPackShare = 8;
 
-// The sessions of one file. Read on the joining thread (one job), they go to the run's sink as
+// The sessions of one file. Read on the calling thread (one job), they go to the run's sink as
 // they end. Read on a thread of its own, they go to a part of the run's sink (see
 // SessionSink::NewPart), joined into it when the file's turn comes; or, for a sink that has no
 // parts, they are kept packed, prepared for it, until then. Either way the run's sink gets the
 // same sessions in the same order as with one job.
 struct FileSink : SessionSink {
   SessionSink* sink = nullptr;  // the run's
-  bool direct = false;          // read on the joining thread
+  bool direct = false;          // read on the calling thread
   std::unique_ptr<SessionSink> part;
   SessionPack sessions;
   void OnSession(SessionRecord&& s) override {

@@ -121,6 +121,8 @@ class Aggregator : public SessionSink {
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed, uint32_t server);
   bool InPeriod(TimeMs t) const;
+  // Classifies `f` unless it already is (the reading thread may have done it, see Prepare).
+  void ClassifyOnce(FailureReply& f, LogKind log) const;
   // Remembers a protocol session's messages; drops from a tracking record the recipients a
   // protocol log (or an earlier tracking row, for deliveries) already counted. True when nothing
   // is left to count.
