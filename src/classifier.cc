@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -19,6 +21,8 @@ constexpr int64_t kPatternMaxMem = 8 << 20;
 // The RE2::Set of all patterns, including the DFA cache it fills while matching.
 constexpr int64_t kSetMaxMem = 64 << 20;
 constexpr size_t kMaxProblems = 20;
+// Texts whose pattern hits are remembered (then forgotten all at once, to start again).
+constexpr size_t kMaxRemembered = 4096;
 constexpr const char* kFallbackId = "builtin.undetermined";
 
 int TierRank(const std::string& tier) {
@@ -86,6 +90,19 @@ struct Classifier::Impl {
   mutable std::vector<std::unique_ptr<RE2>> patterns;
   mutable std::once_flag patterns_once;
 
+  // The patterns a text met, by text. Walking the set's automaton over a text costs a cache miss
+  // per byte once a long scan has pushed the automaton out of the processor's caches, while the
+  // same reply text recurs (a retried message, the same bounce to many recipients).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::mutex remembered_mu;
+  mutable std::unordered_map<std::string, std::vector<int>, TextHash, std::equal_to<>> remembered;
+
+  // Sets hit[rule] for every rule whose pattern `text` meets.
+  void MatchPatterns(std::string_view text, std::vector<char>* hit) const;
+
   bool Conditions(const Rule& r, const ReplyInput& in) const;
   size_t Find(const ReplyInput& in, bool skip_site) const;
   std::string Why(size_t index, const ReplyInput& in) const;
@@ -107,21 +124,36 @@ bool Classifier::Impl::Conditions(const Rule& r, const ReplyInput& in) const {
   return true;
 }
 
-size_t Classifier::Impl::Find(const ReplyInput& in, bool skip_site) const {
-  std::vector<char> hit(rules.size(), 0);
-  if (set) {
-    std::vector<int> v;
-    RE2::Set::ErrorInfo info{};
-    if (set->Match(in.text, &v, &info)) {
-      for (int i : v) hit[set_rule[i]] = 1;
-    } else if (info.kind != RE2::Set::kNoError) {
-      // The DFA ran out of its memory budget on this text: fall back to one pattern at a time.
-      std::call_once(patterns_once, [this] { CompileRemainingPatterns(); });
-      for (size_t i = 0; i < rules.size(); ++i) {
-        if (patterns[i] && patterns[i]->ok()) hit[i] = RE2::PartialMatch(in.text, *patterns[i]);
-      }
+void Classifier::Impl::MatchPatterns(std::string_view text, std::vector<char>* hit) const {
+  if (!set) return;
+  {
+    std::lock_guard<std::mutex> lock(remembered_mu);
+    auto it = remembered.find(text);
+    if (it != remembered.end()) {
+      for (int i : it->second) (*hit)[set_rule[i]] = 1;
+      return;
     }
   }
+  std::vector<int> v;
+  RE2::Set::ErrorInfo info{};
+  if (set->Match(text, &v, &info)) {
+    for (int i : v) (*hit)[set_rule[i]] = 1;
+  } else if (info.kind != RE2::Set::kNoError) {
+    // The DFA ran out of its memory budget on this text: fall back to one pattern at a time.
+    std::call_once(patterns_once, [this] { CompileRemainingPatterns(); });
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (patterns[i] && patterns[i]->ok()) (*hit)[i] = RE2::PartialMatch(text, *patterns[i]);
+    }
+    return;
+  }
+  std::lock_guard<std::mutex> lock(remembered_mu);
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+  remembered.emplace(std::string(text), std::move(v));
+}
+
+size_t Classifier::Impl::Find(const ReplyInput& in, bool skip_site) const {
+  std::vector<char> hit(rules.size(), 0);
+  MatchPatterns(in.text, &hit);
   for (size_t i = 0; i + 1 < rules.size(); ++i) {
     const Rule& r = rules[i];
     if (skip_site && r.tier == "site") continue;

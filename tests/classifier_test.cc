@@ -3,6 +3,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -52,6 +54,52 @@ TEST_CASE("Every built-in rule's samples are classified by that rule") {
       CHECK(got.rule->id == rule.id);
     }
   }
+}
+
+TEST_CASE("A reply seen before gets the rule it got the first time, from any thread") {
+  // The classifier remembers which patterns each text met, up to a few thousand texts, then
+  // forgets them all. Two threads at once go three times over every sample, each between
+  // distinct filler replies (more of them than are remembered). One text is the sample of two
+  // rules told apart by the log it is in: what is remembered must not decide the rule.
+  auto c = MustLoad("");
+  struct Case {
+    std::string reply;
+    Stage stage;
+    LogKind log;
+    std::string rule;  // empty for a filler
+  };
+  std::vector<Case> cases;
+  int filler = 0;
+  for (const Rule& rule : c->rules()) {
+    for (const RuleSample& sample : rule.samples) {
+      cases.push_back({sample.reply, sample.stage, sample.log, rule.id});
+      for (int k = 0; k < 16; ++k) {
+        cases.push_back({"250 2.0.0 OK queued as " + std::to_string(filler++), Stage::kData,
+                         LogKind::kSend, ""});
+      }
+    }
+  }
+  REQUIRE(filler > 5000);
+  auto run = [&](bool backwards, std::vector<std::string>* wrong) {
+    for (int round = 0; round < 3; ++round) {
+      for (size_t n = 0; n < cases.size(); ++n) {
+        const Case& k = cases[backwards ? cases.size() - 1 - n : n];
+        Classification got = Explain(*c, k.reply, k.stage, k.log);
+        if (!k.rule.empty() && got.rule->id != k.rule) {
+          wrong->push_back(k.reply + " -> " + got.rule->id);
+        }
+      }
+    }
+  };
+  std::vector<std::string> wrong_a, wrong_b;
+  std::thread a(run, false, &wrong_a);
+  std::thread b(run, true, &wrong_b);
+  a.join();
+  b.join();
+  CHECK(wrong_a.empty());
+  CHECK(wrong_b.empty());
+  if (!wrong_a.empty()) CHECK(wrong_a.front() == "");
+  if (!wrong_b.empty()) CHECK(wrong_b.front() == "");
 }
 
 TEST_CASE("Every built-in rule has English and Spanish texts and unique ids") {
