@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Throughput benchmark: generates SIZE of realistic Send logs (deterministic seed; the Receive logs
-# written beside them are not measured), reads them once to put them in the page cache, then
-# times `smtptriage scan --format json` with one thread and with the default --jobs (one per
-# core) against `wc -l` and, for gzip input, against `zcat`, printing MB/s, lines/s and peak
+# written beside them are not measured), reads them from disk once to put them in the page cache,
+# then times `smtptriage scan --format json` with one thread and with the default --jobs (one
+# per core) against `wc -l` and, for gzip input, against `zcat`, printing MB/s, lines/s and peak
 # RSS, and checks that the parallel report equals the single-threaded one. The speed-up has its
 # own yardsticks: one single-job process per core, each on its share of the files, all at once;
 # and one thread pinned to each core in turn, which shows a core slower than the others.
@@ -26,7 +26,16 @@ if [ ! -d "$corpus/SmtpSend" ]; then
   "$build/smtptriage-loggen" --preset bench --seed 1 --send-size "$size" --out "$corpus" | tail -1
 fi
 send="$corpus/SmtpSend"
-# one pass over the logs, which also puts them in the page cache
+# Every run starts from the page-cache state of logs read from disk: the files' cached pages are
+# dropped (once written out) and read back in one pass, which also counts the lines. Pages left
+# from however the files were last written or read can be held in smaller pieces that read back
+# slower: on the machine of docs/PERFORMANCE.md a corpus left that way read 10-30% slower,
+# `wc -l` included.
+drop_cache() {  # FILE...
+  sync "$@"
+  for f in "$@"; do dd if="$f" iflag=nocache count=0 status=none; done
+}
+drop_cache "$send"/*.LOG
 read -r lines bytes < <(cat "$send"/*.LOG | wc -lc)
 mb=$(echo "$bytes / 1000000" | bc -l)  # MB and MB/s are decimal: 10^6 bytes
 
@@ -117,6 +126,7 @@ if [ ! -d "$gz" ]; then
   mkdir -p "$gz"
   for f in "$send"/*.LOG; do gzip -c "$f" > "$gz/$(basename "$f").gz"; done
 fi
+drop_cache "$gz"/*.gz
 cat "$gz"/*.gz > /dev/null
 read -r t m < <(measure sh -c "zcat $gz/*.gz > /dev/null");           report "zcat (gzip yardstick)" "$t" "$m"
 read -r t m < <(measure "$bin" scan --jobs 1 --format json -o /dev/null "$gz");  report "smtptriage scan --jobs 1, .gz input" "$t" "$m"
