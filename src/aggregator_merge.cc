@@ -105,8 +105,9 @@ Status Aggregator::Absorb(const json& report) {
       mine.failed_sessions += JsonInteger<int64_t>(s.at("failed_sessions"));
       if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
       for (const json& p : s.at("paths")) RememberUpTo(&mine.paths, p.get<std::string>(), 1 << 20);
+      // The first eight, as a scan of the servers' logs in this order keeps them.
       for (const json& h : s.at("receive_connector_hosts")) {
-        RememberUpTo(&mine.receive_connector_hosts, h.get<std::string>(), 8);
+        KeepFirst(&mine.receive_connector_hosts, h.get<std::string>(), 8);
       }
     }
     where = "totals";

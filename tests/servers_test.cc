@@ -301,6 +301,29 @@ TEST_CASE("merge of the servers' own reports equals one run over all their logs"
   }
 }
 
+TEST_CASE("merge keeps a server's first eight receive connector hosts, as a scan does",
+          "[servers]") {
+  std::ostringstream json;
+  Run one = Scan({std::string(SMTPTRIAGE_SOURCE_DIR) + "/sample_logs"});
+  RenderJson(one.report, RenderOptions(), json);
+  nlohmann::json report = nlohmann::json::parse(json.str());
+  REQUIRE(!report["servers"].empty());
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  Aggregator merged(rules.get(), AggregatorOptions());
+  // Two reports of the same server, six hosts each, two of them in both.
+  for (const auto& hosts : {std::vector<std::string>{"A", "B", "C", "D", "E", "F"},
+                            std::vector<std::string>{"E", "F", "G", "H", "I", "J"}}) {
+    report["servers"][0]["receive_connector_hosts"] = hosts;
+    REQUIRE(merged.Absorb(report).ok());
+  }
+  Report m;
+  merged.Finish(&m);
+  REQUIRE(!m.servers.empty());
+  CHECK(m.servers[0].receive_connector_hosts ==
+        std::vector<std::string>{"A", "B", "C", "D", "E", "F", "G", "H"});
+}
+
 TEST_CASE("merge refuses what is not a report, naming what is wrong", "[servers]") {
   std::unique_ptr<Classifier> rules;
   REQUIRE(Classifier::Load("", {}, &rules).ok());
