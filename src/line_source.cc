@@ -182,10 +182,33 @@ class MemoryStream : public ByteStream {
   Status status_;
 };
 
+// Bytes read from a stream: a buffer that is not filled with zeros first, as a std::vector's is
+// (every byte is written by a read before it is looked at), and that keeps only the bytes still
+// needed when it grows.
+class ReadBuffer {
+ public:
+  explicit ReadBuffer(size_t size) : data_(new char[size]), size_(size) {}
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  char operator[](size_t i) const { return data_[i]; }
+  // Grows to `size` bytes, keeping the first `keep`.
+  void Grow(size_t size, size_t keep) {
+    std::unique_ptr<char[]> bigger(new char[size]);
+    std::memcpy(bigger.get(), data_.get(), keep);
+    data_ = std::move(bigger);
+    size_ = size;
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_;
+};
+
 class StreamLineSource : public LineSource {
  public:
+  // Room for two reads at once: after the first, the tail of its last line stays at the front.
   explicit StreamLineSource(std::unique_ptr<ByteStream> stream)
-      : stream_(std::move(stream)), buf_(kChunk) {}
+      : stream_(std::move(stream)), buf_(2 * kChunk) {}
 
   bool Next(LineView* line) override {
     while (true) {
@@ -255,7 +278,7 @@ class StreamLineSource : public LineSource {
       pos_ = 0;
       end_ = tail;
     }
-    if (buf_.size() - end_ < kChunk) buf_.resize(std::max(buf_.size() * 2, end_ + kChunk));
+    if (buf_.size() - end_ < kChunk) buf_.Grow(std::max(buf_.size() * 2, end_ + kChunk), end_);
     int64_t got = stream_->Read(buf_.data() + end_, buf_.size() - end_);
     if (bytes_ == 0 && end_ == 0 && got >= 2) got = DetectUtf16(got);
     if (got < 0) {
@@ -285,7 +308,7 @@ class StreamLineSource : public LineSource {
   }
 
   std::unique_ptr<ByteStream> stream_;
-  std::vector<char> buf_;
+  ReadBuffer buf_;
   size_t pos_ = 0;
   size_t end_ = 0;
   bool eof_ = false;
