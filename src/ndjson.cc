@@ -7,11 +7,11 @@
 
 namespace smtptriage {
 
-using json = nlohmann::ordered_json;
+using nlohmann::ordered_json;
 
 namespace {
 
-json Head(const char* type, TimeMs t) {
+ordered_json Head(const char* type, TimeMs t) {
   return {{"type", type}, {"time", FormatIsoUtc(t, true)}, {"schema", kEventSchema}};
 }
 
@@ -30,8 +30,8 @@ std::string FailureId(const FailureEvent& e) {
   return buf;
 }
 
-json FailureEventJson(const FailureEvent& e) {
-  json j = Head("failure", e.time);
+ordered_json FailureEventJson(const FailureEvent& e) {
+  ordered_json j = Head("failure", e.time);
   const FailureGroup& g = *e.group;
   j["id"] = FailureId(e);
   j["domain"] = e.domain;
@@ -42,8 +42,8 @@ json FailureEventJson(const FailureEvent& e) {
   j["side"] = ToString(g.side);
   j["retry"] = ToString(g.retry);
   j["rule"] = g.rule;
-  j["code"] = g.code == 0 ? json(nullptr) : json(g.code);
-  j["enhanced"] = g.enhanced.empty() ? json(nullptr) : json(g.enhanced);
+  j["code"] = g.code == 0 ? ordered_json(nullptr) : ordered_json(g.code);
+  j["enhanced"] = g.enhanced.empty() ? ordered_json(nullptr) : ordered_json(g.enhanced);
   j["command"] = ToString(g.command);
   j["command_text"] = e.command;
   j["reply"] = e.text;
@@ -61,15 +61,16 @@ json FailureEventJson(const FailureEvent& e) {
   return j;
 }
 
-json IncidentEventJson(const char* type, const Incident& inc, TimeMs now) {
-  json j = Head(type, now);
-  json reasons = json::array();
+ordered_json IncidentEventJson(const char* type, const Incident& inc, TimeMs now) {
+  ordered_json j = Head(type, now);
+  ordered_json reasons = ordered_json::array();
   for (Reason r : inc.reasons) reasons.push_back(ToString(r));
   j["incident"] = {{"family", ToString(inc.family)},
                    {"side", inc.side},
                    {"reasons", reasons},
                    {"start", FormatIsoUtc(inc.start, true)},
-                   {"end", inc.open ? json(nullptr) : json(FormatIsoUtc(inc.end, true))},
+                   {"end", inc.open ? ordered_json(nullptr)
+                                    : ordered_json(FormatIsoUtc(inc.end, true))},
                    {"open", inc.open},
                    {"trend", inc.trend},
                    {"domains", inc.domains},
@@ -80,9 +81,9 @@ json IncidentEventJson(const char* type, const Incident& inc, TimeMs now) {
   return j;
 }
 
-json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) {
-  json j = Head("snapshot", now);
-  json domains = json::array();
+ordered_json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) {
+  ordered_json j = Head("snapshot", now);
+  ordered_json domains = ordered_json::array();
   int64_t other_failures = 0, other_sessions = 0;
   size_t n = 0;
   for (const DomainReport& d : r.domains) {
@@ -112,13 +113,13 @@ json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) {
   return j;
 }
 
-json SummaryEventJson(const Report& r) {
-  json full = ReportToJson(r, false);  // (the domains are not part of the summary)
-  json j = Head("summary", r.generated);
+ordered_json SummaryEventJson(const Report& r) {
+  ordered_json full = ReportToJson(r, false);  // (the domains are not part of the summary)
+  ordered_json j = Head("summary", r.generated);
   for (const char* key : {"period", "totals", "verdict", "incidents", "parameters"}) {
     j[key] = full[key];
   }
-  json inputs = full["inputs"];
+  ordered_json inputs = full["inputs"];
   inputs.erase("file_list");
   j["inputs"] = inputs;
   int64_t failing = 0;
@@ -127,8 +128,8 @@ json SummaryEventJson(const Report& r) {
   return j;
 }
 
-std::string NdjsonLine(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+std::string NdjsonLine(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 void RenderNdjsonSummary(const Report& report, const RenderOptions&, std::ostream& out) {

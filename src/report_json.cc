@@ -7,16 +7,16 @@
 
 namespace smtptriage {
 
-using json = nlohmann::ordered_json;
+using nlohmann::ordered_json;
 
 namespace {
 
-json Time(TimeMs t) { return FormatIsoUtc(t, true); }
+ordered_json Time(TimeMs t) { return FormatIsoUtc(t, true); }
 
-json IncidentToJson(const Incident& inc) {
-  json reasons = json::array();
+ordered_json IncidentToJson(const Incident& inc) {
+  ordered_json reasons = ordered_json::array();
   for (Reason r : inc.reasons) reasons.push_back(ToString(r));
-  json buckets = json::array();
+  ordered_json buckets = ordered_json::array();
   for (const IncidentBucket& b : inc.buckets) {
     buckets.push_back({{"start", Time(b.start)},
                        {"affected_domains", b.affected_domains},
@@ -26,7 +26,7 @@ json IncidentToJson(const Incident& inc) {
           {"family", ToString(inc.family)},
           {"reasons", reasons},
           {"start", Time(inc.start)},
-          {"end", inc.open ? json(nullptr) : Time(inc.end)},
+          {"end", inc.open ? ordered_json(nullptr) : Time(inc.end)},
           {"open", inc.open},
           {"trend", inc.trend},
           {"domains", inc.domains},
@@ -140,7 +140,7 @@ void WriteDomain(const DomainReport& d, int indent, std::string* out) {
   w.End();
 }
 
-json ServerToJson(const ServerReport& s) {
+ordered_json ServerToJson(const ServerReport& s) {
   return {{"name", s.name},
           {"paths", s.paths},
           {"how", s.how},
@@ -152,10 +152,10 @@ json ServerToJson(const ServerReport& s) {
           {"verdict", s.verdict}};
 }
 
-json TimelineToJson(const Report& r) {
-  json buckets = json::array();
+ordered_json TimelineToJson(const Report& r) {
+  ordered_json buckets = ordered_json::array();
   for (const TimelineBucket& b : r.timeline) {
-    json families = json::object();
+    ordered_json families = ordered_json::object();
     for (int f = 0; f < kFamilyCount; ++f) {
       if (b.by_family[f] > 0) families[std::string(ToString(static_cast<Family>(f)))] = b.by_family[f];
     }
@@ -167,17 +167,17 @@ json TimelineToJson(const Report& r) {
   return {{"bucket_seconds", r.bucket_ms / 1000}, {"buckets", buckets}};
 }
 
-json InputsToJson(const Report& r) {
+ordered_json InputsToJson(const Report& r) {
   const Diagnostics& diag = r.diagnostics;
-  json skipped = json::array();
+  ordered_json skipped = ordered_json::array();
   for (const SkippedFile& s : diag.skipped()) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
-  json notes = json::array();
+  ordered_json notes = ordered_json::array();
   for (const SkippedFile& s : diag.notes()) notes.push_back({{"path", s.path}, {"note", s.reason}});
-  json malformed = json::array();
+  ordered_json malformed = ordered_json::array();
   for (const auto& [reason, m] : diag.by_reason()) {
     malformed.push_back({{"reason", reason}, {"count", m.count}, {"examples", m.examples}});
   }
-  json files = json::array();
+  ordered_json files = ordered_json::array();
   for (const InputFileReport& f : r.files) {
     auto it = diag.by_file().find(f.path);
     std::vector<int64_t> lines;
@@ -201,31 +201,31 @@ json InputsToJson(const Report& r) {
 
 }  // namespace
 
-json FailureGroupToJson(const FailureGroup& g) {
+ordered_json FailureGroupToJson(const FailureGroup& g) {
   std::string text;
   JsonText w(&text, 0);
   WriteFailureGroup(g, w);
-  return json::parse(text);
+  return ordered_json::parse(text);
 }
 
-json ReportToJson(const Report& r) { return ReportToJson(r, true); }
+ordered_json ReportToJson(const Report& r) { return ReportToJson(r, true); }
 
-json ReportToJson(const Report& r, bool with_domains) {
+ordered_json ReportToJson(const Report& r, bool with_domains) {
   const Totals& t = r.totals;
-  json incidents = json::array();
+  ordered_json incidents = ordered_json::array();
   for (const Incident& inc : r.incidents) incidents.push_back(IncidentToJson(inc));
-  json domains = json::array();
+  ordered_json domains = ordered_json::array();
   if (with_domains) {
     std::string text;
     for (const DomainReport& d : r.domains) {
       text.clear();
       WriteDomain(d, 0, &text);
-      domains.push_back(json::parse(text));
+      domains.push_back(ordered_json::parse(text));
     }
   }
-  json servers = json::array();
+  ordered_json servers = ordered_json::array();
   for (const ServerReport& s : r.servers) servers.push_back(ServerToJson(s));
-  json auth = json::array();
+  ordered_json auth = ordered_json::array();
   for (const AuthFailureGroup& a : r.auth_failures) {
     auth.push_back({{"remote_ip", a.remote_ip},
                     {"count", a.count},
@@ -234,9 +234,9 @@ json ReportToJson(const Report& r, bool with_domains) {
                     {"last", Time(a.last)},
                     {"sample_ref", a.sample_ref}});
   }
-  json checks = json::array();
+  ordered_json checks = ordered_json::array();
   for (const LocalizedText& c : r.verdict.check_first) checks.push_back(c.en);
-  json params = json::object();
+  ordered_json params = ordered_json::object();
   for (const auto& [k, v] : r.parameters) params[k] = v;
   return {
       {"schema", r.schema},
@@ -245,8 +245,8 @@ json ReportToJson(const Report& r, bool with_domains) {
       {"parameters", params},
       {"inputs", InputsToJson(r)},
       {"period", r.empty_period && r.period_start == 0
-                     ? json{{"start", nullptr}, {"end", nullptr}}
-                     : json{{"start", Time(r.period_start)}, {"end", Time(r.period_end)}}},
+                     ? ordered_json{{"start", nullptr}, {"end", nullptr}}
+                     : ordered_json{{"start", Time(r.period_start)}, {"end", Time(r.period_end)}}},
       {"totals",
        {{"sessions", t.sessions},
         {"failed_sessions", t.failed_sessions},
@@ -263,8 +263,9 @@ json ReportToJson(const Report& r, bool with_domains) {
        {{"side", r.verdict.side},
         {"summary", r.verdict.summary.en},
         {"remote_summary",
-         r.verdict.remote_summary.en.empty() ? json(nullptr) : json(r.verdict.remote_summary.en)},
-        {"rule", r.verdict.rule.empty() ? json(nullptr) : json(r.verdict.rule)},
+         r.verdict.remote_summary.en.empty() ? ordered_json(nullptr)
+                                             : ordered_json(r.verdict.remote_summary.en)},
+        {"rule", r.verdict.rule.empty() ? ordered_json(nullptr) : ordered_json(r.verdict.rule)},
         {"check_first", checks}}},
       {"servers", servers},
       {"incidents", incidents},
@@ -279,7 +280,7 @@ void RenderJson(const Report& report, const RenderOptions&, std::ostream& out) {
   // The domains are written one at a time into the document's text: a report of a large run
   // holds thousands of domains with their cells, and a whole JSON tree of them would take
   // several times the memory of the report itself. The text is the same as one dump.
-  const auto replace = json::error_handler_t::replace;
+  const auto replace = ordered_json::error_handler_t::replace;
   std::string text = ReportToJson(report, false).dump(2, ' ', false, replace);
   const std::string marker = "\n  \"domains\": []";
   size_t at = text.find(marker);
