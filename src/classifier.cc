@@ -21,8 +21,11 @@ constexpr int64_t kPatternMaxMem = 8 << 20;
 // The RE2::Set of all patterns, including the DFA cache it fills while matching.
 constexpr int64_t kSetMaxMem = 64 << 20;
 constexpr size_t kMaxProblems = 20;
-// Texts whose pattern hits are remembered (then forgotten all at once, to start again).
+// Texts whose pattern hits are remembered (then forgotten all at once, to start again), and the
+// longest remembered: replies are a few hundred bytes, and a reply kept up to its 64 KiB limit
+// must not make that memory 256 MiB.
 constexpr size_t kMaxRemembered = 4096;
+constexpr size_t kMaxRememberedText = 512;
 constexpr const char* kFallbackId = "builtin.undetermined";
 
 int TierRank(const std::string& tier) {
@@ -146,6 +149,7 @@ void Classifier::Impl::MatchPatterns(std::string_view text, std::vector<char>* h
     }
     return;
   }
+  if (text.size() > kMaxRememberedText) return;
   std::lock_guard<std::mutex> lock(remembered_mu);
   if (remembered.size() >= kMaxRemembered) remembered.clear();
   remembered.emplace(std::string(text), std::move(v));
