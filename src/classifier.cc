@@ -129,7 +129,8 @@ bool Classifier::Impl::Conditions(const Rule& r, const ReplyInput& in) const {
 
 void Classifier::Impl::MatchPatterns(std::string_view text, std::vector<char>* hit) const {
   if (!set) return;
-  {
+  const bool rememberable = text.size() <= kMaxRememberedText;
+  if (rememberable) {
     std::lock_guard<std::mutex> lock(remembered_mu);
     auto it = remembered.find(text);
     if (it != remembered.end()) {
@@ -149,7 +150,7 @@ void Classifier::Impl::MatchPatterns(std::string_view text, std::vector<char>* h
     }
     return;
   }
-  if (text.size() > kMaxRememberedText) return;
+  if (!rememberable) return;
   std::lock_guard<std::mutex> lock(remembered_mu);
   if (remembered.size() >= kMaxRemembered) remembered.clear();
   remembered.emplace(std::string(text), std::move(v));
