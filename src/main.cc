@@ -8,12 +8,15 @@
 #ifdef SMTPTRIAGE_JEMALLOC
 #include <jemalloc/jemalloc.h>
 
-// jemalloc reads these settings before main; MALLOC_CONF in the environment still overrides
-// them. Transparent huge pages for the heap: on a virtual machine a first touch of a 4 KiB page
-// can cost over 10 us, and a scan touches thousands (loading the rules alone, some 450). One
-// arena per processor instead of jemalloc's four per processor: with huge pages every arena in
-// use holds at least one, and each reader of a parallel scan would get an arena of its own.
-const char* malloc_conf = "thp:always,percpu_arena:percpu";
+// jemalloc reads this setting before main; MALLOC_CONF in the environment still overrides it.
+// Transparent huge pages for the heap: on a virtual machine a first touch of a 4 KiB page can
+// cost over 10 us, and a scan touches thousands (loading the rules alone, some 450). With huge
+// pages every arena in use holds at least one: the first reader of a parallel scan shares the
+// waiting main thread's (platform::ShareFirstThreadArena). jemalloc's percpu_arena would do that
+// too, but where the processors a program may use are not all the machine's (taskset, a
+// container's cpuset, processors that can be added to a virtual machine) it turns itself off
+// and writes a warning to stderr at every start.
+const char* malloc_conf = "thp:always";
 #endif
 
 #include "smtptriage/commands.h"

@@ -13,6 +13,7 @@
 
 #include "smtptriage/event_parser.h"
 #include "smtptriage/line_source.h"
+#include "smtptriage/platform.h"
 #include "smtptriage/session_pack.h"
 #include "smtptriage/tracking_parser.h"
 
@@ -184,6 +185,7 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
     joining = false;
   };
   auto worker = [&](unsigned me) {
+    if (me == 0) platform::ShareFirstThreadArena();
     // The pack buffer of this reader's last joined result, kept for its next file: memory
     // already touched, rather than new pages for every file.
     SessionPack spare;

@@ -16,12 +16,12 @@ std::string Slurp(const std::filesystem::path& p) {
 }  // namespace
 
 int RunCli(const std::string& args, std::string* out, std::string* err,
-           const std::string& stdin_text) {
+           const std::string& stdin_text, const std::string& launcher) {
   TempDir dir;
   std::string in_path = dir.Write("stdin.txt", stdin_text);
   std::filesystem::path out_path = dir.path() / "stdout.txt";
   std::filesystem::path err_path = dir.path() / "stderr.txt";
-  std::string cmd = std::string("cd '") + SMTPTRIAGE_SOURCE_DIR + "' && LANG=C TZ=UTC '" +
+  std::string cmd = std::string("cd '") + SMTPTRIAGE_SOURCE_DIR + "' && LANG=C TZ=UTC " + launcher + " '" +
                     SMTPTRIAGE_BINARY + "' " + args + " <'" + in_path + "' >'" +
                     out_path.string() + "' 2>'" + err_path.string() + "'";
   int status = std::system(cmd.c_str());

@@ -105,8 +105,8 @@ class TempDir {
 };
 
 // Runs the smtptriage binary with `args` (a shell-quoted string); returns its exit code and
-// fills stdout/stderr.
+// fills stdout/stderr. `launcher`, when given, is a command the binary is run under (taskset).
 int RunCli(const std::string& args, std::string* out, std::string* err = nullptr,
-           const std::string& stdin_text = "");
+           const std::string& stdin_text = "", const std::string& launcher = "");
 
 }  // namespace smtptriage::testing
