@@ -181,6 +181,29 @@ TEST_CASE("A file's lines across many reads: BOM, CRLF, an overlong line, no las
   CHECK(ReadLines(dir.Write("empty.LOG", "")).empty());
 }
 
+TEST_CASE("Lines of every length around the 64-byte blocks line ends are searched in", "[parser]") {
+  TempDir dir;
+  // Lengths 0 to 200 in turn, then a deterministic mix up to 300, with LF and CRLF, so that line
+  // ends fall at every place of a block, several to a block or none, and across the ends of reads.
+  std::vector<std::string> want;
+  std::string content;
+  uint32_t seed = 12345;
+  for (int i = 0; i < 40000; ++i) {
+    size_t len = i <= 200 ? static_cast<size_t>(i) : (seed = seed * 1103515245 + 12345) % 301;
+    std::string text(len, static_cast<char>('a' + i % 26));
+    if (len > 0) text[0] = '#';  // one character that differs at the start of each line
+    want.push_back(text);
+    content += text + (i % 3 == 0 ? "\r\n" : "\n");
+  }
+  std::vector<SeenLine> lines = ReadLines(dir.Write("lengths.LOG", content));
+  REQUIRE(lines.size() == want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (lines[i].text != want[i] || lines[i].number != static_cast<int64_t>(i + 1)) {
+      FAIL("line " << i + 1 << ": " << lines[i].text.size() << " bytes, want " << want[i].size());
+    }
+  }
+}
+
 TEST_CASE("Times remembered from the row before, and session ids, are those of the row itself",
           "[parser]") {
   // Rows that share a second, a minute, a day, or nothing with the row before; session ids that
