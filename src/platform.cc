@@ -19,7 +19,7 @@
 #include <unistd.h>
 #endif
 
-#if defined(__GNUC__) && !defined(_WIN32)
+#if defined(__GNUC__) && defined(__ELF__)
 // jemalloc's control interface when the program is linked with jemalloc: a weak reference, null
 // otherwise (the C library's allocator, the sanitizers' one).
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
@@ -162,7 +162,7 @@ void TuneAllocator() {
 }
 
 void ShareFirstThreadArena() {
-#if defined(__GNUC__) && !defined(_WIN32)
+#if defined(__GNUC__) && defined(__ELF__)
   if (mallctl == nullptr) return;
   unsigned first = 0;  // jemalloc gives its arena 0 to the first thread that allocates
   mallctl("thread.arena", nullptr, nullptr, &first, sizeof first);
