@@ -169,6 +169,22 @@ TEST_CASE("A scan confined to one processor writes its report and nothing on std
 }
 #endif
 
+TEST_CASE("A report that cannot be written is an error that names where", "[cli]") {
+  std::vector<std::string> outputs = {"does/not/exist/report.json"};
+#ifdef __linux__
+  outputs.push_back("/dev/full");  // opens, then every write fails: a full disk
+#endif
+  for (const std::string& output : outputs) {
+    for (const char* format : {"text", "json"}) {
+      INFO(output << " " << format);
+      std::string out, err;
+      CHECK(RunCli(std::string("scan sample_logs --format ") + format + " -o " + output, &out,
+                   &err) == 2);
+      CHECK(err.find("cannot write " + output) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("smtptriage --version names the allocator the program runs on", "[cli]") {
   std::string out, err;
   REQUIRE(RunCli("--version", &out, &err) == 0);
