@@ -171,9 +171,9 @@ TEST_CASE("A scan confined to one processor writes its report and nothing on std
 
 TEST_CASE("A report that cannot be written is an error that names where", "[cli]") {
   std::vector<std::string> outputs = {"does/not/exist/report.json"};
-#ifdef __linux__
-  outputs.push_back("/dev/full");  // opens, then every write fails: a full disk
-#endif
+  // Opens, then every write fails: a full disk. (A Linux device; where it is missing the test
+  // must not make a file of that name.)
+  if (std::filesystem::is_character_file("/dev/full")) outputs.push_back("/dev/full");
   for (const std::string& output : outputs) {
     for (const char* format : {"text", "json"}) {
       INFO(output << " " << format);
