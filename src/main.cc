@@ -11,11 +11,10 @@
 // jemalloc reads this setting before main; MALLOC_CONF in the environment still overrides it.
 // Transparent huge pages for the heap: on a virtual machine a first touch of a 4 KiB page can
 // cost over 10 us, and a scan touches thousands (loading the rules alone, some 450). With huge
-// pages every arena in use holds at least one: the first reader of a parallel scan shares the
-// waiting main thread's (platform::ShareFirstThreadArena). jemalloc's percpu_arena would do that
-// too, but where the processors a program may use are not all the machine's (taskset, a
-// container's cpuset, processors that can be added to a virtual machine) it turns itself off
-// and writes a warning to stderr at every start.
+// pages every arena in use holds at least one; a parallel scan reads on the main thread too, so
+// it uses one arena per job. (Not jemalloc's percpu_arena: where the processors a program may
+// use are not all the machine's, under taskset, in a container's cpuset, on a virtual machine
+// that can be given more, it turns itself off and writes a warning to stderr at every start.)
 const char* malloc_conf = "thp:always";
 #endif
 

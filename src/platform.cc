@@ -19,13 +19,6 @@
 #include <unistd.h>
 #endif
 
-#if defined(__GNUC__) && defined(__ELF__)
-// jemalloc's control interface when the program is linked with jemalloc: a weak reference, null
-// otherwise (the C library's allocator, the sanitizers' one).
-extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen)
-    __attribute__((weak));
-#endif
-
 namespace smtptriage::platform {
 namespace {
 
@@ -158,14 +151,6 @@ void TuneAllocator() {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_TOP_PAD, 16 << 20);
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
-}
-
-void ShareFirstThreadArena() {
-#if defined(__GNUC__) && defined(__ELF__)
-  if (mallctl == nullptr) return;
-  unsigned first = 0;  // jemalloc gives its arena 0 to the first thread that allocates
-  mallctl("thread.arena", nullptr, nullptr, &first, sizeof first);
 #endif
 }
 

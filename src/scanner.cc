@@ -13,7 +13,6 @@
 
 #include "smtptriage/event_parser.h"
 #include "smtptriage/line_source.h"
-#include "smtptriage/platform.h"
 #include "smtptriage/session_pack.h"
 #include "smtptriage/tracking_parser.h"
 
@@ -117,7 +116,7 @@ void AddStats(const MatcherStats& from, MatcherStats* to) {
   to->out_of_order += from.out_of_order;
 }
 
-// Reads the files of `order` on `jobs` threads (or on this one) and hands each result, in
+// Reads the files of `order` on `jobs` threads (this one among them) and hands each result, in
 // order, to `join`, which is called by one thread at a time (with several jobs, by the reading
 // threads in turn). At most jobs + 1 results wait to be joined, which bounds the memory. The
 // sessions that end within a file go to `sink`: on this thread as they end when it reads the
@@ -185,7 +184,6 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
     joining = false;
   };
   auto worker = [&](unsigned me) {
-    if (me == 0) platform::ShareFirstThreadArena();
     // The pack buffer of this reader's last joined result, kept for its next file: memory
     // already touched, rather than new pages for every file.
     SessionPack spare;
@@ -220,8 +218,17 @@ void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& si
       join_ready(lock);
     }
   };
+  // This thread is the first reader (it would only wait otherwise): one thread fewer to start,
+  // and its allocator arena serves it, as in a one-job run, rather than one more being used.
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < jobs && t < order.size(); ++t) threads.emplace_back(worker, t);
+  for (unsigned t = 1; t < jobs && t < order.size(); ++t) threads.emplace_back(worker, t);
+  try {
+    worker(0);
+  } catch (...) {  // (the others must still be joined)
+    std::lock_guard<std::mutex> lock(mu);
+    if (failed == nullptr) failed = std::current_exception();
+    room.notify_all();
+  }
   for (std::thread& t : threads) t.join();
   if (failed != nullptr) std::rethrow_exception(failed);
 }

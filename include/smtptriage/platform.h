@@ -41,12 +41,6 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out);
 // built with jemalloc does not call it).
 void TuneAllocator();
 
-// Makes the calling thread allocate from the same arena of the allocator as the program's first
-// thread, where the allocator has arenas and the program is linked with it (jemalloc); does
-// nothing elsewhere. The first reader of a parallel scan calls it: the thread that started the
-// scan waits meanwhile, and an arena of its own would be memory held for nothing.
-void ShareFirstThreadArena();
-
 // Sets *flag when SIGINT or SIGTERM (Ctrl+C / Ctrl+Break on Windows) arrives.
 void InstallStopHandler(std::atomic<bool>* flag);
 
