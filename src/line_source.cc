@@ -250,7 +250,8 @@ class StreamLineSource : public LineSource {
         pos_ = at + 1;
         return Emit(begin, len, line);
       }
-      // Fewer than 64 bytes not yet searched.
+#endif
+      // The bytes not yet searched (with SSE2, fewer than 64).
       const char* nl = static_cast<const char*>(
           std::memchr(buf_.data() + scanned_, '\n', end_ - scanned_));
       if (nl != nullptr) {
@@ -259,14 +260,6 @@ class StreamLineSource : public LineSource {
         scanned_ = pos_;
         return Emit(begin, len, line);
       }
-#else
-      const char* nl = static_cast<const char*>(std::memchr(begin, '\n', end_ - pos_));
-      if (nl != nullptr) {
-        size_t len = nl - begin;
-        pos_ += len + 1;
-        return Emit(begin, len, line);
-      }
-#endif
       if (eof_) {
         // An overlong last line with no line end is still reported.
         if (pos_ == end_ && !skipping_) return false;
@@ -361,10 +354,12 @@ class StreamLineSource : public LineSource {
   ReadBuffer buf_;
   size_t pos_ = 0;
   size_t end_ = 0;
-  // The line ends from pos_ to scanned_, one bit each in ends_ for the 64 bytes before scanned_
-  // (the bytes before those hold none).
+  // The bytes from pos_ to scanned_ have been searched for line ends: those found are the bits of
+  // ends_, one per byte of the 64 before scanned_ (the bytes before those hold none).
   size_t scanned_ = 0;
+#ifdef SMTPTRIAGE_LINES_SSE2
   uint64_t ends_ = 0;
+#endif
   bool eof_ = false;
   bool skipping_ = false;
   std::string overlong_head_;

@@ -28,14 +28,13 @@ constexpr size_t kMaxCarryBytes = 16u << 20;
 // 10 MB log of the benchmark's corpus); room for an eighth is made at once.
 constexpr int64_t kPackShare = 8;
 
-// The sessions of one file. Read on the calling thread (one job), they go to the run's sink as
-// they end. Read on a thread of its own, they go to a part of the run's sink (see
-// SessionSink::NewPart), joined into it when the file's turn comes; or, for a sink that has no
-// parts, they are kept packed, prepared for it, until then. Either way the run's sink gets the
-// same sessions in the same order as with one job.
+// The sessions of one file. With one job, they go to the run's sink as they end. With several,
+// they go to a part of the run's sink (see SessionSink::NewPart), joined into it when the file's
+// turn comes; or, for a sink that has no parts, they are kept packed, prepared for it, until
+// then. Either way the run's sink gets the same sessions in the same order as with one job.
 struct FileSink : SessionSink {
   SessionSink* sink = nullptr;  // the run's
-  bool direct = false;          // read on the calling thread
+  bool direct = false;          // one job: straight to the run's sink
   std::unique_ptr<SessionSink> part;
   SessionPack sessions;
   void OnSession(SessionRecord&& s) override {
@@ -119,8 +118,8 @@ void AddStats(const MatcherStats& from, MatcherStats* to) {
 // Reads the files of `order` on `jobs` threads (this one among them) and hands each result, in
 // order, to `join`, which is called by one thread at a time (with several jobs, by the reading
 // threads in turn). At most jobs + 1 results wait to be joined, which bounds the memory. The
-// sessions that end within a file go to `sink`: on this thread as they end when it reads the
-// files itself, else through each result.
+// sessions that end within a file go to `sink`: as they end with one job, else through each
+// result.
 void ReadAll(const std::vector<InputFile>& files, const std::vector<int64_t>& sizes,
              const std::vector<uint32_t>& order, const MatcherOptions& options,
              bool keep_unparsed, SessionSink* sink, unsigned jobs,

@@ -1,10 +1,10 @@
 // The read loop of a batch run. Each protocol log file is read on its own, by one of `jobs`
 // threads (the calling thread among them): its events go to a session matcher of its own, which
 // keeps aside the rows of sessions that began in an earlier file. The files are then joined in
-// time order, one at a time, per folder and log kind: the sessions still open at the end of a file take the rows kept aside
-// by the next one, so that a session spanning a rotation comes out as one. The sink sees the
-// sessions in the same order whatever the number of threads, so the report does not depend on
-// it. Message tracking files are read after that. Records per-file statistics in the report and
+// time order, one at a time, per folder and log kind: the sessions still open at the end of a
+// file take the rows kept aside by the next one, so that a session spanning a rotation comes out
+// as one. The sink sees the sessions in the same order whatever the number of threads, so the
+// report does not depend on it. Message tracking files are read after that. Records per-file statistics in the report and
 // problems in the diagnostics. Not thread-safe: one ScanFiles call at a time per sink.
 #pragma once
 
