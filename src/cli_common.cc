@@ -23,7 +23,7 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o) {
       ("bucket", po::value(&o->bucket)->default_value("1h"), "time bucket of the incident model")
       ("min-domains", po::value(&o->min_domains)->default_value(3),
        "domains a failure family must hit in one bucket to be a local incident")
-      ("min-spread", po::value(&o->min_spread)->default_value(0.20),
+      ("min-spread", po::value(&o->min_spread)->default_value(0.20, "0.2"),
        "share of active domains a spreading failure must reach to be a local incident")
       ("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports")
       ("unparsed", po::value(&o->unparsed), "write the malformed lines to this file")

@@ -220,6 +220,9 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(doc["totals"]["sessions"].get<int>() > 0);
   CHECK(RunCli("scan --help", &out, &err) == 0);
   CHECK(out.find("--since") != std::string::npos);
+  // Defaults read as an admin would type them, not as the nearest binary fraction.
+  CHECK(out.find("--min-spread arg (=0.2)") != std::string::npos);
+  CHECK(out.find("0000000") == std::string::npos);
 }
 
 TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
