@@ -27,7 +27,7 @@ fi
 
 if [ ! -f "$out/CMakeCache.txt" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSMTPTRIAGE_FUZZ=ON -DSMTPTRIAGE_BUILD_TESTS=OFF >/dev/null
+    -DSMTPTRIAGE_FUZZ=ON -DSMTPTRIAGE_BUILD_TESTS=OFF -DSMTPTRIAGE_STATIC_LIBS=OFF >/dev/null
 fi
 # FUZZ_NO_BUILD=1 runs the binaries already built (e.g. while the sources are being edited).
 [ "${FUZZ_NO_BUILD:-0}" = 1 ] ||

@@ -19,7 +19,7 @@ flags+=" -Wno-maybe-uninitialized"
 # take most of this build's time, and a batch parses the shared headers once. The tests are not:
 # each file has helpers of its own under common names.
 cmake -S . -B "$out" -DCMAKE_BUILD_TYPE= -DSMTPTRIAGE_WERROR=ON -DCMAKE_UNITY_BUILD=ON \
-  -DSMTPTRIAGE_BROWSER_TESTS=OFF -DSMTPTRIAGE_JEMALLOC=OFF \
+  -DSMTPTRIAGE_BROWSER_TESTS=OFF -DSMTPTRIAGE_JEMALLOC=OFF -DSMTPTRIAGE_STATIC_LIBS=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$out" -j "$(nproc)"
 
