@@ -97,6 +97,13 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
     err << "smtptriage: --min-domains must be at least 1\n";
     return false;
   }
+  // Each job holds a file's read buffer and results; a number read from "-1" must not start
+  // four billion of them.
+  if (o.jobs > kMaxJobs) {
+    err << "smtptriage: --jobs must be between 1 and " << kMaxJobs
+        << " (0, the default: one per processor core)\n";
+    return false;
+  }
   if (!(o.min_spread > 0 && o.min_spread <= 1)) {
     err << "smtptriage: --min-spread must be a share between 0 and 1, e.g. 0.2\n";
     return false;

@@ -306,8 +306,12 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     report->bytes += fr.bytes;
     report->lines += fr.lines;
     report->files.push_back(fr);
-    if (r.readable) ++stats.files_read;
-    if (r.readable && r.kind == LogKind::kUnknown && r.events == 0 && r.lines > 0) {
+    // A file that turned out not to be a protocol log was not read as one: a run given only
+    // such files has no input (exit 3), not a clean result.
+    const bool not_a_log =
+        r.readable && r.kind == LogKind::kUnknown && r.events == 0 && r.lines > 0;
+    if (r.readable && !not_a_log) ++stats.files_read;
+    if (not_a_log) {
       diag->Skipped(f.path, "not an SMTP protocol log (no #Log-type and no protocol rows)");
     }
     if (control.progress) control.progress(progress);

@@ -213,6 +213,18 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(RunCli("scan does/not/exist", &out, &err) == 3);
   CHECK(err.find("does/not/exist") != std::string::npos);
   CHECK(RunCli("scan tests", &out, &err) == 3);  // a folder with no SEND*/RECV* logs
+  // A file named on the command line that is no protocol log: nothing was read, not "all clear".
+  CHECK(RunCli("scan README.md", &out, &err) == 3);
+  CHECK(err.find("README.md: not an SMTP protocol log") != std::string::npos);
+  CHECK(out.find("NOTHING TO REPORT") == std::string::npos);
+  CHECK(RunCli("check README.md", &out, &err) == 3);
+  CHECK(out.find("SMTPTRIAGE UNKNOWN") == 0);
+  CHECK(RunCli("scan README.md sample_logs --format json", &out, &err) == 0);
+  CHECK(json::parse(out)["totals"]["sessions"].get<int>() > 0);
+  // "-1" read into an unsigned number is four billion jobs.
+  CHECK(RunCli("scan sample_logs --jobs -1", &out, &err) == 2);
+  CHECK(err.find("--jobs must be between 1 and 256") != std::string::npos);
+  CHECK(RunCli("scan sample_logs --jobs 256 --format json", &out, &err) == 0);
   CHECK(RunCli("scan does/not/exist sample_logs --format json", &out, &err) == 0);
   json doc = json::parse(out);
   REQUIRE(doc["inputs"]["skipped_files"].size() >= 1);

@@ -34,6 +34,9 @@ struct CommonOptions {
   bool by_server = false;
 };
 
+// The most files a run reads at once (--jobs).
+constexpr unsigned kMaxJobs = 256;
+
 void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o);
 
 struct RunSetup {
