@@ -1,5 +1,6 @@
 // smtptriage watch: follow the logs and emit NDJSON events for monitoring.
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 
 #include "smtptriage/cli_common.h"
@@ -52,8 +53,18 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   }
   RunSetup setup;
   if (!PrepareRun(common, err, &setup)) return kExitUsage;
+  // A folder that is not there at the start is a mistyped path far more often than one Exchange
+  // has yet to create: a service watching it would look healthy and never report anything.
+  for (const std::string& path : common.paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+      err << "smtptriage watch: " << path << ": no such file or folder\n";
+      return kExitNoInput;
+    }
+  }
   WatchOptions options;
   options.paths = common.paths;
+  if (common.verbose) options.log = &err;
   options.state_file = state;
   options.output_file = output;
   options.top_domains = top;
@@ -81,8 +92,9 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (!once) platform::InstallStopHandler(&stop);
   s = watcher.Run(&stop);
   if (!s.ok()) {
+    // Run fails only when the events or the state cannot be written.
     err << "smtptriage watch: " << s.message() << "\n";
-    return kExitNoInput;
+    return kExitUsage;
   }
   return kExitOk;
 }

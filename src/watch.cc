@@ -131,6 +131,12 @@ Status Watcher::Emit() {
 
 Status Watcher::PollOnce() {
   follower_->Poll();
+  const std::vector<std::string>& names = follower_->file_names();
+  if (options_.log) {
+    for (; files_logged_ < names.size(); ++files_logged_) {
+      *options_.log << "smtptriage watch: following " << names[files_logged_] << "\n";
+    }
+  }
   Report snapshot;
   aggregator_->Snapshot(&snapshot);
   TimeMs now = snapshot.empty_period ? 0 : snapshot.period_end;
@@ -159,7 +165,10 @@ Status Watcher::Checkpoint() {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << state.dump();
     out.flush();
-    if (!out) return Status::Io(tmp + ": cannot write the watch state");
+    if (!out) {
+      return Status::Io(options_.state_file + ": cannot write the watch state (writing " + tmp +
+                        " failed)");
+    }
   }
   std::error_code ec;
   fs::rename(tmp, options_.state_file, ec);  // atomic on POSIX and NTFS

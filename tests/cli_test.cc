@@ -221,6 +221,14 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(out.find("SMTPTRIAGE UNKNOWN") == 0);
   CHECK(RunCli("scan README.md sample_logs --format json", &out, &err) == 0);
   CHECK(json::parse(out)["totals"]["sessions"].get<int>() > 0);
+  // watch: a mistyped folder is an error at once, not a service that never reports anything;
+  // a state that cannot be saved is a write error (2) that names the state file.
+  CHECK(RunCli("watch --once does/not/exist", &out, &err) == 3);
+  CHECK(err.find("does/not/exist: no such file or folder") != std::string::npos);
+  CHECK(RunCli("watch --once -v sample_logs", &out, &err) == 0);
+  CHECK(err.find("smtptriage watch: following sample_logs") != std::string::npos);
+  CHECK(RunCli("watch --once --state does/not/exist/state.json sample_logs", &out, &err) == 2);
+  CHECK(err.find("does/not/exist/state.json: cannot write the watch state") != std::string::npos);
   // "-1" read into an unsigned number is four billion jobs.
   CHECK(RunCli("scan sample_logs --jobs -1", &out, &err) == 2);
   CHECK(err.find("--jobs must be between 1 and 256") != std::string::npos);

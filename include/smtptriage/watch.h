@@ -39,6 +39,7 @@ struct WatchOptions {
   size_t top_domains = 20;
   AggregatorOptions aggregator;
   MatcherOptions matcher;
+  std::ostream* log = nullptr;       // --verbose: each log file as it is first followed
 };
 
 struct WatchStats {
@@ -81,6 +82,7 @@ class Watcher {
   std::ostream* out_;
   std::FILE* file_ = nullptr;
   int64_t output_bytes_ = 0;
+  size_t files_logged_ = 0;  // file_names() already announced on options_.log
   Diagnostics diag_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<LogFollower> follower_;
