@@ -308,6 +308,16 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
     out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
         << FormatLocal(r.period_end) << "\n";
   }
+  // --domain narrows the lists, not the evidence: a fault of ours shows across domains.
+  auto only = r.parameters.find("domain");
+  if (only != r.parameters.end()) {
+    out << (o.lang == Lang::kEs ? "Abajo, solo " : "Below, only ") << only->second
+        << (o.lang == Lang::kEs
+                ? " y sus subdominios (--domain). El veredicto de arriba pesa todos los dominios "
+                  "de los registros: así se ve un fallo de nuestro lado.\n"
+                : " and its subdomains (--domain). The verdict above weighs every domain in the "
+                  "logs: that is how a fault on our side shows.\n");
+  }
   if (!r.verdict.check_first.empty()) {
     out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule << "):\n";
     int n = 0;

@@ -258,6 +258,11 @@ TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
     CHECK((name == first || name.size() > first.size()));
   }
   CHECK(one["domains"].size() < all["domains"].size());
+  // The verdict still weighs every domain, and the text says so under it.
+  CHECK(one["verdict"] == all["verdict"]);
+  REQUIRE(RunCli("scan sample_logs --domain " + first, &out, &err) == 0);
+  CHECK(out.find("\nBelow, only " + first + " and its subdomains (--domain). The verdict above "
+                 "weighs every domain") != std::string::npos);
   REQUIRE(RunCli("scan sample_logs --format json --until 2000-01-01", &out, &err) == 0);
   json none = json::parse(out);
   CHECK(none["totals"]["sessions"] == 0);
