@@ -185,6 +185,17 @@ void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
     }
   };
   ++k.per_bucket[HourOf(f.time, options_.bucket_ms)];
+  // Where the failure went: the recipient's domain, or for a session's own failure (a connect
+  // failure, a refused MAIL) the domain it was for.
+  if (!recipient.empty()) {
+    k.own_domains.insert(DomainOf(recipient));
+  } else if (!s.destination_hint.empty()) {
+    k.own_domains.insert(s.destination_hint);
+  } else {
+    for (const MessageOutcome& m : s.messages) {
+      for (const RecipientOutcome& rc : m.recipients) k.own_domains.insert(rc.domain);
+    }
+  }
   remember(&k.remote_ips, s.remote_ip);
   remember(&k.remote_hosts, s.remote_host);
   ++result_.failures;
@@ -236,6 +247,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
     for (const DomainReport& d : report.domains) {
       if (d.direction != Direction::kOutbound) continue;
       if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;
+      if (k.own_domains.count(d.domain)) continue;
       bool same = false;
       for (const FailureGroup& g : d.failures) {
         same |= g.reason == k.group.reason && g.first < to && g.last >= from;

@@ -80,6 +80,17 @@ TEST_CASE("Investigating a session id shows its transcript with file:line", "[in
   REQUIRE(s["transcript"].size() >= 2);
   CHECK(s["transcript"][0]["ref"].get<std::string>().find("SEND2026030207-1.LOG:") !=
         std::string::npos);
+  // Its connect timeout went to proseware-supply.example, the only domain that timed out: the
+  // session's own domain is not "another domain" that saw the same.
+  REQUIRE(j["failure_kinds"].size() == 1);
+  CHECK(j["failure_kinds"][0]["reason"] == "connect_timeout");
+  CHECK(j["failure_kinds"][0]["other_domains_same_hours"] == 0);
+  // Nor is a recipient's own domain; another domain that saw the same is named, in the singular.
+  REQUIRE(RunCli("investigate contact483@proseware-supply.example sample_logs --tz UTC", &out,
+                 &err) == 0);
+  CHECK(out.find("(proseware-supply.example") == std::string::npos);
+  CHECK(out.find("The same reason hit 1 other domain in the same hours "
+                 "(wingtiptoys-logistics.example)") != std::string::npos);
 }
 
 TEST_CASE("Investigate usage errors exit 2", "[investigate]") {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,7 @@ struct InvestigatedFailure {
   std::vector<TranscriptRow> transcript;
   int64_t other_domains = 0;                 // other domains with the same reason, same hours
   std::vector<std::string> other_examples;
+  std::set<std::string> own_domains;         // the domains the target's own failures went to
   std::map<TimeMs, int64_t> per_bucket;      // failures per time bucket
 };
 
