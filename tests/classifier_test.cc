@@ -1,5 +1,6 @@
 // Tests for the classifier and the rule loader: every built-in rule's samples, the precedence
 // order, site overrides, both languages, and one fixture per loader error.
+#include <cctype>
 #include <memory>
 #include <set>
 #include <string>
@@ -117,6 +118,42 @@ TEST_CASE("Every built-in rule has English and Spanish texts and unique ids") {
       CHECK(!check.es.empty());
     }
     CHECK(rule.explanation.Get(Lang::kEs) == rule.explanation.es);
+  }
+}
+
+// The Spanish prose, outside what it quotes (reply texts in "...", commands in (...)), with an
+// English word that Spanish never uses: a sentence half translated. ("From" is left out: it is
+// the name of a header.)
+std::string EnglishWordIn(const std::string& es) {
+  static const std::set<std::string> kEnglish = {"the", "which", "and", "with", "that",
+                                                 "this", "our", "their", "your", "will", "is",
+                                                 "are", "list", "level", "of"};
+  std::string word;
+  int quoted = 0, parens = 0;
+  for (size_t i = 0; i <= es.size(); ++i) {
+    char ch = i < es.size() ? es[i] : ' ';
+    if (ch == '"') quoted ^= 1;
+    if (ch == '(') ++parens;
+    if (ch == ')' && parens > 0) --parens;
+    if (std::isalpha(static_cast<unsigned char>(ch)) && !quoted && !parens) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    } else {
+      if (kEnglish.count(word)) return word;
+      word.clear();
+    }
+  }
+  return "";
+}
+
+TEST_CASE("The Spanish texts of the built-in rules are Spanish throughout") {
+  CHECK(EnglishWordIn("figura en a Spamhaus blocklist (ZEN, which combines)") == "");
+  CHECK(EnglishWordIn("figura en the Barracuda Reputation Block List") == "the");
+  CHECK(EnglishWordIn("citado tras \"responded with\"") == "");
+  auto c = MustLoad("");
+  for (const Rule& rule : c->rules()) {
+    INFO(rule.id);
+    CHECK(EnglishWordIn(rule.explanation.es) == "");
+    for (const LocalizedText& check : rule.checks) CHECK(EnglishWordIn(check.es) == "");
   }
 }
 
