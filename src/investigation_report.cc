@@ -17,6 +17,29 @@ const char* KindName(Target::Kind k) {
   return "domain";
 }
 
+const char* KindNameEs(Target::Kind k) {
+  switch (k) {
+    case Target::Kind::kDomain: return "del dominio";
+    case Target::Kind::kAddress: return "de la dirección";
+    case Target::Kind::kSession: return "de la sesión";
+  }
+  return "del dominio";
+}
+
+// The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
+std::string VerdictSummaryEs(const InvestigationResult& r) {
+  const int64_t ours = r.local_failures, theirs = r.failures - r.local_failures;
+  const std::string of = " de " + std::to_string(r.failures) +
+                         (r.failures == 1 ? " fallo apunta" : " fallos apuntan");
+  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado.";
+  if (r.verdict == "remote") return std::to_string(theirs) + of + " al lado remoto.";
+  if (r.verdict == "mixed") {
+    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto.";
+  }
+  return r.sessions == 0 ? "Ninguna sesión corresponde al objetivo."
+                         : "No hay fallos para el objetivo.";
+}
+
 std::string VerdictWord(const std::string& verdict, Lang lang) {
   bool es = lang == Lang::kEs;
   if (verdict == "local") return es ? "NUESTRO" : "OURS";
@@ -59,10 +82,11 @@ void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::s
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
-  out << (es ? "Investigación de " : "Investigation of ") << KindName(r.target.kind) << " "
-      << r.target.value << "\n";
-  out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - " << r.verdict_summary
+  out << (es ? "Investigación " : "Investigation of ")
+      << (es ? KindNameEs(r.target.kind) : KindName(r.target.kind)) << " " << r.target.value
       << "\n";
+  out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
+      << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
   out << (es ? "Sesiones: " : "Sessions: ") << r.sessions << ", "
       << (es ? "destinatarios: " : "recipients: ") << r.recipients << ", "
       << (es ? "fallos: " : "failures: ") << r.failures << "\n";

@@ -41,6 +41,10 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
   CHECK(out.find("No other domain saw it in the same hours: isolated.") != std::string::npos);
   CHECK(out.find("What to check:") != std::string::npos);
   CHECK(out.find("Failed to connect. Winsock error code: 10060") != std::string::npos);
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC --lang es", &out,
+                 &err) == 0);
+  CHECK(out.find("Investigación del dominio proseware-supply.example\n"
+                 "Veredicto: SUYO - 44 de 44 fallos apuntan al lado remoto.\n") == 0);
 
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
           0);
