@@ -68,9 +68,9 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
   const Rule& r = *c.rule;
   out << l.reply << ": " << input << "\n";
   if (reply.code || !reply.enhanced.empty()) {
-    out << "  (" << (reply.code ? std::to_string(reply.code) : std::string("-"));
-    if (!reply.enhanced.empty()) out << " " << reply.enhanced;
-    out << ")\n";
+    std::string codes = reply.code ? std::to_string(reply.code) : "";
+    if (!reply.enhanced.empty()) codes += (codes.empty() ? "" : " ") + std::string(reply.enhanced);
+    out << "  (" << codes << ")\n";
   }
   out << l.reason << ": " << ToString(c.reason) << " (" << ToString(c.family) << ")\n";
   out << l.points_to << ": " << SideText(l, c.side) << "\n";

@@ -334,3 +334,24 @@ TEST_CASE("Subjects from message tracking appear only with the show-subjects opt
                  &out, &err) == 0);
   CHECK(out.find("\"subject\"") != std::string::npos);
 }
+
+TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
+  std::string out, err;
+  REQUIRE(RunCli("explain '550 5.1.1 <a@b.example>: Recipient address rejected: User unknown'",
+                 &out, &err) == 0);
+  CHECK(out.find("  (550 5.1.1)\nReason: user_unknown (recipient)\n") != std::string::npos);
+  CHECK(out.find("What to check:\n  1. ") != std::string::npos);
+  // No basic code: the enhanced one alone, without a placeholder for the missing one.
+  REQUIRE(RunCli("explain '4.4.7 Message delayed'", &out, &err) == 0);
+  CHECK(out.find("\n  (4.4.7)\n") != std::string::npos);
+  // The same words in the Receive log are our server refusing a client's login.
+  REQUIRE(RunCli("explain --log receive --stage auth '535 5.7.3 Authentication unsuccessful'",
+                 &out, &err) == 0);
+  CHECK(out.find("Matched rule: sender.auth-failed.inbound") != std::string::npos);
+  REQUIRE(RunCli("explain --stage auth '535 5.7.3 Authentication unsuccessful'", &out, &err) == 0);
+  CHECK(out.find("Matched rule: sender.auth-failed ") != std::string::npos);
+  REQUIRE(RunCli("explain --lang es '554 5.7.1 Client host [192.0.2.1] blocked using "
+                 "zen.spamhaus.org'",
+                 &out, &err) == 0);
+  CHECK(out.find("figura en una lista de bloqueo de Spamhaus") != std::string::npos);
+}
