@@ -44,24 +44,30 @@ struct Words {
   const char* open_at_end;
   const char* verdict_words[4];  // healthy, remote, local, mixed
   const char* side_words[3];     // remote, local, either
+  const char* of;                // "14 of 16 domains had failures"
+  const char* more;              // "... 2 more"
+  const char* client_ip;         // an inbound "domain" that is a client's address
+  const char* ip_only;           // an outbound destination known only by its address
+  const char* users;             // the user names tried in failed AUTH attempts
 };
 
 constexpr Words kEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
     "trend", "affected/active domains per hour", "Outbound problems by destination domain",
-    "domains with failures", "failures", "sessions", "failure", "session", "Inbound: what our server refused",
+    "domains had failures", "failures", "sessions", "failure", "session", "Inbound: what our server refused",
     "Internal hops: between our own servers",
     "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
     "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period", "Also THEIRS", "at", "rule",
     {"sessions", "inbound", "internal", "messages", "recipients", "failed recipients",
      "connect failures"},
     {"files", "lines", "malformed"}, "sessions open at end of input",
-    {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"}};
+    {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"},
+    "of", "more", "client IP", "IP only: domain unknown", "users"};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
-    "Problemas de salida por dominio de destino", "dominios con fallos", "fallos", "sesiones", "fallo", "sesión",
+    "Problemas de salida por dominio de destino", "dominios tuvieron fallos", "fallos", "sesiones", "fallo", "sesión",
     "Entrante: lo que nuestro servidor rechazó", "Saltos internos: entre nuestros servidores",
     "Intentos de AUTH fallidos (por IP cliente)",
     "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
@@ -69,7 +75,8 @@ constexpr Words kEs = {
     {"sesiones", "entrantes", "internas", "mensajes", "destinatarios", "destinatarios fallidos",
      "fallos de conexión"},
     {"archivos", "líneas", "mal formadas"}, "sesiones abiertas al final de la entrada",
-    {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"}};
+    {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"},
+    "de", "más", "IP cliente", "solo IP: dominio desconocido", "usuarios"};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
@@ -184,13 +191,13 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
 }
 
 void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream& out) {
-  out << "  " << d.domain << (d.unresolved ? " (IP only: domain unknown)" : "") << "  ["
+  out << "  " << d.domain << (d.unresolved ? std::string(" (") + w.ip_only + ")" : "") << "  ["
       << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w.failure, w.failures)
       << ", " << Count(d.sessions, w.session, w.sessions) << "\n";
   size_t shown = 0;
   for (const FailureGroup& g : d.failures) {
     if (++shown > 4) {
-      out << "    ... " << (d.failures.size() - 4) << " more\n";
+      out << "    ... " << (d.failures.size() - 4) << " " << w.more << "\n";
       break;
     }
     out << "    " << Num(g.count) << "x " << ToString(g.reason) << " (" << ToString(g.family)
@@ -217,8 +224,8 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
     if (d.failures_total() > 0) ++failing;
   }
   if (failing == 0 && !always) return;
-  out << "\n" << title << " (" << failing << " / " << all << " " << w.domains_with_failures
-      << ")\n";
+  out << "\n" << title << " (" << failing << " " << w.of << " " << all << " "
+      << w.domains_with_failures << ")\n";
   size_t shown = 0;
   for (const DomainReport& d : r.domains) {
     if (d.direction != dir || d.failures_total() == 0) continue;
@@ -228,7 +235,7 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
     }
     if (dir == Direction::kInbound) {
       // What we refused is our own policy at work: one line each is enough.
-      out << "  " << d.domain << (d.unresolved ? " (client IP)" : "") << "  "
+      out << "  " << d.domain << (d.unresolved ? std::string(" (") + w.client_ip + ")" : "") << "  "
           << Count(d.failures_total(), w.failure, w.failures) << ":";
       for (size_t i = 0; i < d.failures.size() && i < 3; ++i) {
         const FailureGroup& g = d.failures[i];
@@ -253,7 +260,7 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
       out << "  " << a.remote_ip << "  " << Num(a.count) << "x  " << FormatLocal(a.first, false)
           << " -> " << FormatLocal(a.last, false);
       if (!a.users.empty()) {
-        out << "  users:";
+        out << "  " << w.users << ":";
         for (const std::string& u : a.users) out << " " << u;
       }
       out << "  " << a.sample_ref << "\n";
