@@ -49,6 +49,9 @@ struct Words {
   const char* client_ip;         // an inbound "domain" that is a client's address
   const char* ip_only;           // an outbound destination known only by its address
   const char* users;             // the user names tried in failed AUTH attempts
+  const char* domain;            // singular
+  const char* domains;
+  const char* trend_words[3];    // growing, falling, steady
 };
 
 constexpr Words kEn = {
@@ -62,7 +65,8 @@ constexpr Words kEn = {
      "connect failures"},
     {"files", "lines", "malformed"}, "sessions open at end of input",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"},
-    "of", "more", "client IP", "IP only: domain unknown", "users"};
+    "of", "more", "client IP", "IP only: domain unknown", "users", "domain", "domains",
+    {"growing", "falling", "steady"}};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
@@ -76,7 +80,8 @@ constexpr Words kEs = {
      "fallos de conexión"},
     {"archivos", "líneas", "mal formadas"}, "sesiones abiertas al final de la entrada",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"},
-    "de", "más", "IP cliente", "solo IP: dominio desconocido", "usuarios"};
+    "de", "más", "IP cliente", "solo IP: dominio desconocido", "usuarios", "dominio", "dominios",
+    {"creciente", "decreciente", "estable"}};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
@@ -144,7 +149,9 @@ void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   for (const Incident& inc : r.incidents) {
     out << "  " << ToString(inc.family) << "  " << FormatLocal(inc.start) << " "
         << (inc.open ? std::string(w.still_open) : std::string(w.to) + " " + FormatLocal(inc.end))
-        << "  " << w.trend << " " << inc.trend << "  " << Num(inc.domains) << " domains  "
+        << "  " << w.trend << " "
+        << w.trend_words[inc.trend == "growing" ? 0 : inc.trend == "falling" ? 1 : 2] << "  "
+        << Count(inc.domains, w.domain, w.domains) << "  "
         << Count(inc.failures, w.failure, w.failures) << "\n";
     out << "    " << inc.summary.Get(lang) << "\n";
     out << "    " << w.per_hour << ":";

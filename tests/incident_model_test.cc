@@ -6,6 +6,7 @@
 #include "smtptriage/aggregator.h"
 #include "smtptriage/input_files.h"
 #include "smtptriage/loggen.h"
+#include "smtptriage/reporters.h"
 #include "smtptriage/scanner.h"
 #include "test_util.h"
 
@@ -112,6 +113,15 @@ TEST_CASE("Our IP on a blocklist from 09:00, more receivers every hour: growing 
   CHECK(inc->start <= At(11));
   CHECK(inc->trend == "growing");
   CHECK(run.report.verdict.side == "local");
+  // The incident's line in the text report, in both languages.
+  const std::string domains = std::to_string(inc->domains);
+  RenderOptions o;
+  std::ostringstream en, es;
+  RenderText(run.report, o, en);
+  CHECK(en.str().find("  trend growing  " + domains + " domains  ") != std::string::npos);
+  o.lang = Lang::kEs;
+  RenderText(run.report, o, es);
+  CHECK(es.str().find("  tendencia creciente  " + domains + " dominios  ") != std::string::npos);
 }
 
 TEST_CASE("Lost connections to one domain only: remote", "[verdict]") {
@@ -134,6 +144,15 @@ TEST_CASE("Lost connections spreading through the afternoon: growing local incid
   CHECK(inc->start <= At(15));
   CHECK(inc->trend == "growing");
   CHECK(run.report.verdict.side == "local");
+  // The incident's line in the text report, in both languages.
+  const std::string domains = std::to_string(inc->domains);
+  RenderOptions o;
+  std::ostringstream en, es;
+  RenderText(run.report, o, en);
+  CHECK(en.str().find("  trend growing  " + domains + " domains  ") != std::string::npos);
+  o.lang = Lang::kEs;
+  RenderText(run.report, o, es);
+  CHECK(es.str().find("  tendencia creciente  " + domains + " dominios  ") != std::string::npos);
 }
 
 TEST_CASE("One big provider refuses us for a missing IPv6 PTR: that domain is local",
