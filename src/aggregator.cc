@@ -202,7 +202,11 @@ bool Aggregator::CountedElsewhere(SessionRecord& s) {
 }
 
 void Aggregator::OnSession(SessionRecord&& s) {
-  if (!InPeriod(s.start)) return;
+  if (!InPeriod(s.start)) {
+    if (outside_.sessions++ == 0 || s.start < outside_.first) outside_.first = s.start;
+    if (s.end > outside_.last) outside_.last = s.end;
+    return;
+  }
   if (CountedElsewhere(s)) return;
   if (!any_ || s.start < first_) first_ = s.start;
   if (!any_ || s.end > last_) last_ = s.end;

@@ -25,6 +25,7 @@ void Aggregator::Snapshot(Report* report) const {
   copy.first_ = first_;
   copy.last_ = last_;
   copy.any_ = any_;
+  copy.outside_ = outside_;
   copy.Finish(report);
 }
 
@@ -75,6 +76,7 @@ void Aggregator::Finish(Report* report) {
 
   report->totals = totals_;
   report->empty_period = !any_;
+  report->outside_period = outside_;
   report->period_start = options_.since ? *options_.since : first_;
   report->period_end = options_.until ? *options_.until : last_;
 

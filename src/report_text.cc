@@ -322,6 +322,16 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
     out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
         << FormatLocal(r.period_end) << "\n";
   }
+  // A period with nothing in it: say where the logs' own period lies, or a mistyped --since
+  // reads as a quiet day.
+  if (r.empty_period && r.outside_period.sessions > 0) {
+    const bool es = o.lang == Lang::kEs;
+    out << (es ? "Ninguna de las " : "None of the ") << Num(r.outside_period.sessions)
+        << (es ? " sesiones leídas cae en el periodo pedido (--since/--until): van de "
+               : " sessions read falls in the period asked for (--since/--until): they run from ")
+        << FormatLocal(r.outside_period.first) << " " << w.to << " "
+        << FormatLocal(r.outside_period.last) << ".\n";
+  }
   // --domain narrows the lists, not the evidence: a fault of ours shows across domains.
   auto only = r.parameters.find("domain");
   if (only != r.parameters.end()) {

@@ -153,6 +153,7 @@ class Aggregator : public SessionSink {
   TimeMs first_ = 0;
   TimeMs last_ = 0;
   bool any_ = false;
+  Report::OutsidePeriod outside_;
 };
 
 }  // namespace smtptriage

@@ -220,6 +220,13 @@ struct Report {
   TimeMs period_start = 0;
   TimeMs period_end = 0;
   bool empty_period = true;
+  // Sessions read but left out by --since/--until, and when they ran: an empty period then
+  // says where the logs' own period lies.
+  struct OutsidePeriod {
+    int64_t sessions = 0;
+    TimeMs first = 0;
+    TimeMs last = 0;
+  } outside_period;
   std::vector<InputFileReport> files;
   int64_t bytes = 0;
   int64_t lines = 0;
