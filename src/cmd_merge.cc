@@ -1,7 +1,9 @@
 // `smtptriage merge`: one report from the JSON reports of several runs (other servers, other
 // days), with the numbers a single run over all their logs would give.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -98,10 +100,16 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   report.generated = setup.now;
   RecordParameters(common, &report);
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
+  // What each report read, to refuse the same report given twice (every count would double).
+  std::map<std::string, std::string> read_by;
   for (const std::string& path : common.paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      err << "smtptriage merge: " << path << ": cannot read\n";
+      std::error_code ec;
+      err << "smtptriage merge: " << path << ": cannot read ("
+          << (std::filesystem::exists(path, ec) ? "permission denied or not a file"
+                                                : "no such file")
+          << ")\n";
       return kExitNoInput;
     }
     nlohmann::json j;
@@ -110,6 +118,16 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     } catch (const std::exception& e) {
       err << "smtptriage merge: " << path << ": not JSON (" << e.what() << ")\n";
       return kExitUsage;
+    }
+    if (j.is_object() && j.contains("inputs") && j.contains("servers")) {
+      std::string what = j["inputs"].dump() + j["servers"].dump();
+      auto [it, fresh] = read_by.emplace(what, path);
+      if (!fresh) {
+        err << "smtptriage merge: " << path << " is the same report as " << it->second
+            << " (the same logs read on the same servers): merged, every failure would count "
+               "twice\n";
+        return kExitUsage;
+      }
     }
     Status s = aggregator.Absorb(j);
     if (s.ok()) {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -361,4 +362,12 @@ TEST_CASE("merge of one report gives that report back, in every format", "[serve
   CHECK(RunCli("merge --bucket 30m '" + report + "'", &merged, &err) == 2);
   CHECK(err.find("--bucket") != std::string::npos);
   CHECK(RunCli("merge --format ndjson '" + report + "'", &merged, &err) == 2);
+  // The same report twice would double every count; a copy of it under another name too.
+  const std::string copy = (dir.path() / "copy.json").string();
+  std::filesystem::copy_file(report, copy);
+  CHECK(RunCli("merge '" + report + "' '" + copy + "'", &merged, &err) == 2);
+  CHECK(err.find(copy + " is the same report as " + report) != std::string::npos);
+  CHECK(RunCli("merge '" + report + "' '" + (dir.path() / "none.json").string() + "'", &merged,
+               &err) == 3);
+  CHECK(err.find("none.json: cannot read (no such file)") != std::string::npos);
 }
