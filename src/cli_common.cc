@@ -149,6 +149,18 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
   po::positional_options_description pos;
   if (target != nullptr) pos.add("target", 1);
   pos.add("path", -1);
+  // "-format json" is -f with the value "ormat" to the parser; name the slip instead.
+  for (const std::string& a : args) {
+    if (a == "--") break;
+    if (a.size() < 3 || a[0] != '-' || a[1] == '-') continue;
+    std::string name = a.substr(1, a.find('=') == std::string::npos ? std::string::npos
+                                                                    : a.find('=') - 1);
+    if (desc.find_nothrow(name, false) != nullptr) {
+      err << "smtptriage " << command << ": " << a << ": long options take two dashes (--"
+          << name << ")\nTry 'smtptriage " << command << " --help'.\n";
+      return false;
+    }
+  }
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), *vm);
     po::notify(*vm);

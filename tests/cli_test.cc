@@ -210,6 +210,10 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(err.find("--since") != std::string::npos);
   CHECK(RunCli("scan sample_logs --tz Mars/Olympus", &out, &err) == 2);
   CHECK(RunCli("scan sample_logs --bogus-option", &out, &err) == 2);
+  CHECK(RunCli("scan -format json sample_logs", &out, &err) == 2);
+  CHECK(err.find("-format: long options take two dashes (--format)") != std::string::npos);
+  CHECK(RunCli("scan -fjson sample_logs", &out, &err) == 0);  // -f json, glued: still fine
+  CHECK(out.find("\"schema\": \"smtptriage/report@1\"") != std::string::npos);
   CHECK(RunCli("scan does/not/exist", &out, &err) == 3);
   CHECK(err.find("does/not/exist") != std::string::npos);
   CHECK(RunCli("scan tests", &out, &err) == 3);  // a folder with no SEND*/RECV* logs
