@@ -87,8 +87,13 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (common.paths.empty()) return Unknown("no PATH given (smtptriage check --help)", out);
   if (warn < 0 || crit < 0) return Unknown("--warn and --crit must be 0 or more", out);
   if (warn > 0 && crit > 0 && warn > crit) {
-    return Unknown("--warn " + std::to_string(warn) + " is above --crit " + std::to_string(crit),
-                   out);
+    // Only --crit given, under the default --warn: warn from the same count.
+    if (vm["warn"].defaulted()) {
+      warn = crit;
+    } else {
+      return Unknown("--warn " + std::to_string(warn) + " is above --crit " + std::to_string(crit),
+                     out);
+    }
   }
   for (const std::string& p : common.paths) {
     std::error_code ec;

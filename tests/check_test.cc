@@ -146,6 +146,13 @@ TEST_CASE("check: UNKNOWN (exit 3) when it cannot tell", "[check]") {
     CHECK(out.find(c.says) != std::string::npos);
     CHECK(out.find('|') == std::string::npos);
   }
+  // --crit alone under the default --warn (10): the warning starts at the same count.
+  std::string out, err;
+  int rc = RunCli(std::string("check ") + kNow + " --crit 5 " + PresetLogs("quiet-day"), &out, &err);
+  INFO(out);
+  CHECK(rc != 3);
+  CHECK(out.find("'local_failures'=") != std::string::npos);
+  CHECK(out.find(";5;5;") != std::string::npos);
 }
 
 TEST_CASE("check --help documents the states and exit codes", "[check]") {
