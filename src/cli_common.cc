@@ -3,6 +3,7 @@
 #include "smtptriage/platform.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -113,6 +114,11 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
     std::string error;
     if (!ParseServerPath(arg, &sp, &error)) {
       err << "smtptriage: " << error << "\n";
+      return false;
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(sp.path, ec)) {
+      err << "smtptriage: --server " << arg << ": " << sp.path << ": no such file or folder\n";
       return false;
     }
     setup->server_paths.push_back(std::move(sp));

@@ -210,6 +210,9 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(err.find("--since") != std::string::npos);
   CHECK(RunCli("scan sample_logs --tz Mars/Olympus", &out, &err) == 2);
   CHECK(RunCli("scan sample_logs --bogus-option", &out, &err) == 2);
+  CHECK(RunCli("scan --server EX01=sample_log sample_logs", &out, &err) == 2);  // a typo
+  CHECK(err.find("--server EX01=sample_log: sample_log: no such file or folder") !=
+        std::string::npos);
   CHECK(RunCli("scan -format json sample_logs", &out, &err) == 2);
   CHECK(err.find("-format: long options take two dashes (--format)") != std::string::npos);
   CHECK(RunCli("scan -fjson sample_logs", &out, &err) == 0);  // -f json, glued: still fine
