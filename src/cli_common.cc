@@ -2,40 +2,55 @@
 
 #include "smtptriage/platform.h"
 
+#include <boost/make_shared.hpp>
+
 #include <algorithm>
 #include <filesystem>
+#include <string_view>
 #include <thread>
 
 namespace po = boost::program_options;
 
 namespace smtptriage {
 
-void AddCommonOptions(po::options_description* desc, CommonOptions* o) {
-  desc->add_options()
-      ("since", po::value(&o->since), "only sessions from this time: ISO 8601 (UTC unless an "
-                                      "offset is given) or a duration back from now (90m, 24h, 7d)")
-      ("until", po::value(&o->until), "only sessions before this time (same forms as --since)")
-      ("rules", po::value(&o->rules)->composing(),
-       "site rules file (JSON), tried before the built-in rules; repeatable")
-      ("rules-dir", po::value(&o->rules_dir), "use the rules in this folder instead of the built-in ones")
-      ("lang", po::value(&o->lang), "language of explanations: en or es (default: from LANG)")
-      ("tz", po::value(&o->tz), "time zone for times in text output, e.g. Europe/Madrid "
-                                "(default: this machine's); JSON is always UTC")
-      ("bucket", po::value(&o->bucket)->default_value("1h"), "time bucket of the incident model")
-      ("min-domains", po::value(&o->min_domains)->default_value(3),
-       "domains a failure family must hit in one bucket to be a local incident")
-      ("min-spread", po::value(&o->min_spread)->default_value(0.20, "0.2"),
-       "share of active domains a spreading failure must reach to be a local incident")
-      ("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports")
-      ("unparsed", po::value(&o->unparsed), "write the malformed lines to this file")
-      ("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored")
-      ("server", po::value(&o->servers)->composing(),
-       "NAME=PATH: the logs under PATH are server NAME's (repeatable; by default the server is "
-       "told from the folder layout)")
-      ("by-server", po::bool_switch(&o->by_server), "break each domain's failures down by server")
-      ("jobs,j", po::value(&o->jobs)->default_value(0),
-       "log files read at once (0: one per processor core); the report is the same for any value")
-      ("quiet,q", po::bool_switch(&o->quiet), "no progress or notes on stderr");
+void AddCommonOptions(po::options_description* desc, CommonOptions* o,
+                      std::initializer_list<const char*> leave_out) {
+  auto add = [&](const char* name, const po::value_semantic* value, const char* help) {
+    std::string_view long_name = std::string_view(name).substr(0, std::string_view(name).find(','));
+    for (const char* out : leave_out) {
+      if (long_name == out) {
+        delete value;
+        return;
+      }
+    }
+    desc->add(boost::make_shared<po::option_description>(name, value, help));
+  };
+  add("since", po::value(&o->since),
+      "only sessions from this time: ISO 8601 (UTC unless an offset is given) or a duration back "
+      "from now (90m, 24h, 7d)");
+  add("until", po::value(&o->until), "only sessions before this time (same forms as --since)");
+  add("rules", po::value(&o->rules)->composing(),
+      "site rules file (JSON), tried before the built-in rules; repeatable");
+  add("rules-dir", po::value(&o->rules_dir), "use the rules in this folder instead of the built-in ones");
+  add("lang", po::value(&o->lang), "language of explanations: en or es (default: from LANG)");
+  add("tz", po::value(&o->tz),
+      "time zone for times in text output, e.g. Europe/Madrid (default: this machine's); JSON is "
+      "always UTC");
+  add("bucket", po::value(&o->bucket)->default_value("1h"), "time bucket of the incident model");
+  add("min-domains", po::value(&o->min_domains)->default_value(3),
+      "domains a failure family must hit in one bucket to be a local incident");
+  add("min-spread", po::value(&o->min_spread)->default_value(0.20, "0.2"),
+      "share of active domains a spreading failure must reach to be a local incident");
+  add("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports");
+  add("unparsed", po::value(&o->unparsed), "write the malformed lines to this file");
+  add("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored");
+  add("server", po::value(&o->servers)->composing(),
+      "NAME=PATH: the logs under PATH are server NAME's (repeatable; by default the server is "
+      "told from the folder layout)");
+  add("by-server", po::bool_switch(&o->by_server), "break each domain's failures down by server");
+  add("jobs,j", po::value(&o->jobs)->default_value(0),
+      "log files read at once (0: one per processor core); the report is the same for any value");
+  add("quiet,q", po::bool_switch(&o->quiet), "no progress or notes on stderr");
 }
 
 void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup) {

@@ -71,7 +71,10 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       ("top", po::value(&top)->default_value(20), "text: domains listed in full")
       ("top-domains", po::value(&top_domains)->default_value(20),
        "prometheus: domains with their own series");
-  AddCommonOptions(&desc, &common);
+  // The reports were read, filtered and classified already: what applies to reading logs has
+  // no say here.
+  AddCommonOptions(&desc, &common,
+                   {"since", "until", "server", "rules", "rules-dir", "unparsed", "jobs", "verbose"});
   po::variables_map vm;
   if (!ParseArgs(args, "merge", desc, &common, &vm, err)) return kExitUsage;
   if (vm.count("help")) {
@@ -80,11 +83,6 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   }
   if (common.paths.empty()) {
     err << "smtptriage merge: no REPORT.json given\n" << kMergeUsage;
-    return kExitUsage;
-  }
-  if (!common.since.empty() || !common.until.empty() || !common.servers.empty()) {
-    err << "smtptriage merge: --since, --until and --server apply when logs are read (scan), "
-           "not to reports\n";
     return kExitUsage;
   }
   const ReporterEntry* reporter = FindReporter(format);

@@ -33,7 +33,9 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       ("idle-timeout", po::value(&idle)->default_value("10m"),
        "close a session with no row for this long (log time) as lost")
       ("once", po::bool_switch(&once), "poll once, checkpoint and exit (for schedulers and tests)");
-  AddCommonOptions(&desc, &common);
+  // What watch has no use for: it writes no text, follows the files in one loop, and its
+  // events name no server.
+  AddCommonOptions(&desc, &common, {"tz", "jobs", "unparsed", "by-server", "server"});
   po::variables_map vm;
   if (!ParseArgs(args, "watch", desc, &common, &vm, err)) return kExitUsage;
   if (vm.count("help")) {

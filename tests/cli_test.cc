@@ -250,6 +250,22 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   // Defaults read as an admin would type them, not as the nearest binary fraction.
   CHECK(out.find("--min-spread arg (=0.2)") != std::string::npos);
   CHECK(out.find("0000000") == std::string::npos);
+  CHECK(out.find("--jobs ] arg") != std::string::npos);
+  CHECK(out.find("  --since arg") != std::string::npos);
+  // Each command lists, and takes, only the options it has a use for.
+  CHECK(RunCli("merge --help", &out, &err) == 0);
+  for (const char* none : {"  --since arg", "  --until arg", "  --server arg", "  --rules arg",
+                           "  --unparsed arg", "--jobs ] arg"}) {
+    INFO(none);
+    CHECK(out.find(none) == std::string::npos);
+  }
+  CHECK(RunCli("merge --since 1h tests/golden/scan_sample.json", &out, &err) == 2);
+  CHECK(RunCli("watch --help", &out, &err) == 0);
+  for (const char* none : {"  --tz arg", "--jobs ] arg", "  --unparsed arg", "  --by-server",
+                           "  --server arg"}) {
+    INFO(none);
+    CHECK(out.find(none) == std::string::npos);
+  }
 }
 
 TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {

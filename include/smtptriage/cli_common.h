@@ -3,6 +3,7 @@
 // its Boost.Program_options description and turns them into a RunSetup.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <fstream>
 #include <optional>
@@ -37,7 +38,10 @@ struct CommonOptions {
 // The most files a run reads at once (--jobs).
 constexpr unsigned kMaxJobs = 256;
 
-void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o);
+// The options every command shares, less those named in `leave_out` (long names) that the
+// command has no use for: they are then neither listed by --help nor accepted.
+void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o,
+                      std::initializer_list<const char*> leave_out = {});
 
 struct RunSetup {
   std::unique_ptr<Classifier> classifier;
