@@ -58,6 +58,19 @@ void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup) {
   setup->aggregator.servers = &setup->servers;
 }
 
+std::vector<std::string> NoInputReasons(const std::vector<InputFile>& files,
+                                        const Diagnostics& diagnostics,
+                                        const std::vector<std::string>& paths) {
+  std::vector<std::string> reasons;
+  for (const SkippedFile& s : diagnostics.skipped()) reasons.push_back(s.path + ": " + s.reason);
+  if (files.empty() && reasons.empty()) {
+    std::string under;
+    for (const std::string& p : paths) under += (under.empty() ? "" : ", ") + p;
+    reasons.push_back("no SEND*/RECV*/MSGTRK* log files found under " + under);
+  }
+  return reasons;
+}
+
 unsigned JobsOf(const CommonOptions& o) {
   if (o.jobs > 0) return o.jobs;
   return std::max(1u, std::thread::hardware_concurrency());

@@ -125,11 +125,9 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   aggregator.Finish(&report);
   if (stats.files_read == 0) {
     std::string why = "no log could be read";
-    if (files.empty() && report.diagnostics.skipped().empty()) {
-      why += ": no SEND*/RECV* log files under the given paths";
-    }
-    for (const SkippedFile& s : report.diagnostics.skipped()) {
-      why += "; " + s.path + ": " + s.reason;
+    std::vector<std::string> reasons = NoInputReasons(files, report.diagnostics, common.paths);
+    for (size_t i = 0; i < reasons.size(); ++i) {
+      why += (i ? "; " : ": ") + reasons[i];
     }
     return Unknown(why, out);
   }

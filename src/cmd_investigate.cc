@@ -77,7 +77,9 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   aggregator.Finish(&report);
   if (stats.files_read == 0) {
     err << "smtptriage investigate: no input could be read\n";
-    for (const SkippedFile& s : report.diagnostics.skipped()) err << "  " << s.path << ": " << s.reason << "\n";
+    for (const std::string& why : NoInputReasons(files, report.diagnostics, common.paths)) {
+      err << "  " << why << "\n";
+    }
     return kExitNoInput;
   }
   InvestigationResult result = investigation.Finish(report);

@@ -111,9 +111,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
 
   if (stats.files_read == 0) {
     err << "smtptriage scan: no input could be read";
-    for (const SkippedFile& s : report.diagnostics.skipped()) err << "\n  " << s.path << ": " << s.reason;
-    if (files.empty() && report.diagnostics.skipped().empty()) {
-      err << ": no SEND*/RECV*/MSGTRK* log files found under the given paths";
+    for (const std::string& why : NoInputReasons(files, report.diagnostics, common.paths)) {
+      err << "\n  " << why;
     }
     err << "\n";
     return kExitNoInput;

@@ -220,6 +220,9 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(RunCli("scan does/not/exist", &out, &err) == 3);
   CHECK(err.find("does/not/exist") != std::string::npos);
   CHECK(RunCli("scan tests", &out, &err) == 3);  // a folder with no SEND*/RECV* logs
+  CHECK(err.find("no SEND*/RECV*/MSGTRK* log files found under tests\n") != std::string::npos);
+  CHECK(RunCli("check tests", &out, &err) == 3);
+  CHECK(out.find("no SEND*/RECV*/MSGTRK* log files found under tests") != std::string::npos);
   // A file named on the command line that is no protocol log: nothing was read, not "all clear".
   CHECK(RunCli("scan README.md", &out, &err) == 3);
   CHECK(err.find("README.md: not an SMTP protocol log") != std::string::npos);

@@ -74,6 +74,12 @@ bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
 // aggregator options at the server table. Call after FindInputs.
 void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup);
 
+// Why a run read nothing, one reason per entry: each skipped file with its reason, or, when no
+// log file was found at all, the paths that were searched.
+std::vector<std::string> NoInputReasons(const std::vector<InputFile>& files,
+                                        const Diagnostics& diagnostics,
+                                        const std::vector<std::string>& paths);
+
 // How many files a run reads at once: --jobs, or the number of processor cores.
 unsigned JobsOf(const CommonOptions& o);
 
