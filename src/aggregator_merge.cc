@@ -93,8 +93,12 @@ Status Aggregator::Absorb(const json& report) {
       return Status::Invalid(std::string("not a report of schema ") + kReportSchema);
     }
     where = "timeline.bucket_seconds";
-    if (JsonInteger<int64_t>(report.at("timeline").at("bucket_seconds")) * 1000 != options_.bucket_ms) {
-      return Status::Invalid("its time buckets (timeline.bucket_seconds) differ from --bucket");
+    const int64_t seconds = JsonInteger<int64_t>(report.at("timeline").at("bucket_seconds"));
+    if (seconds * 1000 != options_.bucket_ms) {
+      return Status::Invalid("its time buckets are " + std::to_string(seconds) +
+                             " s (timeline.bucket_seconds), --bucket is " +
+                             std::to_string(options_.bucket_ms / 1000) +
+                             " s: give merge the --bucket the reports were made with");
     }
     where = "servers";
     for (const json& s : report.at("servers")) {

@@ -136,8 +136,12 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       }
     }
     if (!s.ok()) {
-      err << "smtptriage merge: " << path << ": " << s.message()
-          << " (a JSON report of smtptriage scan " << SMTPTRIAGE_VERSION << " is needed)\n";
+      // A report of another --bucket is a report all right: its message says what to do.
+      err << "smtptriage merge: " << path << ": " << s.message();
+      if (s.message().find("--bucket") == std::string::npos) {
+        err << " (a JSON report of smtptriage scan " << SMTPTRIAGE_VERSION << " is needed)";
+      }
+      err << "\n";
       return kExitUsage;
     }
   }
