@@ -136,7 +136,10 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
           << "\n";
     }
-    if (!k.transcript.empty()) {
+    // Investigating a session prints that session in full below: no example of it here.
+    const bool is_target =
+        r.target.kind == Target::Kind::kSession && k.example_session == r.target.value;
+    if (!k.transcript.empty() && !is_target) {
       out << "  " << (es ? "Sesión de ejemplo " : "Example session ") << k.example_session << ":\n";
       Transcript(k.transcript, r.file_names, out, &k.example_ref);
     }

@@ -89,6 +89,12 @@ TEST_CASE("Investigating a session id shows its transcript with file:line", "[in
   REQUIRE(j["failure_kinds"].size() == 1);
   CHECK(j["failure_kinds"][0]["reason"] == "connect_timeout");
   CHECK(j["failure_kinds"][0]["other_domains_same_hours"] == 0);
+  // In text the session's rows are printed once, in full, not again as an example.
+  REQUIRE(RunCli("investigate 08DE6C57743183E0 sample_logs --tz UTC", &out, &err) == 0);
+  size_t first = out.find("attempting to connect");
+  REQUIRE(first != std::string::npos);
+  CHECK(out.find("attempting to connect", first + 1) == std::string::npos);
+  CHECK(out.find("Example session") == std::string::npos);
   // Nor is a recipient's own domain; another domain that saw the same is named, in the singular.
   REQUIRE(RunCli("investigate contact483@proseware-supply.example sample_logs --tz UTC", &out,
                  &err) == 0);
