@@ -52,6 +52,8 @@ struct Words {
   const char* domain;            // singular
   const char* domains;
   const char* trend_words[3];    // growing, falling, steady
+  const char* file;              // singular of input_fmt[0]
+  const char* open_at_end_one;   // singular of open_at_end
 };
 
 constexpr Words kEn = {
@@ -66,7 +68,7 @@ constexpr Words kEn = {
     {"files", "lines", "malformed"}, "sessions open at end of input",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"},
     "of", "more", "client IP", "IP only: domain unknown", "users", "domain", "domains",
-    {"growing", "falling", "steady"}};
+    {"growing", "falling", "steady"}, "file", "session open at end of input"};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
@@ -81,7 +83,7 @@ constexpr Words kEs = {
     {"archivos", "líneas", "mal formadas"}, "sesiones abiertas al final de la entrada",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"},
     "de", "más", "IP cliente", "solo IP: dominio desconocido", "usuarios", "dominio", "dominios",
-    {"creciente", "decreciente", "estable"}};
+    {"creciente", "decreciente", "estable"}, "archivo", "sesión abierta al final de la entrada"};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
@@ -283,10 +285,11 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
       << "), " << Num(t.messages) << " " << f[3] << ", " << Num(t.recipients) << " " << f[4]
       << ", " << Num(t.failed_recipients) << " " << f[5] << ", " << Num(t.connect_failures) << " "
       << f[6];
-  if (t.open_at_end > 0) out << ", " << Num(t.open_at_end) << " " << w.open_at_end;
+  if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w.open_at_end_one, w.open_at_end);
   out << "\n";
   const Diagnostics& diag = r.diagnostics;
-  out << w.input << ": " << r.files.size() << " " << w.input_fmt[0] << ", " << Bytes(r.bytes)
+  out << w.input << ": "
+      << Count(static_cast<int64_t>(r.files.size()), w.file, w.input_fmt[0]) << ", " << Bytes(r.bytes)
       << ", " << Num(r.lines) << " " << w.input_fmt[1] << ", " << Num(diag.malformed_total())
       << " " << w.input_fmt[2] << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {

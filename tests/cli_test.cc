@@ -229,6 +229,8 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(out.find("NOTHING TO REPORT") == std::string::npos);
   CHECK(RunCli("check README.md", &out, &err) == 3);
   CHECK(out.find("SMTPTRIAGE UNKNOWN") == 0);
+  CHECK(RunCli("scan sample_logs/SmtpSend/SEND2026030206-2.LOG", &out, &err) == 0);
+  CHECK(out.find("\nInput: 1 file, ") != std::string::npos);  // one file, in the singular
   CHECK(RunCli("scan README.md sample_logs --format json", &out, &err) == 0);
   CHECK(json::parse(out)["totals"]["sessions"].get<int>() > 0);
   // watch: a mistyped folder is an error at once, not a service that never reports anything;
