@@ -144,15 +144,6 @@ TEST_CASE("Lost connections spreading through the afternoon: growing local incid
   CHECK(inc->start <= At(15));
   CHECK(inc->trend == "growing");
   CHECK(run.report.verdict.side == "local");
-  // The incident's line in the text report, in both languages.
-  const std::string domains = std::to_string(inc->domains);
-  RenderOptions o;
-  std::ostringstream en, es;
-  RenderText(run.report, o, en);
-  CHECK(en.str().find("  trend growing  " + domains + " domains  ") != std::string::npos);
-  o.lang = Lang::kEs;
-  RenderText(run.report, o, es);
-  CHECK(es.str().find("  tendencia creciente  " + domains + " dominios  ") != std::string::npos);
 }
 
 TEST_CASE("One big provider refuses us for a missing IPv6 PTR: that domain is local",
