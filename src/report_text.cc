@@ -182,7 +182,8 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
     out << "  " << s.name << "  [" << verdict << "]  " << Num(s.sessions) << " "
         << (es ? "sesiones" : "sessions") << ", " << Num(s.failed_recipients) << " "
         << (es ? "destinatarios fallidos" : "failed recipients") << ", " << Num(s.failed_sessions)
-        << " " << (es ? "sesiones fallidas" : "failed sessions") << "\n";
+        << " " << (es ? "sesiones fallidas antes de los destinatarios" : "sessions failed before any recipient")
+        << "\n";
     out << "    " << (es ? "de" : "from");
     for (const std::string& p : s.paths) out << " " << p;
     out << " (" << how << ")";
