@@ -31,7 +31,8 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
   add("until", po::value(&o->until), "only sessions before this time (same forms as --since)");
   add("rules", po::value(&o->rules)->composing(),
       "site rules file (JSON), tried before the built-in rules; repeatable");
-  add("rules-dir", po::value(&o->rules_dir), "use the rules in this folder instead of the built-in ones");
+  add("rules-dir", po::value(&o->rules_dir),
+      "use the rules in this folder instead of the built-in ones");
   add("lang", po::value(&o->lang), "language of explanations: en or es (default: from LANG)");
   add("tz", po::value(&o->tz),
       "time zone for times in text output, e.g. Europe/Madrid (default: this machine's); JSON is "

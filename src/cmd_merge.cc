@@ -74,7 +74,8 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   // The reports were read, filtered and classified already: what applies to reading logs has
   // no say here.
   AddCommonOptions(&desc, &common,
-                   {"since", "until", "server", "rules", "rules-dir", "unparsed", "jobs", "verbose"});
+                   {"since", "until", "server", "rules", "rules-dir", "unparsed", "jobs",
+                    "verbose"});
   po::variables_map vm;
   if (!ParseArgs(args, "merge", desc, &common, &vm, err)) return kExitUsage;
   if (vm.count("help")) {

@@ -129,9 +129,9 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
           << "\n";
     } else {
       out << "  " << (es ? "El mismo motivo afectó a " : "The same reason hit ") << k.other_domains
-          << (k.other_domains == 1
-                  ? (es ? " dominio más en las mismas horas (" : " other domain in the same hours (")
-                  : (es ? " dominios más en las mismas horas (" : " other domains in the same hours ("));
+          << (k.other_domains == 1 ? (es ? " dominio más" : " other domain")
+                                   : (es ? " dominios más" : " other domains"))
+          << (es ? " en las mismas horas (" : " in the same hours (");
       for (size_t i = 0; i < k.other_examples.size(); ++i) out << (i ? ", " : "") << k.other_examples[i];
       out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
           << "\n";

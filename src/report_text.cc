@@ -182,7 +182,9 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
     out << "  " << s.name << "  [" << verdict << "]  " << Num(s.sessions) << " "
         << (es ? "sesiones" : "sessions") << ", " << Num(s.failed_recipients) << " "
         << (es ? "destinatarios fallidos" : "failed recipients") << ", " << Num(s.failed_sessions)
-        << " " << (es ? "sesiones fallidas antes de los destinatarios" : "sessions failed before any recipient")
+        << " "
+        << (es ? "sesiones fallidas antes de los destinatarios"
+               : "sessions failed before any recipient")
         << "\n";
     out << "    " << (es ? "de" : "from");
     for (const std::string& p : s.paths) out << " " << p;
@@ -289,9 +291,9 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
   if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w.open_at_end_one, w.open_at_end);
   out << "\n";
   const Diagnostics& diag = r.diagnostics;
-  out << w.input << ": "
-      << Count(static_cast<int64_t>(r.files.size()), w.file, w.input_fmt[0]) << ", " << Bytes(r.bytes)
-      << ", " << Num(r.lines) << " " << w.input_fmt[1] << ", " << Num(diag.malformed_total())
+  out << w.input << ": " << Count(static_cast<int64_t>(r.files.size()), w.file, w.input_fmt[0])
+      << ", " << Bytes(r.bytes) << ", " << Num(r.lines) << " " << w.input_fmt[1] << ", "
+      << Num(diag.malformed_total())
       << " " << w.input_fmt[2] << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
     out << "  " << w.malformed << ": " << Num(m.count) << " " << reason << " (e.g.";

@@ -148,7 +148,8 @@ TEST_CASE("check: UNKNOWN (exit 3) when it cannot tell", "[check]") {
   }
   // --crit alone under the default --warn (10): the warning starts at the same count.
   std::string out, err;
-  int rc = RunCli(std::string("check ") + kNow + " --crit 5 " + PresetLogs("quiet-day"), &out, &err);
+  int rc =
+      RunCli(std::string("check ") + kNow + " --crit 5 " + PresetLogs("quiet-day"), &out, &err);
   INFO(out);
   CHECK(rc != 3);
   CHECK(out.find("'local_failures'=") != std::string::npos);

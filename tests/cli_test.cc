@@ -297,8 +297,8 @@ TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
   CHECK(none["verdict"]["side"] == "none");
   // In text, an empty period says where the logs' period lies, whatever the number of jobs.
   for (const char* jobs : {" --jobs 1", " --jobs 3"}) {
-    REQUIRE(RunCli(std::string("scan sample_logs --tz UTC --since 2030-01-01") + jobs, &out, &err) ==
-            0);
+    REQUIRE(RunCli(std::string("scan sample_logs --tz UTC --since 2030-01-01") + jobs, &out,
+                   &err) == 0);
     CHECK(out.find("\nNone of the " + all["totals"]["sessions"].dump() +
                    " sessions read falls in the period asked for (--since/--until): they run "
                    "from 2026-03-02 06:00 +00:00 to 2026-03-02 11:58 +00:00.\n") !=
