@@ -108,7 +108,7 @@ struct Classifier::Impl {
 
   bool Conditions(const Rule& r, const ReplyInput& in) const;
   size_t Find(const ReplyInput& in, bool skip_site) const;
-  std::string Why(size_t index, const ReplyInput& in) const;
+  std::string Why(size_t index, const ReplyInput& in, Lang lang) const;
   void Compile(bool check_embedded, std::vector<std::string>* problems);
   void CompileRemainingPatterns() const;
   void CheckSamples(bool embedded, std::vector<std::string>* problems) const;
@@ -168,23 +168,33 @@ size_t Classifier::Impl::Find(const ReplyInput& in, bool skip_site) const {
   return rules.size() - 1;
 }
 
-std::string Classifier::Impl::Why(size_t index, const ReplyInput& in) const {
+std::string Classifier::Impl::Why(size_t index, const ReplyInput& in, Lang lang) const {
+  const bool es = lang == Lang::kEs;
   const Rule& r = rules[index];
   std::string why = "rule " + r.id + " (" + r.tier + "): ";
-  if (index + 1 == rules.size()) return why + "no rule matched this reply";
+  if (index + 1 == rules.size()) {
+    return why + (es ? "ninguna regla reconoce esta respuesta" : "no rule matched this reply");
+  }
   const RuleMatch& m = r.match;
   std::vector<std::string> parts;
-  if (!m.text.empty()) parts.push_back("text matched /" + Shorten(m.text, 80) + "/");
-  if (m.code) parts.push_back("code " + std::to_string(m.code));
+  if (!m.text.empty()) {
+    parts.push_back((es ? "el texto coincide con /" : "text matched /") + Shorten(m.text, 80) +
+                    "/");
+  }
+  const std::string code = es ? "código " : "code ";
+  if (m.code) parts.push_back(code + std::to_string(m.code));
   if (m.code_class) {
-    parts.push_back("code " + std::to_string(m.code_class) + "xx" +
-                    (in.code ? "" : " (from the enhanced code)"));
+    parts.push_back(code + std::to_string(m.code_class) + "xx" +
+                    (in.code ? ""
+                     : es    ? " (según el código ampliado)"
+                             : " (from the enhanced code)"));
   }
   if (!m.enhanced.empty()) {
-    parts.push_back("enhanced " + m.enhanced + (m.enhanced.back() == '.' ? "*" : ""));
+    parts.push_back((es ? "código ampliado " : "enhanced ") + m.enhanced +
+                    (m.enhanced.back() == '.' ? "*" : ""));
   }
-  if (m.stages) parts.push_back("stage " + std::string(ToString(in.stage)));
-  if (m.logs) parts.push_back("log " + std::string(ToString(in.log)));
+  if (m.stages) parts.push_back((es ? "etapa " : "stage ") + std::string(ToString(in.stage)));
+  if (m.logs) parts.push_back((es ? "registro " : "log ") + std::string(ToString(in.log)));
   for (size_t i = 0; i < parts.size(); ++i) why += (i ? ", " : "") + parts[i];
   return why;
 }
@@ -278,8 +288,8 @@ Classification Classifier::Classify(const ReplyInput& in) const {
   return c;
 }
 
-std::string Classifier::Why(const ReplyInput& in, const Classification& c) const {
-  return impl_->Why(static_cast<size_t>(c.rule - impl_->rules.data()), in);
+std::string Classifier::Why(const ReplyInput& in, const Classification& c, Lang lang) const {
+  return impl_->Why(static_cast<size_t>(c.rule - impl_->rules.data()), in, lang);
 }
 
 namespace {

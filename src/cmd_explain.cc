@@ -122,7 +122,7 @@ void ExplainOne(const Classifier& classifier, std::string input, const ExplainOp
     PrintJson(input, reply, c, classifier.Why(in, c), o, out);
   } else {
     if (!first) out << "\n";
-    PrintText(input, reply, c, classifier.Why(in, c), o, out);
+    PrintText(input, reply, c, classifier.Why(in, c, o.lang), o, out);
   }
 }
 

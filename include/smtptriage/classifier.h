@@ -90,8 +90,9 @@ class Classifier {
 
   Classification Classify(const ReplyInput& in) const;
   // Why `c` is what Classify(in) gave, e.g. `rule smtp.blocked.spamhaus (specific): text matched
-  // /spamhaus/, code 5xx` (for `explain`; a scan does not need it for every failure).
-  std::string Why(const ReplyInput& in, const Classification& c) const;
+  // /spamhaus/, code 5xx` (for `explain`; a scan does not need it for every failure), in `lang`
+  // after the rule's id and tier.
+  std::string Why(const ReplyInput& in, const Classification& c, Lang lang = Lang::kEn) const;
 
   // Every rule in precedence order; the last one is the built-in fallback (id
   // "builtin.undetermined", tier "class") that answers when nothing else matches.
