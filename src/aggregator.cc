@@ -203,8 +203,7 @@ bool Aggregator::CountedElsewhere(SessionRecord& s) {
 
 void Aggregator::OnSession(SessionRecord&& s) {
   if (!InPeriod(s.start)) {
-    if (outside_.sessions++ == 0 || s.start < outside_.first) outside_.first = s.start;
-    if (s.end > outside_.last) outside_.last = s.end;
+    outside_.Add(1, s.start, s.end);
     return;
   }
   if (CountedElsewhere(s)) return;

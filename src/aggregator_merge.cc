@@ -90,7 +90,8 @@ Status Aggregator::Absorb(const json& report) {
   try {
     where = "schema";
     if (report.at("schema").get<std::string>() != kReportSchema) {
-      return Status::Invalid(std::string("not a report of schema ") + kReportSchema);
+      return Status::Invalid(std::string("not a report of schema ") + kReportSchema +
+                             kReportNeeded);
     }
     where = "timeline.bucket_seconds";
     const int64_t seconds = JsonInteger<int64_t>(report.at("timeline").at("bucket_seconds"));
@@ -199,7 +200,7 @@ Status Aggregator::Absorb(const json& report) {
       for (const json& u : a.at("users")) KeepRecent(&mine.users, u.get<std::string>(), 8);
     }
   } catch (const std::exception& e) {
-    return Status::Invalid(std::string(where) + ": " + e.what());
+    return Status::Invalid(std::string(where) + ": " + e.what() + kReportNeeded);
   }
   return Status::Ok();
 }

@@ -70,13 +70,7 @@ void Aggregator::MergePart(SessionSink& sink) {
     any_ = true;
   }
   AddTotals(part.totals_, &totals_);
-  if (part.outside_.sessions > 0) {
-    if (outside_.sessions == 0 || part.outside_.first < outside_.first) {
-      outside_.first = part.outside_.first;
-    }
-    outside_.last = std::max(outside_.last, part.outside_.last);
-    outside_.sessions += part.outside_.sessions;
-  }
+  outside_.Add(part.outside_.sessions, part.outside_.first, part.outside_.last);
 
   for (size_t i = 0; i < part.servers_.size() && i < servers_.size(); ++i) {
     const ServerReport& from = part.servers_[i];

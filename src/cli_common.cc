@@ -59,6 +59,14 @@ void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup) {
   setup->aggregator.servers = &setup->servers;
 }
 
+const std::string* FirstMissingPath(const std::vector<std::string>& paths) {
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(p, ec)) return &p;
+  }
+  return nullptr;
+}
+
 std::vector<std::string> NoInputReasons(const std::vector<InputFile>& files,
                                         const Diagnostics& diagnostics,
                                         const std::vector<std::string>& paths) {

@@ -1,6 +1,5 @@
 // smtptriage check: a Nagios/Icinga plugin. Scans the recent logs with the scan pipeline and
 // prints one status line with performance data; the exit code is the plugin state.
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -95,9 +94,8 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
                      out);
     }
   }
-  for (const std::string& p : common.paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(p, ec)) return Unknown(p + ": no such file or folder", out);
+  if (const std::string* missing = FirstMissingPath(common.paths)) {
+    return Unknown(*missing + ": no such file or folder", out);
   }
   if (common.since.empty()) common.since = "1h";
   common.quiet = true;

@@ -133,16 +133,11 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       try {
         AbsorbInputs(j.at("inputs"), &report);
       } catch (const std::exception& e) {
-        s = Status::Invalid(std::string("inputs: ") + e.what());
+        s = Status::Invalid(std::string("inputs: ") + e.what() + Aggregator::kReportNeeded);
       }
     }
     if (!s.ok()) {
-      // A report of another --bucket is a report all right: its message says what to do.
-      err << "smtptriage merge: " << path << ": " << s.message();
-      if (s.message().find("--bucket") == std::string::npos) {
-        err << " (a JSON report of smtptriage scan " << SMTPTRIAGE_VERSION << " is needed)";
-      }
-      err << "\n";
+      err << "smtptriage merge: " << path << ": " << s.message() << "\n";
       return kExitUsage;
     }
   }

@@ -1,6 +1,5 @@
 // smtptriage watch: follow the logs and emit NDJSON events for monitoring.
 #include <atomic>
-#include <filesystem>
 #include <iostream>
 
 #include "smtptriage/cli_common.h"
@@ -57,12 +56,9 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (!PrepareRun(common, err, &setup)) return kExitUsage;
   // A folder that is not there at the start is a mistyped path far more often than one Exchange
   // has yet to create: a service watching it would look healthy and never report anything.
-  for (const std::string& path : common.paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
-      err << "smtptriage watch: " << path << ": no such file or folder\n";
-      return kExitNoInput;
-    }
+  if (const std::string* missing = FirstMissingPath(common.paths)) {
+    err << "smtptriage watch: " << *missing << ": no such file or folder\n";
+    return kExitNoInput;
   }
   WatchOptions options;
   options.paths = common.paths;

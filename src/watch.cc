@@ -131,8 +131,8 @@ Status Watcher::Emit() {
 
 Status Watcher::PollOnce() {
   follower_->Poll();
-  const std::vector<std::string>& names = follower_->file_names();
   if (options_.log) {
+    const std::vector<std::string>& names = follower_->file_names();
     for (; files_logged_ < names.size(); ++files_logged_) {
       *options_.log << "smtptriage watch: following " << names[files_logged_] << "\n";
     }

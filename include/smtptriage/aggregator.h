@@ -101,8 +101,12 @@ class Aggregator : public SessionSink {
   // here: domains, failure groups with their buckets, the incident model's cells, servers,
   // totals and AUTH failures (for `smtptriage merge`). Incidents and verdicts are not read:
   // Finish() works them out again from the sums. Invalid, naming the field, when the report
-  // lacks what is needed; the aggregator is then left partly filled and should be dropped.
+  // lacks what is needed (the message then ends with kReportNeeded); the aggregator is then left
+  // partly filled and should be dropped. A report made with another --bucket is Invalid too,
+  // saying both sizes.
   Status Absorb(const nlohmann::json& report);
+  static constexpr const char* kReportNeeded =
+      " (a JSON report of smtptriage scan " SMTPTRIAGE_VERSION " is needed)";
 
   // The classification of one failure, as the aggregator does it (exposed for investigate).
   Classification Classify(const FailureReply& f, LogKind log) const;

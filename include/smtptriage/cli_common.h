@@ -74,6 +74,9 @@ bool StartReport(const CommonOptions& o, const RunSetup& setup, Report* report,
 // aggregator options at the server table. Call after FindInputs.
 void AssignRunServers(std::vector<InputFile>* files, RunSetup* setup);
 
+// The first of `paths` that does not exist, or null when they all do.
+const std::string* FirstMissingPath(const std::vector<std::string>& paths);
+
 // Why a run read nothing, one reason per entry: each skipped file with its reason, or, when no
 // log file was found at all, the paths that were searched.
 std::vector<std::string> NoInputReasons(const std::vector<InputFile>& files,

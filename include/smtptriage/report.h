@@ -226,6 +226,12 @@ struct Report {
     int64_t sessions = 0;
     TimeMs first = 0;
     TimeMs last = 0;
+    void Add(int64_t n, TimeMs from, TimeMs to) {
+      if (n == 0) return;
+      if (sessions == 0 || from < first) first = from;
+      if (to > last) last = to;
+      sessions += n;
+    }
   } outside_period;
   std::vector<InputFileReport> files;
   int64_t bytes = 0;

@@ -4,8 +4,9 @@
 // time order, one at a time, per folder and log kind: the sessions still open at the end of a
 // file take the rows kept aside by the next one, so that a session spanning a rotation comes out
 // as one. The sink sees the sessions in the same order whatever the number of threads, so the
-// report does not depend on it. Message tracking files are read after that. Records per-file statistics in the report and
-// problems in the diagnostics. Not thread-safe: one ScanFiles call at a time per sink.
+// report does not depend on it. Message tracking files are read after that. Records per-file
+// statistics in the report and problems in the diagnostics. Not thread-safe: one ScanFiles call
+// at a time per sink.
 #pragma once
 
 #include <functional>
