@@ -8,22 +8,15 @@
 namespace smtptriage {
 namespace {
 
-const char* KindName(Target::Kind k) {
+// The kind of target: its JSON name, which English text uses too, or the Spanish for "of ...".
+const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
+  const bool es = lang == Lang::kEs;
   switch (k) {
-    case Target::Kind::kDomain: return "domain";
-    case Target::Kind::kAddress: return "address";
-    case Target::Kind::kSession: return "session";
+    case Target::Kind::kDomain: break;
+    case Target::Kind::kAddress: return es ? "de la dirección" : "address";
+    case Target::Kind::kSession: return es ? "de la sesión" : "session";
   }
-  return "domain";
-}
-
-const char* KindNameEs(Target::Kind k) {
-  switch (k) {
-    case Target::Kind::kDomain: return "del dominio";
-    case Target::Kind::kAddress: return "de la dirección";
-    case Target::Kind::kSession: return "de la sesión";
-  }
-  return "del dominio";
+  return es ? "del dominio" : "domain";
 }
 
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
@@ -83,7 +76,7 @@ void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::s
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
   out << (es ? "Investigación " : "Investigation of ")
-      << (es ? KindNameEs(r.target.kind) : KindName(r.target.kind)) << " " << r.target.value
+      << KindName(r.target.kind, lang) << " " << r.target.value
       << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
