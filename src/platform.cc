@@ -86,7 +86,7 @@ int LocalOffsetMinutes(TimeMs t) {
   return static_cast<int>(l - u);
 }
 
-std::string TimeZoneName() {
+std::string TimeZoneName(const std::string& machine_zone) {
   if (!g_zone_name.empty()) return g_zone_name;
   const char* tz = std::getenv("TZ");
   if (tz != nullptr && *tz != '\0') return tz;
@@ -98,8 +98,8 @@ std::string TimeZoneName() {
   localtime_r(&now, &local);
 #endif
   char buf[64];
-  if (std::strftime(buf, sizeof buf, "%Z", &local) > 0) return std::string("this machine's zone (") + buf + ")";
-  return "this machine's zone";
+  if (std::strftime(buf, sizeof buf, "%Z", &local) > 0) return machine_zone + " (" + buf + ")";
+  return machine_zone;
 }
 
 bool StderrIsTerminal() {

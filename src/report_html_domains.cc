@@ -144,6 +144,8 @@ void DomainTable(const Report& r, const Bins& bins, const Words& w, Lang lang, D
       return;
     }
     out << "<p class=\"note\">" << Format(w.outbound_count, N(failing, w), N(all, w)) << "</p>\n";
+  } else if (dir == Direction::kInbound) {
+    out << "<p class=\"note\">" << Format(w.inbound_count, N(failing, w), N(all, w)) << "</p>\n";
   }
   out << "<div class=\"table-wrap\"><table class=\"domains\">\n<thead><tr>";
   for (int i = 0; i < 7; ++i) {
@@ -159,8 +161,11 @@ void DomainTable(const Report& r, const Bins& bins, const Words& w, Lang lang, D
   }
   out << "</table></div>\n";
   if (failing > shown) {
-    out << "<p class=\"note\">" << Format(w.more_rows, N(static_cast<int64_t>(failing - shown), w))
-        << "</p>\n";
+    const size_t more = failing - shown;
+    const bool inbound = dir == Direction::kInbound;
+    const char* fmt = inbound ? (more == 1 ? w.more_senders_one : w.more_senders)
+                              : (more == 1 ? w.more_rows_one : w.more_rows);
+    out << "<p class=\"note\">" << Format(fmt, N(static_cast<int64_t>(more), w)) << "</p>\n";
   }
 }
 

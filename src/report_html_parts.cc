@@ -11,16 +11,13 @@
 
 namespace smtptriage::html {
 
-std::string N(int64_t n, const Words& w) {
-  std::string s = std::to_string(n < 0 ? -n : n);
-  bool es = w.lang[0] == 'e' && w.lang[1] == 's';
-  // Spanish groups thousands with a (non-breaking) space, and only from five digits on.
-  if (!es || s.size() > 4) {
-    const char* sep = es ? "\xC2\xA0" : ",";
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, sep);
-  }
-  return n < 0 ? "-" + s : s;
-}
+namespace {
+
+Lang LangOf(const Words& w) { return w.lang[0] == 'e' && w.lang[1] == 's' ? Lang::kEs : Lang::kEn; }
+
+}  // namespace
+
+std::string N(int64_t n, const Words& w) { return GroupedCount(n, LangOf(w)); }
 
 std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
   return N(n, w) + " " + (n == 1 ? one : many);
@@ -46,20 +43,7 @@ std::string FormatInt(const char* fmt, int n) {
   return buf;
 }
 
-std::string Bytes(int64_t b, const Words& w) {
-  char buf[32];
-  if (b >= (1 << 30))
-    std::snprintf(buf, sizeof buf, "%.1f GB", b / 1073741824.0);
-  else if (b >= (1 << 20))
-    std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
-  else if (b >= 1024)
-    std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
-  else
-    return N(b, w) + " bytes";
-  std::string s = buf;
-  if (w.lang[0] == 'e' && w.lang[1] == 's') std::replace(s.begin(), s.end(), '.', ',');
-  return s;
-}
+std::string Bytes(int64_t b, const Words& w) { return ByteSize(b, LangOf(w)); }
 
 const char* FamilyWord(Family f, const Words& w) { return w.families[static_cast<int>(f)]; }
 

@@ -58,6 +58,11 @@ struct Words {
   const char* auth;
   const char* no_outbound;
   const char* more_rows;  // "%s more domains with failures are not shown ..."
+  const char* more_rows_one;
+  const char* more_senders;  // the same for inbound, where a row is a domain or a client IP
+  const char* more_senders_one;
+  const char* inbound_count;  // "%s of %s senders (domains or client IPs) had failures."
+  const char* machine_zone;  // the zone when no --tz is given
   const char* columns[7];
   const char* first;
   const char* last;

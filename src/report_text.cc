@@ -54,6 +54,12 @@ struct Words {
   const char* trend_words[3];    // growing, falling, steady
   const char* file;              // singular of input_fmt[0]
   const char* open_at_end_one;   // singular of open_at_end
+  const char* machine_zone;      // the zone when no --tz is given
+  const char* senders_with_failures;  // inbound, where a sender is a domain or a client IP
+  const char* more_domain;       // singular of more_domains
+  const char* more_senders;
+  const char* more_sender;
+  Lang lang;
 };
 
 constexpr Words kEn = {
@@ -68,7 +74,11 @@ constexpr Words kEn = {
     {"files", "lines", "malformed"}, "sessions open at end of input",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"},
     "of", "more", "client IP", "IP only: domain unknown", "users", "domain", "domains",
-    {"growing", "falling", "steady"}, "file", "session open at end of input"};
+    {"growing", "falling", "steady"}, "file", "session open at end of input",
+    "this machine's zone", "senders had failures",
+    "more domain with failures (see --top or --format json)",
+    "more senders with failures (see --top or --format json)",
+    "more sender with failures (see --top or --format json)", Lang::kEn};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
@@ -83,7 +93,11 @@ constexpr Words kEs = {
     {"archivos", "líneas", "mal formadas"}, "sesiones abiertas al final de la entrada",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"},
     "de", "más", "IP cliente", "solo IP: dominio desconocido", "usuarios", "dominio", "dominios",
-    {"creciente", "decreciente", "estable"}, "archivo", "sesión abierta al final de la entrada"};
+    {"creciente", "decreciente", "estable"}, "archivo", "sesión abierta al final de la entrada",
+    "la zona de esta máquina", "remitentes tuvieron fallos",
+    "dominio más con fallos (ver --top o --format json)",
+    "remitentes más con fallos (ver --top o --format json)",
+    "remitente más con fallos (ver --top o --format json)", Lang::kEs};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
@@ -92,26 +106,40 @@ const char* VerdictWord(const Words& w, const std::string& v) {
   return w.verdict_words[0];
 }
 
-std::string Num(int64_t n) {
-  std::string s = std::to_string(n < 0 ? -n : n);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, ",");
-  return n < 0 ? "-" + s : s;
-}
+std::string Num(int64_t n, const Words& w) { return GroupedCount(n, w.lang); }
 
-std::string Count(int64_t n, const char* one, const char* many) {
-  return Num(n) + " " + (n == 1 ? one : many);
-}
-
-std::string Bytes(int64_t b) {
-  char buf[32];
-  if (b >= (1 << 30)) std::snprintf(buf, sizeof buf, "%.1f GB", b / 1073741824.0);
-  else if (b >= (1 << 20)) std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
-  else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
-  else std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(b));
-  return buf;
+std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
+  return Num(n, w) + " " + (n == 1 ? one : many);
 }
 
 }  // namespace
+
+std::string GroupedCount(int64_t n, Lang lang) {
+  std::string s = std::to_string(n < 0 ? -n : n);
+  const bool es = lang == Lang::kEs;
+  // Spanish groups thousands with a (non-breaking) space, and only from five digits on.
+  if (!es || s.size() > 4) {
+    const char* sep = es ? "\xC2\xA0" : ",";
+    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(i, sep);
+  }
+  return n < 0 ? "-" + s : s;
+}
+
+std::string ByteSize(int64_t b, Lang lang) {
+  char buf[32];
+  if (b >= (1 << 30)) {
+    std::snprintf(buf, sizeof buf, "%.1f GB", b / 1073741824.0);
+  } else if (b >= (1 << 20)) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", b / 1048576.0);
+  } else if (b >= 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f KB", b / 1024.0);
+  } else {
+    return GroupedCount(b, lang) + " bytes";
+  }
+  std::string s = buf;
+  if (lang == Lang::kEs) std::replace(s.begin(), s.end(), '.', ',');
+  return s;
+}
 
 std::string FailureCodes(const FailureGroup& g) {
   std::string s = g.code ? std::to_string(g.code) : "";
@@ -153,8 +181,8 @@ void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
         << (inc.open ? std::string(w.still_open) : std::string(w.to) + " " + FormatLocal(inc.end))
         << "  " << w.trend << " "
         << w.trend_words[inc.trend == "growing" ? 0 : inc.trend == "falling" ? 1 : 2] << "  "
-        << Count(inc.domains, w.domain, w.domains) << "  "
-        << Count(inc.failures, w.failure, w.failures) << "\n";
+        << Count(inc.domains, w, w.domain, w.domains) << "  "
+        << Count(inc.failures, w, w.failure, w.failures) << "\n";
     out << "    " << inc.summary.Get(lang) << "\n";
     out << "    " << w.per_hour << ":";
     for (const IncidentBucket& b : inc.buckets) {
@@ -179,9 +207,9 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
                       : s.how == "share"  ? (es ? "recurso compartido" : "share")
                       : s.how == "layout" ? (es ? "estructura de carpetas" : "folder layout")
                                           : (es ? "por defecto" : "default");
-    out << "  " << s.name << "  [" << verdict << "]  " << Num(s.sessions) << " "
-        << (es ? "sesiones" : "sessions") << ", " << Num(s.failed_recipients) << " "
-        << (es ? "destinatarios fallidos" : "failed recipients") << ", " << Num(s.failed_sessions)
+    out << "  " << s.name << "  [" << verdict << "]  " << GroupedCount(s.sessions, lang) << " "
+        << (es ? "sesiones" : "sessions") << ", " << GroupedCount(s.failed_recipients, lang) << " "
+        << (es ? "destinatarios fallidos" : "failed recipients") << ", " << GroupedCount(s.failed_sessions, lang)
         << " "
         << (es ? "sesiones fallidas antes de los destinatarios"
                : "sessions failed before any recipient")
@@ -204,15 +232,15 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
 
 void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream& out) {
   out << "  " << d.domain << (d.unresolved ? std::string(" (") + w.ip_only + ")" : "") << "  ["
-      << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w.failure, w.failures)
-      << ", " << Count(d.sessions, w.session, w.sessions) << "\n";
+      << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w, w.failure, w.failures)
+      << ", " << Count(d.sessions, w, w.session, w.sessions) << "\n";
   size_t shown = 0;
   for (const FailureGroup& g : d.failures) {
     if (++shown > 4) {
       out << "    ... " << (d.failures.size() - 4) << " " << w.more << "\n";
       break;
     }
-    out << "    " << Num(g.count) << "x " << ToString(g.reason) << " (" << ToString(g.family)
+    out << "    " << Num(g.count, w) << "x " << ToString(g.reason) << " (" << ToString(g.family)
         << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << FailureCodes(g) << " "
         << w.at << " " << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
         << FormatLocal(g.last, false) << "\n";
@@ -220,7 +248,7 @@ void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream&
   }
   if (!d.failures_by_server.empty()) {
     out << "    " << (lang == Lang::kEs ? "por servidor" : "by server") << ":";
-    for (const auto& [server, n] : d.failures_by_server) out << " " << server << " " << Num(n);
+    for (const auto& [server, n] : d.failures_by_server) out << " " << server << " " << Num(n, w);
     out << "\n";
   }
   out << "    => " << d.verdict_summary.Get(lang) << "\n";
@@ -236,19 +264,26 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
     if (d.failures_total() > 0) ++failing;
   }
   if (failing == 0 && !always) return;
-  out << "\n" << title << " (" << failing << " " << w.of << " " << all << " "
-      << w.domains_with_failures << ")\n";
+  // What is listed inbound is the sending side: its domain, or its address when unknown.
+  const bool inbound = dir == Direction::kInbound;
+  out << "\n" << title << " (" << Num(static_cast<int64_t>(failing), w) << " " << w.of << " "
+      << Num(static_cast<int64_t>(all), w) << " "
+      << (inbound ? w.senders_with_failures : w.domains_with_failures) << ")\n";
   size_t shown = 0;
   for (const DomainReport& d : r.domains) {
     if (d.direction != dir || d.failures_total() == 0) continue;
     if (shown++ >= o.top) {
-      out << "  ... " << (failing - o.top) << " " << w.more_domains << "\n";
+      const size_t more = failing - o.top;
+      out << "  ... " << Num(static_cast<int64_t>(more), w) << " "
+          << (inbound ? (more == 1 ? w.more_sender : w.more_senders)
+                      : (more == 1 ? w.more_domain : w.more_domains))
+          << "\n";
       break;
     }
-    if (dir == Direction::kInbound) {
+    if (inbound) {
       // What we refused is our own policy at work: one line each is enough.
       out << "  " << d.domain << (d.unresolved ? std::string(" (") + w.client_ip + ")" : "") << "  "
-          << Count(d.failures_total(), w.failure, w.failures) << ":";
+          << Count(d.failures_total(), w, w.failure, w.failures) << ":";
       for (size_t i = 0; i < d.failures.size() && i < 3; ++i) {
         const FailureGroup& g = d.failures[i];
         out << (i ? "," : "") << " " << ToString(g.reason) << " " << FailureCodes(g) << " "
@@ -269,7 +304,7 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
     out << "\n" << w.auth << "\n";
     for (size_t i = 0; i < r.auth_failures.size() && i < o.top; ++i) {
       const AuthFailureGroup& a = r.auth_failures[i];
-      out << "  " << a.remote_ip << "  " << Num(a.count) << "x  " << FormatLocal(a.first, false)
+      out << "  " << a.remote_ip << "  " << Num(a.count, w) << "x  " << FormatLocal(a.first, false)
           << " -> " << FormatLocal(a.last, false);
       if (!a.users.empty()) {
         out << "  " << w.users << ":";
@@ -283,20 +318,20 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
 void Footer(const Report& r, const Words& w, std::ostream& out) {
   const Totals& t = r.totals;
   const auto& f = w.totals_fmt;
-  out << "\n" << w.totals << ": " << Num(t.sessions) << " " << f[0] << " ("
-      << Num(t.inbound_sessions) << " " << f[1] << ", " << Num(t.internal_sessions) << " " << f[2]
-      << "), " << Num(t.messages) << " " << f[3] << ", " << Num(t.recipients) << " " << f[4]
-      << ", " << Num(t.failed_recipients) << " " << f[5] << ", " << Num(t.connect_failures) << " "
+  out << "\n" << w.totals << ": " << Num(t.sessions, w) << " " << f[0] << " ("
+      << Num(t.inbound_sessions, w) << " " << f[1] << ", " << Num(t.internal_sessions, w) << " " << f[2]
+      << "), " << Num(t.messages, w) << " " << f[3] << ", " << Num(t.recipients, w) << " " << f[4]
+      << ", " << Num(t.failed_recipients, w) << " " << f[5] << ", " << Num(t.connect_failures, w) << " "
       << f[6];
-  if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w.open_at_end_one, w.open_at_end);
+  if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w, w.open_at_end_one, w.open_at_end);
   out << "\n";
   const Diagnostics& diag = r.diagnostics;
-  out << w.input << ": " << Count(static_cast<int64_t>(r.files.size()), w.file, w.input_fmt[0])
-      << ", " << Bytes(r.bytes) << ", " << Num(r.lines) << " " << w.input_fmt[1] << ", "
-      << Num(diag.malformed_total())
+  out << w.input << ": " << Count(static_cast<int64_t>(r.files.size()), w, w.file, w.input_fmt[0])
+      << ", " << ByteSize(r.bytes, w.lang) << ", " << Num(r.lines, w) << " " << w.input_fmt[1] << ", "
+      << Num(diag.malformed_total(), w)
       << " " << w.input_fmt[2] << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
-    out << "  " << w.malformed << ": " << Num(m.count) << " " << reason << " (e.g.";
+    out << "  " << w.malformed << ": " << Num(m.count, w) << " " << reason << (w.lang == Lang::kEs ? " (p. ej." : " (e.g.");
     for (const std::string& e : m.examples) out << " " << e;
     out << ")\n";
   }
@@ -306,7 +341,7 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
   for (const SkippedFile& s : diag.notes()) {
     out << "  " << w.notes << ": " << s.path << ": " << s.reason << "\n";
   }
-  out << w.times_in << " " << platform::TimeZoneName() << ".\n";
+  out << w.times_in << " " << platform::TimeZoneName(w.machine_zone) << ".\n";
 }
 
 }  // namespace
@@ -332,7 +367,7 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
   // reads as a quiet day.
   if (r.empty_period && r.outside_period.sessions > 0) {
     const bool es = o.lang == Lang::kEs;
-    out << (es ? "Ninguna de las " : "None of the ") << Num(r.outside_period.sessions)
+    out << (es ? "Ninguna de las " : "None of the ") << Num(r.outside_period.sessions, w)
         << (es ? " sesiones leídas cae en el periodo pedido (--since/--until): van de "
                : " sessions read falls in the period asked for (--since/--until): they run from ")
         << FormatLocal(r.outside_period.first) << " " << w.to << " "

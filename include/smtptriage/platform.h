@@ -19,8 +19,9 @@ TimeMs NowMs();
 bool UseTimeZone(const std::string& tz);
 // Offset of local time from UTC at `t`, in minutes (DST-aware).
 int LocalOffsetMinutes(TimeMs t);
-// The name of the zone in use ("UTC", "Europe/Madrid", or the machine's abbreviation).
-std::string TimeZoneName();
+// The name of the zone in use ("UTC", "Europe/Madrid"), or for the machine's own zone
+// `machine_zone` followed by its abbreviation in brackets ("this machine's zone (CET)").
+std::string TimeZoneName(const std::string& machine_zone = "this machine's zone");
 
 bool StderrIsTerminal();
 int TerminalColumns();  // 80 when unknown

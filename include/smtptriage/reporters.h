@@ -52,6 +52,13 @@ nlohmann::ordered_json FailureGroupToJson(const FailureGroup& g);
 // or "-".
 std::string FailureCodes(const FailureGroup& g);
 
+// A count with its thousands grouped as `lang` writes them: "12,345"; in Spanish "12 345", with a
+// non-breaking space, and only from five digits on ("1234").
+std::string GroupedCount(int64_t n, Lang lang);
+// A size for people: "532 bytes", or KB, MB or GB (of 1024) with one decimal, written with the
+// decimal mark of `lang` ("1.2 MB"; "1,2 MB" in Spanish).
+std::string ByteSize(int64_t b, Lang lang);
+
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 

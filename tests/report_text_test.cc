@@ -1,0 +1,149 @@
+// The text report's wording that the golden report of sample_logs/ does not reach: counts and
+// sizes written as each language writes them, singular and plural of what is left out, the
+// inbound list named for what it lists, and the machine's zone named in the report's language.
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <string>
+
+#include "smtptriage/platform.h"
+#include "smtptriage/reporters.h"
+#include "test_util.h"
+
+using namespace smtptriage;
+using namespace smtptriage::testing;
+
+namespace {
+
+constexpr TimeMs kStart = 1772431200000;  // 2026-03-02T06:00:00Z
+
+DomainReport Failing(const std::string& name, Direction direction, int64_t failures) {
+  DomainReport d;
+  d.domain = name;
+  d.direction = direction;
+  d.sessions = failures;
+  d.failed_sessions = failures;
+  d.verdict = "remote";
+  FailureGroup g;
+  g.reason = Reason::kUserUnknown;
+  g.family = Family::kRecipient;
+  g.side = Side::kRemote;
+  g.rule = "recipient.unknown";
+  g.code = 550;
+  g.enhanced = "5.1.1";
+  g.command = Stage::kRcpt;
+  g.count = failures;
+  g.first = kStart;
+  g.last = kStart;
+  g.sample = "550 5.1.1 user unknown";
+  g.sample_ref = "SEND2026030206-1.LOG:12";
+  d.failures.push_back(g);
+  return d;
+}
+
+// Three failing domains each way, one of them inbound known only by its address, and one
+// healthy inbound domain.
+Report ThreeEachWay() {
+  Report r;
+  r.period_start = kStart;
+  r.period_end = kStart + 3600000;
+  r.bytes = 1288490;  // 1.2 MiB
+  r.lines = 12345;
+  for (int i = 0; i < 3; ++i) {
+    r.domains.push_back(Failing("partner" + std::to_string(i) + ".example", Direction::kOutbound,
+                                3 - i));
+  }
+  r.domains.push_back(Failing("sender0.example", Direction::kInbound, 3));
+  r.domains.push_back(Failing("sender1.example", Direction::kInbound, 2));
+  DomainReport ip = Failing("192.0.2.7", Direction::kInbound, 1);
+  ip.unresolved = true;
+  r.domains.push_back(ip);
+  DomainReport quiet = Failing("quiet.example", Direction::kInbound, 0);
+  quiet.failures.clear();
+  r.domains.push_back(quiet);
+  return r;
+}
+
+std::string Text(const Report& r, Lang lang, size_t top) {
+  RenderOptions o;
+  o.lang = lang;
+  o.top = top;
+  std::ostringstream out;
+  RenderText(r, o, out);
+  return out.str();
+}
+
+bool Has(const std::string& text, const std::string& what) {
+  return text.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("Counts and sizes are written as each language writes them", "[text]") {
+  CHECK(GroupedCount(0, Lang::kEn) == "0");
+  CHECK(GroupedCount(999, Lang::kEn) == "999");
+  CHECK(GroupedCount(1234, Lang::kEn) == "1,234");
+  CHECK(GroupedCount(1234567, Lang::kEn) == "1,234,567");
+  CHECK(GroupedCount(-12345, Lang::kEn) == "-12,345");
+  // Spanish: no grouping of four digits, then a non-breaking space.
+  CHECK(GroupedCount(1234, Lang::kEs) == "1234");
+  CHECK(GroupedCount(12345, Lang::kEs) == "12\xC2\xA0" "345");
+  CHECK(GroupedCount(1234567, Lang::kEs) == "1\xC2\xA0" "234\xC2\xA0" "567");
+
+  CHECK(ByteSize(532, Lang::kEn) == "532 bytes");
+  CHECK(ByteSize(1288490, Lang::kEn) == "1.2 MB");
+  CHECK(ByteSize(1288490, Lang::kEs) == "1,2 MB");
+  CHECK(ByteSize(int64_t{3} << 30, Lang::kEs) == "3,0 GB");
+  CHECK(ByteSize(1536, Lang::kEn) == "1.5 KB");
+}
+
+TEST_CASE("Text report: the input line in Spanish uses Spanish numbers", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  CHECK(Has(Text(r, Lang::kEn, 20), "1.2 MB, 12,345 lines"));
+  CHECK(Has(Text(r, Lang::kEs, 20), "1,2 MB, 12\xC2\xA0" "345 líneas"));
+}
+
+TEST_CASE("Text report: inbound lists senders, domains or client addresses", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  std::string en = Text(r, Lang::kEn, 20);
+  CHECK(Has(en, "(3 of 3 domains had failures)"));
+  CHECK(Has(en, "Inbound: what our server refused (3 of 4 senders had failures)"));
+  CHECK(Has(en, "  192.0.2.7 (client IP)  1 failure:"));
+  std::string es = Text(r, Lang::kEs, 20);
+  CHECK(Has(es, "(3 de 3 dominios tuvieron fallos)"));
+  CHECK(Has(es, "Entrante: lo que nuestro servidor rechazó (3 de 4 remitentes tuvieron fallos)"));
+}
+
+TEST_CASE("Text report: what --top leaves out is counted in the singular or the plural",
+          "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  std::string one = Text(r, Lang::kEn, 2);
+  CHECK(Has(one, "  ... 1 more domain with failures (see --top or --format json)\n"));
+  CHECK(Has(one, "  ... 1 more sender with failures (see --top or --format json)\n"));
+  std::string two = Text(r, Lang::kEn, 1);
+  CHECK(Has(two, "  ... 2 more domains with failures (see --top or --format json)\n"));
+  CHECK(Has(two, "  ... 2 more senders with failures (see --top or --format json)\n"));
+  std::string uno = Text(r, Lang::kEs, 2);
+  CHECK(Has(uno, "  ... 1 dominio más con fallos (ver --top o --format json)\n"));
+  CHECK(Has(uno, "  ... 1 remitente más con fallos (ver --top o --format json)\n"));
+  std::string dos = Text(r, Lang::kEs, 1);
+  CHECK(Has(dos, "  ... 2 dominios más con fallos (ver --top o --format json)\n"));
+  CHECK(Has(dos, "  ... 2 remitentes más con fallos (ver --top o --format json)\n"));
+}
+
+TEST_CASE("The machine's own zone is named in the report's language", "[text][cli]") {
+  // No --tz and no TZ: the machine's zone, named in the words of the report.
+  std::string en, es;
+  REQUIRE(RunCli("scan sample_logs/", &en, nullptr, "", "env -u TZ") == 0);
+  CHECK(Has(en, "Times are shown in this machine's zone"));
+  REQUIRE(RunCli("scan --lang es sample_logs/", &es, nullptr, "", "env -u TZ") == 0);
+  CHECK(Has(es, "Las horas se muestran en la zona de esta máquina"));
+  CHECK_FALSE(Has(es, "machine"));
+  REQUIRE(RunCli("scan --lang es --format html sample_logs/", &es, nullptr, "", "env -u TZ") == 0);
+  CHECK(Has(es, "Las horas se muestran en la zona de esta máquina"));
+  CHECK_FALSE(Has(es, "machine"));
+  REQUIRE(platform::UseTimeZone("UTC"));
+  CHECK(platform::TimeZoneName("la zona de esta máquina") == "UTC");
+}
