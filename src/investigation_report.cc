@@ -84,9 +84,15 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << (es ? "destinatarios: " : "recipients: ") << r.recipients << ", "
       << (es ? "fallos: " : "failures: ") << r.failures << "\n";
   if (!r.timeline.empty()) {
-    out << "\n" << (es ? "Por hora (hora local)" : "Per hour (local time)") << "\n";
+    out << "\n"
+        << (es ? "Por hora (hora local): las sesiones en la hora en que empezaron, los fallos en "
+                 "la que ocurrieron"
+               : "Per hour (local time): sessions in the hour they began, failures in the hour "
+                 "they happened")
+        << "\n";
     for (const HourRow& h : r.timeline) {
-      out << "  " << FormatLocal(h.start) << "  " << (es ? "intentos " : "attempts ") << h.attempts
+      // A session can fail for several recipients: "attempts 2  failures 4" read as a mistake.
+      out << "  " << FormatLocal(h.start) << "  " << (es ? "sesiones " : "sessions ") << h.attempts
           << "  " << (es ? "fallos " : "failures ") << h.failures;
       for (const auto& [reason, n] : h.by_reason) out << "  " << reason << " " << n;
       out << "\n";
@@ -95,8 +101,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   for (const InvestigatedFailure& k : r.failure_kinds) {
     const FailureGroup& g = k.group;
     out << "\n" << g.count << "x " << ToString(g.reason) << " (" << ToString(g.family) << ")  "
-        << (g.code ? std::to_string(g.code) : std::string("-")) << " "
-        << (g.enhanced.empty() ? "" : g.enhanced) << "  " << (es ? "en " : "at ")
+        << FailureCodes(g) << "  " << (es ? "en " : "at ")
         << ToString(g.command) << "  " << FormatLocal(g.first) << " -> " << FormatLocal(g.last)
         << "\n";
     out << "  \"" << (g.sample.size() > 200 ? g.sample.substr(0, 197) + "..." : g.sample)

@@ -41,8 +41,14 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
   CHECK(out.find("No other domain saw it in the same hours: isolated.") != std::string::npos);
   CHECK(out.find("What to check:") != std::string::npos);
   CHECK(out.find("Failed to connect. Winsock error code: 10060") != std::string::npos);
+  // A connect failure shows its Winsock code, as in the scan report.
+  CHECK(out.find("42x connect_timeout (connection)  Winsock 10060  at connect  ") !=
+        std::string::npos);
+  // Per hour, sessions and failures: one session can fail for several recipients.
+  CHECK(out.find("  2026-03-02 07:00 +00:00  sessions ") != std::string::npos);
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC --lang es", &out,
                  &err) == 0);
+  CHECK(out.find("  2026-03-02 07:00 +00:00  sesiones ") != std::string::npos);
   CHECK(out.find("Investigación del dominio proseware-supply.example\n"
                  "Veredicto: SUYO - 44 de 44 fallos apuntan al lado remoto.\n") == 0);
 
