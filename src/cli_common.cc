@@ -25,7 +25,11 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
     }
     desc->add(boost::make_shared<po::option_description>(name, value, help));
   };
-  add("since", po::value(&o->since),
+  // A command with a period of its own (check: the last hour) sets it in `o` beforehand, and
+  // --help shows it.
+  po::typed_value<std::string>* since = po::value(&o->since);
+  if (!o->since.empty()) since->default_value(o->since);
+  add("since", since,
       "only sessions from this time: ISO 8601 (UTC unless an offset is given) or a duration back "
       "from now (90m, 24h, 7d)");
   add("until", po::value(&o->until), "only sessions before this time (same forms as --since)");

@@ -70,6 +70,7 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
        "WARNING when the failures attributed to our side reach N (0: never)")
       ("crit,c", po::value(&crit)->default_value(0),
        "CRITICAL when the failures attributed to our side reach N (0: only open incidents)");
+  common.since = "1h";  // a plugin looks at the last hour unless told otherwise
   AddCommonOptions(&desc, &common);
   po::variables_map vm;
   std::ostringstream usage;
@@ -97,7 +98,6 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (const std::string* missing = FirstMissingPath(common.paths)) {
     return Unknown(*missing + ": no such file or folder", out);
   }
-  if (common.since.empty()) common.since = "1h";
   common.quiet = true;
   RunSetup setup;
   std::ostringstream setup_err;
@@ -167,7 +167,16 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   }
   why.push_back(counted);
   if (report.verdict.side == "remote") why.push_back("the others point to the receivers");
-  if (report.totals.sessions == 0) why.push_back("no sessions in the period");
+  if (report.totals.sessions == 0) {
+    // Logs that stopped being written look like a quiet hour: say where they end.
+    std::string none = "no sessions in the period";
+    if (report.outside_period.sessions > 0) {
+      none += " (the " + std::to_string(report.outside_period.sessions) +
+              " sessions read run from " + FormatLocal(report.outside_period.first) + " to " +
+              FormatLocal(report.outside_period.last) + ")";
+    }
+    why.push_back(none);
+  }
   if (!report.diagnostics.skipped().empty()) {
     why.push_back(std::to_string(report.diagnostics.skipped().size()) + " files skipped");
   }

@@ -160,8 +160,21 @@ TEST_CASE("check --help documents the states and exit codes", "[check]") {
   std::string out;
   CHECK(RunCli("check --help", &out) == 0);
   for (const char* word : {"CRITICAL", "WARNING", "UNKNOWN", "--warn", "--crit", "--since",
-                           "3 UNKNOWN (also for bad options)"}) {
+                           "3 UNKNOWN (also for bad options)", "--since arg (=1h)"}) {
     INFO(word);
     CHECK(out.find(word) != std::string::npos);
   }
+  // The default is check's own: scan has none.
+  CHECK(RunCli("scan --help", &out) == 0);
+  CHECK(out.find("--since arg (=") == std::string::npos);
+}
+
+TEST_CASE("check: logs that end before the period say where they end", "[check]") {
+  // The sample logs end at 11:58 on 2 March; the last hour before 13:00 has no session.
+  std::string out, err;
+  REQUIRE(RunCli("check --now 2026-03-02T13:00:00Z sample_logs/", &out, &err) == 0);
+  INFO(out);
+  CHECK(FirstLine(out).find("no sessions in the period (the 288 sessions read run from "
+                            "2026-03-02 06:00 +00:00 to 2026-03-02 11:58 +00:00)") !=
+        std::string::npos);
 }

@@ -39,7 +39,8 @@ struct CommonOptions {
 constexpr unsigned kMaxJobs = 256;
 
 // The options every command shares, less those named in `leave_out` (long names) that the
-// command has no use for: they are then neither listed by --help nor accepted.
+// command has no use for: they are then neither listed by --help nor accepted. A --since
+// already set in `o` is that command's default.
 void AddCommonOptions(boost::program_options::options_description* desc, CommonOptions* o,
                       std::initializer_list<const char*> leave_out = {});
 
