@@ -261,19 +261,47 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     }
     double share = static_cast<double>(local) / total;
     const std::string n = std::to_string(total);
-    if (share >= opt.local_share) {
+    // The failures that went the other way than the verdict, named too: the headline lists a
+    // domain of theirs that also refused us for a reason of ours, and the two must agree.
+    auto others = [&](int64_t count, const std::map<std::string, int64_t>& reasons, bool ours) {
+      if (count == 0) return LocalizedText{};
+      const std::string c = std::to_string(count), why = list(reasons) + ".";
+      if (count == 1) {
+        return LocalizedText{
+            std::string(" The other one points to ") + (ours ? "our side: " : "the remote side: ") +
+                why,
+            std::string(" El otro apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+                why};
+      }
+      return LocalizedText{
+          " The other " + c + " point to " + (ours ? "our side: " : "the remote side: ") + why,
+          " Los otros " + c + " apuntan " + (ours ? "a nuestro lado: " : "al lado remoto: ") + why};
+    };
+    if (total == 1) {  // not "1 of 1 failures point to ..."
+      const bool ours = local == 1;
+      dr.verdict = ours ? "local" : "remote";
+      const std::string why = list(ours ? local_reasons : remote_reasons) + ".";
+      dr.verdict_summary = {
+          std::string("The one failure points to ") + (ours ? "our side: " : "the remote side: ") +
+              why,
+          std::string("El único fallo apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+              why};
+    } else if (share >= opt.local_share) {
       dr.verdict = "local";
+      LocalizedText rest = others(total - local, remote_reasons, false);
       dr.verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
-                                list(local_reasons) + ".",
+                                list(local_reasons) + "." + rest.en,
                             std::to_string(local) + " de " + n +
-                                " fallos apuntan a nuestro lado: " + list(local_reasons) + "."};
+                                " fallos apuntan a nuestro lado: " + list(local_reasons) + "." +
+                                rest.es};
     } else if (1 - share >= opt.local_share) {
       dr.verdict = "remote";
       std::string r = std::to_string(total - local);
+      LocalizedText rest = others(local, local_reasons, true);
       dr.verdict_summary = {r + " of " + n + " failures point to the remote side: " +
-                                list(remote_reasons) + ".",
+                                list(remote_reasons) + "." + rest.en,
                             r + " de " + n + " fallos apuntan al lado remoto: " +
-                                list(remote_reasons) + "."};
+                                list(remote_reasons) + "." + rest.es};
     } else {
       dr.verdict = "mixed";
       std::string l = std::to_string(local), r = std::to_string(total - local);

@@ -269,7 +269,12 @@ InvestigationResult Investigation::Finish(const Report& report) {
   } else {
     double share = static_cast<double>(result_.local_failures) / result_.failures;
     std::string n = std::to_string(result_.failures);
-    if (share >= options_.local_share) {
+    if (result_.failures == 1) {  // not "1 of 1 failures point to ..."
+      result_.verdict = result_.local_failures == 1 ? "local" : "remote";
+      result_.verdict_summary = result_.local_failures == 1
+                                    ? "The one failure points to our side."
+                                    : "The one failure points to the remote side.";
+    } else if (share >= options_.local_share) {
       result_.verdict = "local";
       result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
                                 " failures point to our side.";

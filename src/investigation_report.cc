@@ -22,6 +22,10 @@ const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
 std::string VerdictSummaryEs(const InvestigationResult& r) {
   const int64_t ours = r.local_failures, theirs = r.failures - r.local_failures;
+  if (r.failures == 1) {
+    return ours == 1 ? "El único fallo apunta a nuestro lado."
+                     : "El único fallo apunta al lado remoto.";
+  }
   const std::string of = " de " + std::to_string(r.failures) +
                          (r.failures == 1 ? " fallo apunta" : " fallos apuntan");
   if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado.";

@@ -65,6 +65,12 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
   int attempts = 0;
   for (const json& h : j["timeline"]) attempts += h["attempts"].get<int>();
   CHECK(attempts == j["sessions"].get<int>());
+  // One failure is "the one failure", not "1 of 1 failures".
+  REQUIRE(RunCli("investigate treyresearch.example sample_logs", &out, &err) == 0);
+  CHECK(out.find("Verdict: THEIRS - The one failure points to the remote side.\n") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate treyresearch.example sample_logs --lang es", &out, &err) == 0);
+  CHECK(out.find("Veredicto: SUYO - El único fallo apunta al lado remoto.\n") != std::string::npos);
 }
 
 TEST_CASE("Investigating a recipient lists every failure to it", "[investigate]") {

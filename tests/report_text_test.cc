@@ -147,3 +147,19 @@ TEST_CASE("The machine's own zone is named in the report's language", "[text][cl
   REQUIRE(platform::UseTimeZone("UTC"));
   CHECK(platform::TimeZoneName("la zona de esta máquina") == "UTC");
 }
+
+TEST_CASE("A domain's verdict names the failures that point the other way", "[text][cli]") {
+  std::string en, es;
+  REQUIRE(RunCli("scan sample_logs/", &en) == 0);
+  // Listed in the headline for two failures of ours, THEIRS by the other seven.
+  CHECK(Has(en, "=> 7 of 9 failures point to the remote side: spam_detected (6), relay_denied "
+                "(1). The other 2 point to our side: blocked (1), require_ptr (1).\n"));
+  CHECK(Has(en, "=> 3 of 4 failures point to the remote side: user_unknown (2), connection_lost "
+                "(1). The other one points to our side: sender_rejected (1).\n"));
+  CHECK(Has(en, "=> The one failure points to the remote side: user_unknown (1).\n"));
+  CHECK_FALSE(Has(en, " of 1 failures"));
+  REQUIRE(RunCli("scan --lang es sample_logs/", &es) == 0);
+  CHECK(Has(es, "Los otros 2 apuntan a nuestro lado: blocked (1), require_ptr (1).\n"));
+  CHECK(Has(es, "El otro apunta a nuestro lado: sender_rejected (1).\n"));
+  CHECK(Has(es, "=> El único fallo apunta al lado remoto: user_unknown (1).\n"));
+}
