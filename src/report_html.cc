@@ -33,7 +33,8 @@ void Head(const Report& r, const Words& w, std::ostream& out) {
     out << w.period << ": " << Escape(FormatLocal(r.period_start)) << " " << w.to << " "
         << Escape(FormatLocal(r.period_end)) << ". ";
   }
-  out << w.times_in << " " << Escape(platform::TimeZoneName(w.machine_zone)) << ".</p>\n</header>\n";
+  out << w.times_in << " " << Escape(platform::TimeZoneName(w.machine_zone))
+      << ".</p>\n</header>\n";
 }
 
 void VerdictSection(const Report& r, const Words& w, Lang lang, std::ostream& out) {
@@ -432,7 +433,8 @@ void RenderHtml(const Report& r, const RenderOptions& o, std::ostream& out) {
   InputSection(r, w, out);
   out << "<footer>" << w.made_by << " " << Escape(r.version) << ", "
       << Escape(FormatLocal(r.generated)) << ". " << w.times_in << " "
-      << Escape(platform::TimeZoneName(w.machine_zone)) << ".</footer>\n</main>\n</body>\n</html>\n";
+      << Escape(platform::TimeZoneName(w.machine_zone))
+      << ".</footer>\n</main>\n</body>\n</html>\n";
 }
 
 }  // namespace smtptriage

@@ -160,9 +160,11 @@ constexpr Words kEs = {
     .no_outbound = "Ningún dominio de salida tuvo fallos.",
     .more_rows = "No se muestran %s dominios más con fallos (el informe JSON los incluye todos).",
     .more_rows_one = "No se muestra %s dominio más con fallos (el informe JSON lo incluye).",
-    .more_senders = "No se muestran %s remitentes más con fallos (el informe JSON los incluye todos).",
+    .more_senders =
+        "No se muestran %s remitentes más con fallos (el informe JSON los incluye todos).",
     .more_senders_one = "No se muestra %s remitente más con fallos (el informe JSON lo incluye).",
-    .inbound_count = "%s de %s remitentes (dominios o, si no se conocen, IP cliente) tuvieron fallos.",
+    .inbound_count =
+        "%s de %s remitentes (dominios o, si no se conocen, IP cliente) tuvieron fallos.",
     .machine_zone = "la zona de esta máquina",
     .columns = {"Veredicto", "Dominio", "Motivos", "Códigos", "Fallos",
                 "Visto primero \xE2\x80\x93 último", "Fallos por hora"},

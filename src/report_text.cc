@@ -209,8 +209,8 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
                                           : (es ? "por defecto" : "default");
     out << "  " << s.name << "  [" << verdict << "]  " << GroupedCount(s.sessions, lang) << " "
         << (es ? "sesiones" : "sessions") << ", " << GroupedCount(s.failed_recipients, lang) << " "
-        << (es ? "destinatarios fallidos" : "failed recipients") << ", " << GroupedCount(s.failed_sessions, lang)
-        << " "
+        << (es ? "destinatarios fallidos" : "failed recipients") << ", "
+        << GroupedCount(s.failed_sessions, lang) << " "
         << (es ? "sesiones fallidas antes de los destinatarios"
                : "sessions failed before any recipient")
         << "\n";
@@ -319,19 +319,19 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
   const Totals& t = r.totals;
   const auto& f = w.totals_fmt;
   out << "\n" << w.totals << ": " << Num(t.sessions, w) << " " << f[0] << " ("
-      << Num(t.inbound_sessions, w) << " " << f[1] << ", " << Num(t.internal_sessions, w) << " " << f[2]
-      << "), " << Num(t.messages, w) << " " << f[3] << ", " << Num(t.recipients, w) << " " << f[4]
-      << ", " << Num(t.failed_recipients, w) << " " << f[5] << ", " << Num(t.connect_failures, w) << " "
-      << f[6];
+      << Num(t.inbound_sessions, w) << " " << f[1] << ", " << Num(t.internal_sessions, w) << " "
+      << f[2] << "), " << Num(t.messages, w) << " " << f[3] << ", " << Num(t.recipients, w) << " "
+      << f[4] << ", " << Num(t.failed_recipients, w) << " " << f[5] << ", "
+      << Num(t.connect_failures, w) << " " << f[6];
   if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w, w.open_at_end_one, w.open_at_end);
   out << "\n";
   const Diagnostics& diag = r.diagnostics;
   out << w.input << ": " << Count(static_cast<int64_t>(r.files.size()), w, w.file, w.input_fmt[0])
-      << ", " << ByteSize(r.bytes, w.lang) << ", " << Num(r.lines, w) << " " << w.input_fmt[1] << ", "
-      << Num(diag.malformed_total(), w)
-      << " " << w.input_fmt[2] << "\n";
+      << ", " << ByteSize(r.bytes, w.lang) << ", " << Num(r.lines, w) << " " << w.input_fmt[1]
+      << ", " << Num(diag.malformed_total(), w) << " " << w.input_fmt[2] << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
-    out << "  " << w.malformed << ": " << Num(m.count, w) << " " << reason << (w.lang == Lang::kEs ? " (p. ej." : " (e.g.");
+    out << "  " << w.malformed << ": " << Num(m.count, w) << " " << reason
+        << (w.lang == Lang::kEs ? " (p. ej." : " (e.g.");
     for (const std::string& e : m.examples) out << " " << e;
     out << ")\n";
   }
