@@ -291,8 +291,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
         ++acc.report.failed_recipients;
         if (server != nullptr) ++server->failed_recipients;
         if (options_.by_server) ++acc.failures_by_server[s.server];
-        NoteFailure(failed_here, AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m,
-                                     ordinal));
+        int index = AddFailure(acc, *rc.failure, FailureContext::Of(s), rc.address, &m, ordinal);
+        if (server != nullptr && !inbound) CountLocal(index, server);
+        NoteFailure(failed_here, index);
         session_failed = true;
       }
     }
@@ -322,7 +323,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
       ++acc.report.failed_sessions;
       if (options_.by_server) ++acc.failures_by_server[s.server];
       KeepRecent(&acc.report.remote_ips, s.remote_ip, 8);
-      NoteFailure(failed_here, AddFailure(acc, *s.session_failure, FailureContext::Of(s)));
+      int index = AddFailure(acc, *s.session_failure, FailureContext::Of(s));
+      if (server != nullptr && !inbound) CountLocal(index, server);
+      NoteFailure(failed_here, index);
     }
   }
   for (size_t k = 0; k < touched_count_; ++k) {

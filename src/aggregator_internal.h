@@ -23,6 +23,12 @@ void KeepFirst(std::vector<std::string>* list, const std::string& value, size_t 
 // second's list kept recent over the first's, which lets a parallel run join its parts exactly.
 void KeepRecent(std::vector<std::string>* list, const std::string& value, size_t max);
 
+// Counts a failure of outbound mail or of a hop between our servers (its index from
+// Aggregator::AddFailure) on `server` when the rules put it on our side.
+inline void CountLocal(int index, ServerReport* server) {
+  if (index >= 0 && BucketCell::IsLocal(index)) ++server->local_failures;
+}
+
 // Adds a failure index (see Aggregator::AddFailure; -1 for none) to a session's list once: a
 // session counts once per reason.
 inline void NoteFailure(std::vector<int>* failed, int index) {

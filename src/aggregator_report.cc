@@ -69,7 +69,9 @@ void Aggregator::Finish(Report* report) {
     // Added when missing, not made the most recent: the failure happened before the end.
     RememberUpTo(&acc.report.remote_ips, p.remote_ip, 8);
     std::vector<int> failed;
-    NoteFailure(&failed, AddFailure(acc, p.failure, p.where));
+    int index = AddFailure(acc, p.failure, p.where);
+    if (p.server < servers_.size()) CountLocal(index, &servers_[p.server]);  // (never inbound)
+    NoteFailure(&failed, index);
     Count(acc, p.failure.time, failed, p.server);
   }
   pending_.clear();

@@ -92,11 +92,11 @@ LocalizedText ServersSentence(const IncidentInput& in, const Incident& inc) {
   std::string these_en = JoinNames(inc.servers, " and "), these_es = JoinNames(inc.servers, " y ");
   bool one = inc.servers.size() == 1;
   return {" Only on " + these_en + "; " + JoinNames(others, " and ") +
-              (others.size() == 1 ? " was" : " were") +
-              " unaffected: check " + these_en + " first (" + (one ? "its" : "their") +
+              (others.size() == 1 ? " does" : " do") +
+              " not have it: check " + these_en + " first (" + (one ? "its" : "their") +
               " outbound IP, connectors and DNS).",
           " Solo en " + these_es + "; " + JoinNames(others, " y ") +
-              (others.size() == 1 ? " no se vio afectado" : " no se vieron afectados") +
+              (others.size() == 1 ? " no lo tiene" : " no lo tienen") +
               ": revise primero " + these_es + " (" + (one ? "su" : "sus") +
               " IP de salida, conectores y DNS)."};
 }

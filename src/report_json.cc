@@ -149,6 +149,7 @@ ordered_json ServerToJson(const ServerReport& s) {
           {"recipients", s.recipients},
           {"failed_recipients", s.failed_recipients},
           {"failed_sessions", s.failed_sessions},
+          {"local_failures", s.local_failures},
           {"verdict", s.verdict}};
 }
 

@@ -200,9 +200,13 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
   out << "\n" << (es ? "Servidores" : "Servers") << " (" << r.servers.size() << ")\n";
   for (const ServerReport& s : r.servers) {
-    const char* verdict = s.verdict == "local"          ? (es ? "NUESTRO: incidente propio" : "OURS: its own incident")
-                          : s.verdict == "organisation" ? (es ? "incidente de toda la organización" : "organisation-wide incident")
-                                                        : (es ? "sano" : "healthy");
+    // "healthy" is no local incident; failures of ours outside incidents are not health.
+    const char* verdict =
+        s.verdict == "local"          ? (es ? "NUESTRO: incidente propio" : "OURS: its own incident")
+        : s.verdict == "organisation" ? (es ? "incidente de toda la organización"
+                                           : "organisation-wide incident")
+        : s.local_failures > 0        ? (es ? "sin incidente" : "no incident")
+                                      : (es ? "sano" : "healthy");
     const char* how = s.how == "explicit" ? "--server"
                       : s.how == "share"  ? (es ? "recurso compartido" : "share")
                       : s.how == "layout" ? (es ? "estructura de carpetas" : "folder layout")
@@ -213,6 +217,9 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
         << GroupedCount(s.failed_sessions, lang) << " "
         << (es ? "sesiones fallidas antes de los destinatarios"
                : "sessions failed before any recipient")
+        << ", " << GroupedCount(s.local_failures, lang) << " "
+        << (es ? (s.local_failures == 1 ? "fallo de nuestro lado" : "fallos de nuestro lado")
+               : (s.local_failures == 1 ? "failure on our side" : "failures on our side"))
         << "\n";
     out << "    " << (es ? "de" : "from");
     for (const std::string& p : s.paths) out << " " << p;

@@ -163,3 +163,30 @@ TEST_CASE("A domain's verdict names the failures that point the other way", "[te
   CHECK(Has(es, "El otro apunta a nuestro lado: sender_rejected (1).\n"));
   CHECK(Has(es, "=> El único fallo apunta al lado remoto: user_unknown (1).\n"));
 }
+
+TEST_CASE("Text report: a server with no incident but failures of ours is not called healthy",
+          "[text][servers]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  for (const char* name : {"EX01", "EX02", "EX03"}) {
+    ServerReport s;
+    s.name = name;
+    s.sessions = 10;
+    r.servers.push_back(s);
+  }
+  r.servers[0].local_failures = 4;   // a missing PTR, no incident
+  r.servers[1].verdict = "local";    // its own incident
+  r.servers[1].local_failures = 1;
+  std::string en = Text(r, Lang::kEn, 20);
+  CHECK(Has(en, "  EX01  [no incident]  10 sessions, 0 failed recipients, 0 sessions failed "
+                "before any recipient, 4 failures on our side\n"));
+  CHECK(Has(en, "  EX02  [OURS: its own incident]  10 sessions, 0 failed recipients, 0 sessions "
+                "failed before any recipient, 1 failure on our side\n"));
+  CHECK(Has(en, "  EX03  [healthy]  10 sessions, 0 failed recipients, 0 sessions failed before "
+                "any recipient, 0 failures on our side\n"));
+  std::string es = Text(r, Lang::kEs, 20);
+  CHECK(Has(es, "  EX01  [sin incidente]  "));
+  CHECK(Has(es, ", 4 fallos de nuestro lado\n"));
+  CHECK(Has(es, ", 1 fallo de nuestro lado\n"));
+  CHECK(Has(es, "  EX03  [sano]  "));
+}
