@@ -250,8 +250,8 @@ void Servers(const Report& r, Writer& w) {
   for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.failed_sessions);
   w.Family("smtptriage_server_local_failures",
            "Failures of outbound mail and of hops between our servers that the rules put on our "
-           "side (a missing PTR, our IP on a blocklist), by transport server; not those that only a "
-           "local incident puts on our side.");
+           "side (a missing PTR, our IP on a blocklist), by transport server; not those that only "
+           "a local incident puts on our side.");
   for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.local_failures);
   w.Family("smtptriage_server_local_incidents_open",
            "Local incidents still open at the end of the period that the server shows, by "

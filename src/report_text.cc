@@ -202,7 +202,8 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
   for (const ServerReport& s : r.servers) {
     // "healthy" is no local incident; failures of ours outside incidents are not health.
     const char* verdict =
-        s.verdict == "local"          ? (es ? "NUESTRO: incidente propio" : "OURS: its own incident")
+        s.verdict == "local"          ? (es ? "NUESTRO: incidente propio"
+                                           : "OURS: its own incident")
         : s.verdict == "organisation" ? (es ? "incidente de toda la organización"
                                            : "organisation-wide incident")
         : s.local_failures > 0        ? (es ? "sin incidente" : "no incident")
