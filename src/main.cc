@@ -84,19 +84,29 @@ int main(int argc, char** argv) {
               << "allocator: " << AllocatorInUse() << "\n";
     return smtptriage::kExitOk;
   }
-  try {
-    if (command == "scan") return smtptriage::RunScan(args, std::cin, std::cout, std::cerr);
-    if (command == "investigate") {
-      return smtptriage::RunInvestigate(args, std::cin, std::cout, std::cerr);
+  using Run = int (*)(const smtptriage::Args&, std::istream&, std::ostream&, std::ostream&);
+  const std::pair<const char*, Run> commands[] = {
+      {"scan", smtptriage::RunScan},       {"investigate", smtptriage::RunInvestigate},
+      {"watch", smtptriage::RunWatch},     {"explain", smtptriage::RunExplain},
+      {"rules", smtptriage::RunRules},     {"check", smtptriage::RunCheck},
+      {"merge", smtptriage::RunMerge}};
+  for (const auto& [name, run] : commands) {
+    if (command != name) continue;
+    int rc = smtptriage::kExitUsage;
+    try {
+      rc = run(args, std::cin, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+      std::cerr << "smtptriage " << command << ": internal error: " << e.what() << "\n";
+      return smtptriage::kExitUsage;
     }
-    if (command == "watch") return smtptriage::RunWatch(args, std::cin, std::cout, std::cerr);
-    if (command == "explain") return smtptriage::RunExplain(args, std::cin, std::cout, std::cerr);
-    if (command == "rules") return smtptriage::RunRules(args, std::cin, std::cout, std::cerr);
-    if (command == "check") return smtptriage::RunCheck(args, std::cin, std::cout, std::cerr);
-    if (command == "merge") return smtptriage::RunMerge(args, std::cin, std::cout, std::cerr);
-  } catch (const std::exception& e) {
-    std::cerr << "smtptriage " << command << ": internal error: " << e.what() << "\n";
-    return smtptriage::kExitUsage;
+    // An answer that could not be written (a full disk, a closed output) is not a run that
+    // went well. (A command that failed has said why already.)
+    std::cout.flush();
+    if (!std::cout && rc == smtptriage::kExitOk) {
+      std::cerr << "smtptriage " << command << ": cannot write standard output\n";
+      return command == "check" ? 3 : smtptriage::kExitUsage;  // check: UNKNOWN
+    }
+    return rc;
   }
   std::cerr << "smtptriage: unknown command '" << command << "'\n\n" << kUsage;
   return smtptriage::kExitUsage;

@@ -9,6 +9,7 @@
 
 #ifdef __linux__
 #include <sched.h>
+#include <sys/wait.h>
 #endif
 
 #include "json_schema.h"
@@ -182,6 +183,31 @@ TEST_CASE("A report that cannot be written is an error that names where", "[cli]
                    &err) == 2);
       CHECK(err.find("cannot write " + output) != std::string::npos);
     }
+  }
+}
+
+TEST_CASE("Every command's answer that cannot be written to standard output is an error",
+          "[cli]") {
+  if (!std::filesystem::is_character_file("/dev/full")) return;  // (a Linux device)
+  struct Case {
+    const char* args;
+    int rc;
+  };
+  // check is a monitoring plugin: UNKNOWN.
+  for (const Case& c : {Case{"scan sample_logs", 2}, Case{"investigate gmail.com sample_logs", 2},
+                        Case{"explain '550 5.1.1 User unknown'", 2}, Case{"rules check", 2},
+                        Case{"check --now 2026-03-02T12:00:00Z sample_logs", 3}}) {
+    INFO(c.args);
+    TempDir dir;
+    std::string err_path = (dir.path() / "stderr.txt").string();
+    std::string cmd = std::string("cd '") + SMTPTRIAGE_SOURCE_DIR + "' && '" + SMTPTRIAGE_BINARY +
+                      "' " + c.args + " >/dev/full 2>'" + err_path + "'";
+    int status = std::system(cmd.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == c.rc);
+    std::ifstream in(err_path);
+    std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(err.find("cannot write standard output") != std::string::npos);
   }
 }
 
