@@ -71,7 +71,7 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       ("crit,c", po::value(&crit)->default_value(0),
        "CRITICAL when the failures attributed to our side reach N (0: only open incidents)");
   common.since = "1h";  // a plugin looks at the last hour unless told otherwise
-  AddCommonOptions(&desc, &common);
+  AddCommonOptions(&desc, &common, {"by-server"});  // (the status line is the whole run's)
   po::variables_map vm;
   std::ostringstream usage;
   if (!ParseArgs(args, "check", desc, &common, &vm, usage)) {

@@ -27,7 +27,7 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
       ("format,f", po::value(&format)->default_value("text"), "output format: text|json")
       ("show-subjects", po::bool_switch(&show_subjects),
        "show the subject of each NDR from message tracking (off: personal data)");
-  AddCommonOptions(&desc, &common);
+  AddCommonOptions(&desc, &common, {"by-server"});  // (nothing here is broken down by server)
   po::variables_map vm;
   if (!ParseArgs(args, "investigate", desc, &common, &vm, err, &target)) return kExitUsage;
   if (vm.count("help")) {

@@ -164,6 +164,8 @@ TEST_CASE("check --help documents the states and exit codes", "[check]") {
     INFO(word);
     CHECK(out.find(word) != std::string::npos);
   }
+  // Nothing in a status line is broken down by server.
+  CHECK(out.find("--by-server") == std::string::npos);
   // The default is check's own: scan has none.
   CHECK(RunCli("scan --help", &out) == 0);
   CHECK(out.find("--since arg (=") == std::string::npos);

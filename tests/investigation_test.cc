@@ -120,5 +120,9 @@ TEST_CASE("Investigate usage errors exit 2", "[investigate]") {
   CHECK(RunCli("investigate", &out, &err) == 2);
   CHECK(RunCli("investigate example.com", &out, &err) == 2);
   CHECK(RunCli("investigate example.com sample_logs --format xml", &out, &err) == 2);
+  // Nothing an investigation shows is broken down by server: not accepted, not listed.
+  CHECK(RunCli("investigate example.com sample_logs --by-server", &out, &err) == 2);
+  CHECK(RunCli("investigate --help", &out, &err) == 0);
+  CHECK(out.find("--by-server") == std::string::npos);
   CHECK(RunCli("investigate example.com does/not/exist", &out, &err) == 3);
 }
