@@ -40,8 +40,9 @@ constexpr const char* kUsage =
     "  merge REPORT.json...       one report from the JSON reports of several servers or days\n"
     "\n"
     "Run 'smtptriage COMMAND --help' for the options of a command.\n"
-    "Exit codes: 0 done (failures found are not an error), 1 check found problems,\n"
-    "            2 usage or configuration error, 3 no input could be read.\n";
+    "Exit codes: 0 done (failures found in the logs are not an error), 1 rules check found\n"
+    "            problems, 2 usage or configuration error, 3 no input could be read.\n"
+    "            check answers as a monitoring plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n";
 
 // The allocator behind malloc, for --version: "jemalloc VERSION" when the program is built with
 // it and an allocation is seen to go through it, else the C library's.
