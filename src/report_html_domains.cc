@@ -143,9 +143,15 @@ void DomainTable(const Report& r, const Bins& bins, const Words& w, Lang lang, D
       out << "<p>" << w.no_outbound << "</p>\n";
       return;
     }
-    out << "<p class=\"note\">" << Format(w.outbound_count, N(failing, w), N(all, w)) << "</p>\n";
+    out << "<p class=\"note\">"
+        << (all == 1 ? std::string(w.outbound_count_one)
+                     : Format(w.outbound_count, N(failing, w), N(all, w)))
+        << "</p>\n";
   } else if (dir == Direction::kInbound) {
-    out << "<p class=\"note\">" << Format(w.inbound_count, N(failing, w), N(all, w)) << "</p>\n";
+    out << "<p class=\"note\">"
+        << (all == 1 ? std::string(w.inbound_count_one)
+                     : Format(w.inbound_count, N(failing, w), N(all, w)))
+        << "</p>\n";
   }
   out << "<div class=\"table-wrap\"><table class=\"domains\">\n<thead><tr>";
   for (int i = 0; i < 7; ++i) {

@@ -63,6 +63,8 @@ constexpr Words kEn = {
     .more_senders = "%s more senders with failures are not shown (the JSON report lists them all).",
     .more_senders_one = "%s more sender with failures is not shown (the JSON report lists it).",
     .inbound_count = "%s of %s senders (domains or, when unknown, client IPs) had failures.",
+    .outbound_count_one = "The only domain had failures.",
+    .inbound_count_one = "The only sender (a domain or, when unknown, a client IP) had failures.",
     .machine_zone = "this machine's zone",
     .columns = {"Verdict", "Domain", "Reasons", "Codes", "Failures", "First \xE2\x80\x93 last seen",
                 "Failures per hour"},
@@ -165,6 +167,9 @@ constexpr Words kEs = {
     .more_senders_one = "No se muestra %s remitente más con fallos (el informe JSON lo incluye).",
     .inbound_count =
         "%s de %s remitentes (dominios o, si no se conocen, IP cliente) tuvieron fallos.",
+    .outbound_count_one = "El único dominio tuvo fallos.",
+    .inbound_count_one =
+        "El único remitente (un dominio o, si no se conoce, una IP cliente) tuvo fallos.",
     .machine_zone = "la zona de esta máquina",
     .columns = {"Veredicto", "Dominio", "Motivos", "Códigos", "Fallos",
                 "Visto primero \xE2\x80\x93 último", "Fallos por hora"},

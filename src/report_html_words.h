@@ -62,6 +62,8 @@ struct Words {
   const char* more_senders;  // the same for inbound, where a row is a domain or a client IP
   const char* more_senders_one;
   const char* inbound_count;  // "%s of %s senders (domains or client IPs) had failures."
+  const char* outbound_count_one;  // the only domain, which had failures
+  const char* inbound_count_one;
   const char* machine_zone;  // the zone when no --tz is given
   const char* columns[7];
   const char* first;

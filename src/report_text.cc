@@ -59,6 +59,11 @@ struct Words {
   const char* more_domain;       // singular of more_domains
   const char* more_senders;
   const char* more_sender;
+  const char* malformed_one;     // singular of input_fmt[2]
+  // How many had failures, when there are none or one to count: no domain, or the only one
+  // (domain, sender) with failures or without.
+  const char* none_in_period;
+  const char* only_one[2][2];    // [sender][had failures]
   Lang lang;
 };
 
@@ -78,7 +83,11 @@ constexpr Words kEn = {
     "this machine's zone", "senders had failures",
     "more domain with failures (see --top or --format json)",
     "more senders with failures (see --top or --format json)",
-    "more sender with failures (see --top or --format json)", Lang::kEn};
+    "more sender with failures (see --top or --format json)", "malformed",
+    "no domains in the period",
+    {{"the only domain had no failures", "the only domain had failures"},
+     {"the only sender had no failures", "the only sender had failures"}},
+    Lang::kEn};
 
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
@@ -97,7 +106,11 @@ constexpr Words kEs = {
     "la zona de esta máquina", "remitentes tuvieron fallos",
     "dominio más con fallos (ver --top o --format json)",
     "remitentes más con fallos (ver --top o --format json)",
-    "remitente más con fallos (ver --top o --format json)", Lang::kEs};
+    "remitente más con fallos (ver --top o --format json)", "mal formada",
+    "ningún dominio en el periodo",
+    {{"el único dominio no tuvo fallos", "el único dominio tuvo fallos"},
+     {"el único remitente no tuvo fallos", "el único remitente tuvo fallos"}},
+    Lang::kEs};
 
 const char* VerdictWord(const Words& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
@@ -274,9 +287,17 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
   if (failing == 0 && !always) return;
   // What is listed inbound is the sending side: its domain, or its address when unknown.
   const bool inbound = dir == Direction::kInbound;
-  out << "\n" << title << " (" << Num(static_cast<int64_t>(failing), w) << " " << w.of << " "
-      << Num(static_cast<int64_t>(all), w) << " "
-      << (inbound ? w.senders_with_failures : w.domains_with_failures) << ")\n";
+  out << "\n" << title << " (";
+  if (all == 0) {
+    out << w.none_in_period;
+  } else if (all == 1) {
+    out << w.only_one[inbound][failing];
+  } else {
+    out << Num(static_cast<int64_t>(failing), w) << " " << w.of << " "
+        << Num(static_cast<int64_t>(all), w) << " "
+        << (inbound ? w.senders_with_failures : w.domains_with_failures);
+  }
+  out << ")\n";
   size_t shown = 0;
   for (const DomainReport& d : r.domains) {
     if (d.direction != dir || d.failures_total() == 0) continue;
@@ -336,7 +357,8 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
   const Diagnostics& diag = r.diagnostics;
   out << w.input << ": " << Count(static_cast<int64_t>(r.files.size()), w, w.file, w.input_fmt[0])
       << ", " << ByteSize(r.bytes, w.lang) << ", " << Num(r.lines, w) << " " << w.input_fmt[1]
-      << ", " << Num(diag.malformed_total(), w) << " " << w.input_fmt[2] << "\n";
+      << ", " << Num(diag.malformed_total(), w) << " "
+      << (diag.malformed_total() == 1 ? w.malformed_one : w.input_fmt[2]) << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
     out << "  " << w.malformed << ": " << Num(m.count, w) << " " << reason
         << (w.lang == Lang::kEs ? " (p. ej." : " (e.g.");

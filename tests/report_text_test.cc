@@ -190,3 +190,29 @@ TEST_CASE("Text report: a server with no incident but failures of ours is not ca
   CHECK(Has(es, ", 1 fallo de nuestro lado\n"));
   CHECK(Has(es, "  EX03  [sano]  "));
 }
+
+TEST_CASE("Text report: none or one to count is said in words", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report one;
+  one.domains.push_back(Failing("partner0.example", Direction::kOutbound, 2));
+  one.domains.push_back(Failing("sender0.example", Direction::kInbound, 1));
+  one.diagnostics.Malformed("SEND.LOG", 7, "no #Fields header and not a protocol log row", "x");
+  std::string en = Text(one, Lang::kEn, 20);
+  CHECK(Has(en, "Outbound problems by destination domain (the only domain had failures)\n"));
+  CHECK(Has(en, "Inbound: what our server refused (the only sender had failures)\n"));
+  CHECK(Has(en, ", 1 malformed\n"));
+  std::string es = Text(one, Lang::kEs, 20);
+  CHECK(Has(es, "(el único dominio tuvo fallos)\n"));
+  CHECK(Has(es, "(el único remitente tuvo fallos)\n"));
+  CHECK(Has(es, ", 1 mal formada\n"));
+
+  one.domains[0].failures.clear();
+  one.domains[0].failed_sessions = 0;
+  CHECK(Has(Text(one, Lang::kEn, 20), "(the only domain had no failures)\n"));
+
+  Report none;
+  CHECK(Has(Text(none, Lang::kEn, 20),
+            "Outbound problems by destination domain (no domains in the period)\n"));
+  CHECK(Has(Text(none, Lang::kEs, 20), "(ningún dominio en el periodo)\n"));
+  CHECK(Has(Text(none, Lang::kEs, 20), ", 0 mal formadas\n"));
+}
