@@ -168,10 +168,24 @@ size_t Classifier::Impl::Find(const ReplyInput& in, bool skip_site) const {
   return rules.size() - 1;
 }
 
+namespace {
+
+// A rule's tier (the key of rules files and of the JSON) in Spanish words.
+std::string TierInSpanish(const std::string& tier) {
+  if (tier == "site") return "del sitio";
+  if (tier == "specific") return "específica";
+  if (tier == "generic") return "genérica";
+  if (tier == "enhanced") return "por código ampliado";
+  if (tier == "class") return "por clase de código";
+  return tier;
+}
+
+}  // namespace
+
 std::string Classifier::Impl::Why(size_t index, const ReplyInput& in, Lang lang) const {
   const bool es = lang == Lang::kEs;
   const Rule& r = rules[index];
-  std::string why = "rule " + r.id + " (" + r.tier + "): ";
+  std::string why = "rule " + r.id + " (" + (es ? TierInSpanish(r.tier) : r.tier) + "): ";
   if (index + 1 == rules.size()) {
     return why + (es ? "ninguna regla reconoce esta respuesta" : "no rule matched this reply");
   }

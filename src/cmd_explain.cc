@@ -72,7 +72,8 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
     if (!reply.enhanced.empty()) codes += (codes.empty() ? "" : " ") + std::string(reply.enhanced);
     out << "  (" << codes << ")\n";
   }
-  out << l.reason << ": " << ToString(c.reason) << " (" << ToString(c.family) << ")\n";
+  out << l.reason << ": " << ToString(c.reason) << " ("
+      << (o.lang == Lang::kEs ? FamilyInSpanish(c.family) : ToString(c.family)) << ")\n";
   out << l.points_to << ": " << SideText(l, c.side) << "\n";
   out << l.retry << ": " << (c.retry == Retry::kPermanent ? l.permanent : l.transient) << "\n";
   out << l.means << ":\n  " << r.explanation.Get(o.lang) << "\n";

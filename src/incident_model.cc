@@ -337,7 +337,8 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     for (size_t k = 0; k < inc.reasons.size(); ++k) {
       reasons += (k ? ", " : "") + std::string(ToString(inc.reasons[k]));
     }
-    std::string fam(ToString(inc.family)), d = std::to_string(inc.domains),
+    std::string fam(ToString(inc.family)), fam_es(FamilyInSpanish(inc.family)),
+        d = std::to_string(inc.domains),
         aff = std::to_string(peak_aff), act = std::to_string(peak_act),
         pct = Percent(peak_act ? static_cast<double>(peak_aff) / peak_act : 0);
     LocalizedText advice = FamilyAdvice(inc.family);
@@ -346,7 +347,7 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
                      " hit " + d + " domains (up to " + aff + " of " + act +
                      " active domains in one hour, " + pct + "), trend " + inc.trend + "; " +
                      advice.en + ".";
-    inc.summary.es = "Incidente local de tipo " + fam + " desde " + HourUtc(inc.start) +
+    inc.summary.es = "Incidente local de tipo " + fam_es + " desde " + HourUtc(inc.start) +
                      (inc.open ? ", sigue abierto" : " hasta " + HourUtc(inc.end)) + ": " +
                      reasons + " afectó a " + d + " dominios (hasta " + aff + " de " + act +
                      " dominios activos en una hora, " + pct + "), tendencia " +

@@ -37,6 +37,14 @@ std::string VerdictSummaryEs(const InvestigationResult& r) {
                          : "No hay fallos para el objetivo.";
 }
 
+// How a session ended, in Spanish when smtptriage said it; the log's own words stay as they are.
+std::string CloseReasonEs(const std::string& reason) {
+  if (reason == "connect failed") return "la conexión falló";
+  if (reason == "no activity for 10 minutes") return "sin actividad durante 10 minutos";
+  if (reason == "open at end of input") return "abierta al final de la entrada";
+  return reason;
+}
+
 std::string VerdictWord(const std::string& verdict, Lang lang) {
   bool es = lang == Lang::kEs;
   if (verdict == "local") return es ? "NUESTRO" : "OURS";
@@ -104,7 +112,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   }
   for (const InvestigatedFailure& k : r.failure_kinds) {
     const FailureGroup& g = k.group;
-    out << "\n" << g.count << "x " << ToString(g.reason) << " (" << ToString(g.family) << ")  "
+    out << "\n" << g.count << "x " << ToString(g.reason) << " ("
+        << (es ? FamilyInSpanish(g.family) : ToString(g.family)) << ")  "
         << FailureCodes(g) << "  " << (es ? "en " : "at ")
         << ToString(g.command) << "  " << FormatLocal(g.first) << " -> " << FormatLocal(g.last)
         << "\n";
@@ -148,9 +157,16 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   }
   for (const SessionView& v : r.sessions_found) {
     const SessionRecord& s = v.record;
-    out << "\n" << (es ? "Sesión " : "Session ") << s.session << "  " << ToString(s.log) << "  "
+    out << "\n" << (es ? "Sesión " : "Session ") << s.session << "  "
+        << (!es                             ? ToString(s.log)
+            : s.log == LogKind::kSend       ? "envío"
+            : s.log == LogKind::kReceive    ? "recepción"
+            : s.log == LogKind::kTracking   ? "seguimiento"
+                                            : ToString(s.log))
+        << "  "
         << s.connector << "  " << s.remote_endpoint << "  " << FormatLocal(s.start) << " -> "
-        << FormatLocal(s.end) << "  (" << s.close_reason << ")\n";
+        << FormatLocal(s.end) << "  (" << (es ? CloseReasonEs(s.close_reason) : s.close_reason)
+        << ")\n";
     Transcript(s.transcript, r.file_names, out, nullptr);
   }
   if (r.target.kind == Target::Kind::kAddress && !r.occurrences.empty()) {

@@ -45,7 +45,10 @@ std::string FormatInt(const char* fmt, int n) {
 
 std::string Bytes(int64_t b, const Words& w) { return ByteSize(b, LangOf(w)); }
 
-const char* FamilyWord(Family f, const Words& w) { return w.families[static_cast<int>(f)]; }
+std::string FamilyWord(Family f, const Words& w) {
+  return std::string(LangOf(w) == Lang::kEs ? FamilyInSpanish(f)
+                                            : std::string_view(w.families[static_cast<int>(f)]));
+}
 
 std::string FamilyClass(Family f) { return "f-" + std::string(ToString(f)); }
 

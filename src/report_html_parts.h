@@ -23,7 +23,7 @@ std::string Format(const char* fmt, const std::string& a, const std::string& b =
 std::string FormatInt(const char* fmt, int n);
 // "1.5 MB" (with a decimal comma in Spanish).
 std::string Bytes(int64_t b, const Words& w);
-const char* FamilyWord(Family f, const Words& w);
+std::string FamilyWord(Family f, const Words& w);
 std::string FamilyClass(Family f);  // the CSS class of a family's colour
 // "per hour", "per 6 hours", "per day" for bins of `step` milliseconds.
 std::string Per(TimeMs step, const Words& w);

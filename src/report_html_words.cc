@@ -206,8 +206,7 @@ constexpr Words kEs = {
     .more_files = "%s archivos más",
     .file_columns = {"Archivo", "Tipo", "Bytes", "Líneas", "Mal formadas"},
     .kinds = {"envío", "recepción", "seguimiento", "desconocido"},
-    .families = {"destinatario", "destino", "remitente", "reputación", "autenticación", "contenido",
-                 "limitación", "protocolo", "conexión", "DNS", "caducado", "otros"},
+    .families = {},  // (FamilyInSpanish)
 };
 
 // The style sheet. Colours are safe for the common colour vision deficiencies and always come

@@ -98,7 +98,7 @@ struct Words {
   const char* more_files;
   const char* file_columns[5];
   const char* kinds[4];  // send, receive, tracking, unknown
-  const char* families[kFamilyCount];
+  const char* families[kFamilyCount];  // English only: Spanish from FamilyInSpanish
 };
 
 const Words& WordsFor(Lang lang);

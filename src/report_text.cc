@@ -119,6 +119,10 @@ const char* VerdictWord(const Words& w, const std::string& v) {
   return w.verdict_words[0];
 }
 
+std::string_view FamilyName(Family f, Lang lang) {
+  return lang == Lang::kEs ? FamilyInSpanish(f) : ToString(f);
+}
+
 std::string Num(int64_t n, const Words& w) { return GroupedCount(n, w.lang); }
 
 std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
@@ -190,7 +194,7 @@ void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   if (r.incidents.empty()) return;
   out << "\n" << w.incidents << " (" << r.incidents.size() << ")\n";
   for (const Incident& inc : r.incidents) {
-    out << "  " << ToString(inc.family) << "  " << FormatLocal(inc.start) << " "
+    out << "  " << FamilyName(inc.family, w.lang) << "  " << FormatLocal(inc.start) << " "
         << (inc.open ? std::string(w.still_open) : std::string(w.to) + " " + FormatLocal(inc.end))
         << "  " << w.trend << " "
         << w.trend_words[inc.trend == "growing" ? 0 : inc.trend == "falling" ? 1 : 2] << "  "
@@ -261,7 +265,8 @@ void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream&
       out << "    ... " << (d.failures.size() - 4) << " " << w.more << "\n";
       break;
     }
-    out << "    " << Num(g.count, w) << "x " << ToString(g.reason) << " (" << ToString(g.family)
+    out << "    " << Num(g.count, w) << "x " << ToString(g.reason) << " ("
+        << FamilyName(g.family, w.lang)
         << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << FailureCodes(g) << " "
         << w.at << " " << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
         << FormatLocal(g.last, false) << "\n";

@@ -78,6 +78,13 @@ std::optional<E> Lookup(const std::array<std::string_view, N>& names, std::strin
 
 std::string_view ToString(Side s) { return kSideNames[static_cast<int>(s)]; }
 std::string_view ToString(Family f) { return kFamilyNames[static_cast<int>(f)]; }
+std::string_view FamilyInSpanish(Family f) {
+  static constexpr std::array<std::string_view, kFamilyCount> kNames = {
+      "destinatario", "destino",  "remitente", "reputación", "autenticación", "contenido",
+      "limitación",   "protocolo", "conexión", "DNS",        "caducado",      "otros",
+  };
+  return kNames[static_cast<int>(f)];
+}
 std::string_view ToString(Reason r) { return kReasons[static_cast<int>(r)].name; }
 std::string_view ToString(Retry r) { return kRetryNames[static_cast<int>(r)]; }
 std::string_view ToString(Stage s) { return kStageNames[static_cast<int>(s)]; }

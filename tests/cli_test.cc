@@ -417,7 +417,7 @@ TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
                  "zen.spamhaus.org'",
                  &out, &err) == 0);
   CHECK(out.find("figura en una lista de bloqueo de Spamhaus") != std::string::npos);
-  CHECK(out.find("Regla aplicada: reputation.spamhaus (specific) \xE2\x80\x94 el texto coincide "
+  CHECK(out.find("Regla aplicada: reputation.spamhaus (específica) \xE2\x80\x94 el texto coincide "
                  "con /") != std::string::npos);
   CHECK(out.find("text matched") == std::string::npos);
 }

@@ -216,3 +216,21 @@ TEST_CASE("Text report: none or one to count is said in words", "[text]") {
   CHECK(Has(Text(none, Lang::kEs, 20), "(ningún dominio en el periodo)\n"));
   CHECK(Has(Text(none, Lang::kEs, 20), ", 0 mal formadas\n"));
 }
+
+TEST_CASE("Spanish output names families, tiers and how a session ended in Spanish",
+          "[text][cli]") {
+  std::string out;
+  REQUIRE(RunCli("scan --lang es sample_logs/", &out) == 0);
+  CHECK(Has(out, "4x require_ptr (autenticación, nuestro)  550 5.7.25 en data"));
+  for (const char* english : {"(authentication,", "(connection,", "(recipient,", "(reputation,"}) {
+    INFO(english);
+    CHECK_FALSE(Has(out, english));
+  }
+  REQUIRE(RunCli("explain --lang es '550 5.1.1 user unknown'", &out) == 0);
+  CHECK(Has(out, "Motivo: user_unknown (destinatario)\n"));
+  CHECK(Has(out, "Regla aplicada: recipient.unknown (genérica) "));
+  REQUIRE(RunCli("investigate --lang es 08DE6C57743183E0 sample_logs", &out) == 0);
+  CHECK(Has(out, "Sesión 08DE6C57743183E0  envío  "));
+  CHECK(Has(out, "  (la conexión falló)\n"));
+  CHECK(Has(out, "x connect_timeout (conexión)"));
+}

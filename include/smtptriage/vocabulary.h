@@ -47,6 +47,9 @@ enum class LogKind { kSend, kReceive, kTracking, kUnknown };
 
 std::string_view ToString(Side s);
 std::string_view ToString(Family f);
+// A family's name in Spanish words, for reports in Spanish ("autenticación"); ToString gives
+// the name of the JSON and of --format prometheus, the same in every language.
+std::string_view FamilyInSpanish(Family f);
 std::string_view ToString(Reason r);
 std::string_view ToString(Retry r);
 std::string_view ToString(Stage s);
