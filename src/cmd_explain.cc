@@ -41,6 +41,7 @@ struct Labels {
   const char* either;
   const char* permanent;
   const char* transient;
+  const char* inbound;  // "Points to" for a reply of our own server (a Receive log)
 };
 
 constexpr Labels kEnLabels = {
@@ -48,7 +49,9 @@ constexpr Labels kEnLabels = {
     "the recipient's side (theirs)", "our side (ours)",
     "either side: decide from how it spreads (one domain: theirs; many domains at once: ours)",
     "permanent: retrying the same message will not help until something changes",
-    "transient: the sending server retries by itself; it may clear without action"};
+    "transient: the sending server retries by itself; it may clear without action",
+    "our own server's answer to mail sent to us (a Receive log): not a failure of our "
+    "outgoing mail"};
 
 constexpr Labels kEsLabels = {
     "Respuesta", "Motivo", "Apunta a", "Reintento", "Qué significa", "Qué comprobar",
@@ -56,7 +59,9 @@ constexpr Labels kEsLabels = {
     "cualquiera de los dos: decida por cómo se extiende (un dominio: suyo; muchos dominios a la "
     "vez: nuestro)",
     "permanente: reintentar el mismo mensaje no servirá hasta que algo cambie",
-    "temporal: el servidor emisor reintenta solo; puede resolverse sin intervenir"};
+    "temporal: el servidor emisor reintenta solo; puede resolverse sin intervenir",
+    "la respuesta de nuestro propio servidor al correo que nos envían (un registro Receive): no "
+    "es un fallo de nuestro correo saliente"};
 
 const char* SideText(const Labels& l, Side s) {
   return s == Side::kRemote ? l.remote : s == Side::kLocal ? l.local : l.either;
@@ -74,7 +79,8 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
   }
   out << l.reason << ": " << ToString(c.reason) << " ("
       << (o.lang == Lang::kEs ? FamilyInSpanish(c.family) : ToString(c.family)) << ")\n";
-  out << l.points_to << ": " << SideText(l, c.side) << "\n";
+  out << l.points_to << ": " << (o.log == LogKind::kReceive ? l.inbound : SideText(l, c.side))
+      << "\n";
   out << l.retry << ": " << (c.retry == Retry::kPermanent ? l.permanent : l.transient) << "\n";
   out << l.means << ":\n  " << r.explanation.Get(o.lang) << "\n";
   out << l.check << ":\n";

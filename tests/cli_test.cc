@@ -398,6 +398,27 @@ TEST_CASE("Subjects from message tracking appear only with the show-subjects opt
   CHECK(out.find("\"subject\"") != std::string::npos);
 }
 
+TEST_CASE("explain: a reply of our own server in a Receive log is ours to read, not a bounce",
+          "[cli]") {
+  std::string out, err;
+  // Exchange's Content Filter agent refusing mail sent to us: no outbound advice (DKIM, test
+  // messages), and no "either side" verdict.
+  REQUIRE(RunCli("explain --log receive '550 5.7.1 Message rejected as spam by Content "
+                 "Filtering.'",
+                 &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Matched rule: content.spam-rejected.inbound ") != std::string::npos);
+  CHECK(out.find("Points to: our own server's answer to mail sent to us (a Receive log)") !=
+        std::string::npos);
+  CHECK(out.find("Get-ContentFilterConfig") != std::string::npos);
+  CHECK(out.find("DKIM") == std::string::npos);
+  // The same text in a Send log is the receiver's filter.
+  REQUIRE(RunCli("explain '550 5.7.1 Message rejected as spam by Content Filtering.'", &out,
+                 &err) == 0);
+  CHECK(out.find("Matched rule: content.spam ") != std::string::npos);
+  CHECK(out.find("Points to: either side") != std::string::npos);
+}
+
 TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
   std::string out, err;
   REQUIRE(RunCli("explain '550 5.1.1 <a@b.example>: Recipient address rejected: User unknown'",
