@@ -67,6 +67,9 @@ def main():
     ap.add_argument("--verbose", "-v", action="store_true", help="list the disagreeing rows")
     args = ap.parse_args()
 
+    if not os.path.isfile(args.tsv):
+        sys.exit("score_classify: no benchmark at %s: give the path of a TSV with the columns "
+                 "`input` and `accept` (docs/RULES.md, \"Measured\")" % args.tsv)
     rows = read_rows(args.tsv)
     if not rows:
         sys.exit("score_classify: no rows in %s" % args.tsv)

@@ -1,6 +1,8 @@
 // Tests for the classifier and the rule loader: every built-in rule's samples, the precedence
 // order, site overrides, both languages, and one fixture per loader error.
 #include <cctype>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -281,4 +283,39 @@ TEST_CASE("ParseLang accepts en and es") {
 }
 
 }  // namespace
+}  // namespace smtptriage
+
+namespace smtptriage {
+
+TEST_CASE("docs/REASONS.md lists every reason with its family and default side", "[vocabulary]") {
+  std::ifstream in(std::string(SMTPTRIAGE_SOURCE_DIR) + "/docs/REASONS.md");
+  REQUIRE(in);
+  // "| reason | family | default side | what the reply says |" rows, after the header row.
+  std::map<std::string, std::pair<std::string, std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| ", 0) != 0 || line.rfind("| reason ", 0) == 0) continue;
+    std::vector<std::string> cells;
+    size_t at = 1;
+    for (size_t bar = line.find('|', at); bar != std::string::npos; bar = line.find('|', at)) {
+      std::string cell = line.substr(at, bar - at);
+      cell.erase(0, cell.find_first_not_of(' '));
+      cell.erase(cell.find_last_not_of(' ') + 1);
+      cells.push_back(cell);
+      at = bar + 1;
+    }
+    REQUIRE(cells.size() == 4);
+    CHECK(rows.emplace(cells[0], std::make_pair(cells[1], cells[2])).second);  // once each
+  }
+  CHECK(rows.size() == static_cast<size_t>(kReasonCount));
+  for (int i = 0; i < kReasonCount; ++i) {
+    Reason r = static_cast<Reason>(i);
+    INFO(ToString(r));
+    auto it = rows.find(std::string(ToString(r)));
+    REQUIRE(it != rows.end());
+    CHECK(it->second.first == ToString(FamilyOf(r)));
+    CHECK(it->second.second == ToString(DefaultSideOf(r)));
+  }
+}
+
 }  // namespace smtptriage
