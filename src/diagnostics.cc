@@ -38,6 +38,8 @@ void Diagnostics::AddCountedFile(const std::string& file, int64_t count,
 }
 
 void Diagnostics::Skipped(const std::string& path, std::string reason) {
+  // A reason from a Status that begins with the path names it once, with the path given.
+  if (reason.rfind(path + ": ", 0) == 0) reason.erase(0, path.size() + 2);
   skipped_.push_back({path, std::move(reason)});
 }
 

@@ -299,8 +299,11 @@ bool EventParser::Next(ProtocolEvent* ev) {
     if (ParseLine(line, ev)) return true;
   }
   if (source_ != nullptr && !source_->status().ok()) {
+    // The rest of the file from that line; its message names the file, as does the location.
+    std::string why = source_->status().message();
+    if (why.rfind(path_ + ": ", 0) == 0) why.erase(0, path_.size() + 2);
     diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
-                   source_->status().message() + "; the lines before it were read");
+                   why + "; the lines before it were read");
   }
   return false;
 }

@@ -285,6 +285,12 @@ TEST_CASE("A truncated gzip file keeps the lines before the cut", "[bad_input]")
   // Where the cut is: the line after the last one read.
   CHECK(AnyContains(skipped, "SEND2026030207-1.LOG.gz:" + std::to_string(f["lines"].get<int64_t>() + 1),
                     "the lines before it were read"));
+  // The file is named once, by the location.
+  REQUIRE(skipped.size() == 1);
+  const std::string& m = skipped[0];
+  CHECK(m.find("SEND2026030207-1.LOG.gz") == m.rfind("SEND2026030207-1.LOG.gz"));
+  CHECK(m.find(".LOG.gz:" + std::to_string(f["lines"].get<int64_t>() + 1) +
+               ": gzip stream is truncated") != std::string::npos);
 }
 
 TEST_CASE("UTF-16 files read the same as their UTF-8 text", "[bad_input]") {
@@ -567,4 +573,14 @@ TEST_CASE("Crashers found by fuzzing are read without harm", "[bad_input][fuzz]"
     ParseRuleFile("crasher.json", data, true, &rules, &problems);
     SUCCEED();
   }
+}
+
+TEST_CASE("A file that cannot be read is named once in its message", "[bad_input]") {
+  Diagnostics diag;
+  diag.Skipped("/logs/SEND2026030207-1.LOG", "/logs/SEND2026030207-1.LOG: cannot open: denied");
+  diag.Skipped("/logs/SEND2026030208-1.LOG", "no such file or folder");
+  REQUIRE(diag.skipped().size() == 2);
+  CHECK(diag.skipped()[0].path == "/logs/SEND2026030207-1.LOG");
+  CHECK(diag.skipped()[0].reason == "cannot open: denied");
+  CHECK(diag.skipped()[1].reason == "no such file or folder");
 }
