@@ -89,6 +89,9 @@ Status Aggregator::Absorb(const json& report) {
   const char* where = "the report";
   try {
     where = "schema";
+    if (!report.is_object() || !report.contains("schema")) {
+      return Status::Invalid(std::string("not a report: it has no \"schema\"") + kReportNeeded);
+    }
     if (report.at("schema").get<std::string>() != kReportSchema) {
       return Status::Invalid(std::string("not a report of schema ") + kReportSchema +
                              kReportNeeded);
@@ -203,6 +206,12 @@ Status Aggregator::Absorb(const json& report) {
       mine.last = std::max(mine.last, last);
       for (const json& u : a.at("users")) KeepRecent(&mine.users, u.get<std::string>(), 8);
     }
+  } catch (const json::exception& e) {
+    // "[json.exception.out_of_range.403] key 'x' not found": the part after the library's tag.
+    std::string what = e.what();
+    size_t tag = what.find("] ");
+    if (what.rfind("[json.exception.", 0) == 0 && tag != std::string::npos) what.erase(0, tag + 2);
+    return Status::Invalid(std::string(where) + ": " + what + kReportNeeded);
   } catch (const std::exception& e) {
     return Status::Invalid(std::string(where) + ": " + e.what() + kReportNeeded);
   }

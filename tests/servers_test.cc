@@ -356,6 +356,14 @@ TEST_CASE("merge refuses what is not a report, naming what is wrong", "[servers]
   CHECK(s.message().find("timeline") != std::string::npos);
   s = merged.Absorb(nlohmann::json::parse(R"({"schema": "other"})"));
   CHECK(s.message().find("not a report") != std::string::npos);
+  // Other JSON: said in words, not in the JSON library's.
+  for (const char* other : {R"({"injected": []})", "[1, 2]"}) {
+    s = merged.Absorb(nlohmann::json::parse(other));
+    CHECK(s.message().find("not a report: it has no \"schema\"") == 0);
+  }
+  s = merged.Absorb(nlohmann::json::parse(R"({"schema": "smtptriage/report@1", "timeline": {}})"));
+  CHECK(s.message().find("timeline.bucket_seconds: key 'bucket_seconds' not found") == 0);
+  CHECK(s.message().find("json.exception") == std::string::npos);
 }
 
 TEST_CASE("merge of one report gives that report back, in every format", "[servers]") {
