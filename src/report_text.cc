@@ -341,8 +341,9 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
       out << "  " << a.remote_ip << "  " << Num(a.count, w) << "x  " << FormatLocal(a.first, false)
           << " -> " << FormatLocal(a.last, false);
       if (!a.users.empty()) {
+        // Separated by commas: a user name can hold a space ("test administrator").
         out << "  " << w.users << ":";
-        for (const std::string& u : a.users) out << " " << u;
+        for (size_t i = 0; i < a.users.size(); ++i) out << (i ? ", " : " ") << a.users[i];
       }
       out << "  " << a.sample_ref << "\n";
     }
