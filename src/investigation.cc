@@ -19,16 +19,58 @@ bool DomainMatches(const std::string& domain, const std::string& want) {
                             domain[domain.size() - want.size() - 1] == '.');
 }
 
+bool AllHex(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  });
+}
+
+// An IPv4 address (four numbers up to 255) or an IPv6 one (hex groups and colons, perhaps an
+// IPv4 tail), as a log's endpoints give them.
+bool LooksLikeIp(const std::string& text) {
+  int parts = 0, value = -1;
+  bool v4 = !text.empty();
+  for (char c : text) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      value = (value < 0 ? 0 : value) * 10 + (c - '0');
+      v4 = v4 && value <= 255;
+    } else if (c == '.' && value >= 0) {
+      ++parts;
+      value = -1;
+    } else {
+      v4 = false;
+    }
+  }
+  if (v4 && parts == 3 && value >= 0) return true;
+  if (std::count(text.begin(), text.end(), ':') < 2) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+  });
+}
+
 }  // namespace
+
+std::string TargetProblem(const std::string& text) {
+  // Exchange's session ids are 16 hexadecimal digits; a domain is not all hex digits.
+  if (AllHex(text) && text.size() >= 8 && text.size() != 16) {
+    return "'" + text + "' looks like a session id, but has " + std::to_string(text.size()) +
+           " hexadecimal digits (a session id has 16)";
+  }
+  return "";
+}
 
 Target ParseTarget(const std::string& text) {
   Target t;
-  bool hex = text.size() == 16;
-  for (char c : text) hex = hex && std::isxdigit(static_cast<unsigned char>(c));
-  if (hex) {
+  std::string ip = text.size() > 2 && text.front() == '[' && text.back() == ']'
+                       ? text.substr(1, text.size() - 2)
+                       : text;
+  if (text.size() == 16 && AllHex(text)) {
     t.kind = Target::Kind::kSession;
     t.value = text;
     for (char& c : t.value) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  } else if (LooksLikeIp(ip)) {
+    t.kind = Target::Kind::kIp;
+    t.value = ToLower(ip);
   } else {
     t.kind = text.find('@') != std::string::npos ? Target::Kind::kAddress : Target::Kind::kDomain;
     t.value = ToLower(text);
@@ -54,7 +96,8 @@ std::string Investigation::Ref(SourceRef r) const {
 
 bool Investigation::MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const {
   switch (target_.kind) {
-    case Target::Kind::kSession: return true;
+    case Target::Kind::kSession:
+    case Target::Kind::kIp: return true;
     case Target::Kind::kAddress:
       return ToLower(rc.address) == target_.value || ToLower(m.sender) == target_.value;
     case Target::Kind::kDomain: return DomainMatches(rc.domain, target_.value);
@@ -79,11 +122,13 @@ void Investigation::OnSession(SessionRecord&& s) {
     case Target::Kind::kSession:
       if (ToLower(s.session) == ToLower(target_.value)) Take(s, true);
       return;
+    case Target::Kind::kIp:
+      if (ToLower(s.remote_ip) == target_.value) Take(s, true);
+      return;
     case Target::Kind::kAddress:
     case Target::Kind::kDomain: {
-      // A domain's investigation is about our mail to it; what we refused from it is listed by
-      // scan's inbound section. An address may be ours (a sender) or theirs (a recipient).
-      if (inbound && target_.kind == Target::Kind::kDomain) return;
+      // Our mail to the target, and its mail to us: what our server refused of it is kept apart
+      // (InvestigatedFailure::inbound). An address may be ours (a sender) or theirs.
       bool any = false;
       std::string sender_domain;
       for (const MessageOutcome& m : s.messages) {
@@ -162,10 +207,12 @@ void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
                                const std::string& subject) {
   Classification c = aggregator_->Classify(f, s.log);
   FailureGroup probe = StartFailureGroup(c, f);
-  std::string key = FailureGroupKey(probe);
+  const bool inbound = s.direction == Direction::kInbound;
+  std::string key = (inbound ? "inbound|" : "") + FailureGroupKey(probe);
   auto [it, fresh] = kind_index_.emplace(key, result_.failure_kinds.size());
   if (fresh) {
     InvestigatedFailure k;
+    k.inbound = inbound;
     k.group = probe;
     k.group.sample_ref = Ref(f.ref);
     k.group.sample_session = s.session;
@@ -232,21 +279,28 @@ InvestigationResult Investigation::Finish(const Report& report) {
     }
     return false;
   };
+  // What our server refused is neither side's fault: out of the verdict.
   for (Occurrence& o : result_.occurrences) {
-    o.local = local_at(result_.failure_kinds[o.kind].group, o.time);
+    const InvestigatedFailure& k = result_.failure_kinds[o.kind];
+    o.inbound = k.inbound;
+    o.local = !k.inbound && local_at(k.group, o.time);
   }
   for (InvestigatedFailure& k : result_.failure_kinds) {
     k.group.local_count = 0;
     for (const auto& [bucket, n] : k.per_bucket) {
-      if (local_at(k.group, bucket)) k.group.local_count += n;
+      if (!k.inbound && local_at(k.group, bucket)) k.group.local_count += n;
     }
     result_.local_failures += k.group.local_count;
-    // The rest of the traffic: other domains with the same reason in the same hours.
+    if (k.inbound) result_.inbound_failures += k.group.count;
+    // The rest of the traffic: other domains with the same reason in the same hours (senders
+    // to us, for what our server refused).
+    const Direction direction = k.inbound ? Direction::kInbound : Direction::kOutbound;
     TimeMs from = HourOf(k.group.first, options_.bucket_ms);
     TimeMs to = HourOf(k.group.last, options_.bucket_ms) + options_.bucket_ms;
     for (const DomainReport& d : report.domains) {
-      if (d.direction != Direction::kOutbound) continue;
+      if (d.direction != direction) continue;
       if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;
+      if (target_.kind == Target::Kind::kIp && d.domain == target_.value) continue;
       if (k.own_domains.count(d.domain)) continue;
       bool same = false;
       for (const FailureGroup& g : d.failures) {
@@ -262,14 +316,23 @@ InvestigationResult Investigation::Finish(const Report& report) {
             [](const InvestigatedFailure& a, const InvestigatedFailure& b) {
               return a.group.count > b.group.count;
             });
-  if (result_.failures == 0) {
+  // The verdict weighs the mail we sent; what our server refused is said apart.
+  const int64_t sent = result_.failures - result_.inbound_failures;
+  const std::string refusals =
+      std::to_string(result_.inbound_failures) +
+      (result_.inbound_failures == 1 ? " refusal" : " refusals") +
+      " by our own server of mail sent to us (our own policy, below).";
+  if (sent == 0 && result_.inbound_failures > 0) {
+    result_.verdict = "refused";
+    result_.verdict_summary = "No failure of mail we sent; " + refusals;
+  } else if (sent == 0) {
     result_.verdict = "healthy";
     result_.verdict_summary = result_.sessions == 0 ? "No session matched the target."
                                                     : "No failures for the target.";
   } else {
-    double share = static_cast<double>(result_.local_failures) / result_.failures;
-    std::string n = std::to_string(result_.failures);
-    if (result_.failures == 1) {  // not "1 of 1 failures point to ..."
+    double share = static_cast<double>(result_.local_failures) / sent;
+    std::string n = std::to_string(sent);
+    if (sent == 1) {  // not "1 of 1 failures point to ..."
       result_.verdict = result_.local_failures == 1 ? "local" : "remote";
       result_.verdict_summary = result_.local_failures == 1
                                     ? "The one failure points to our side."
@@ -280,13 +343,14 @@ InvestigationResult Investigation::Finish(const Report& report) {
                                 " failures point to our side.";
     } else if (1 - share >= options_.local_share) {
       result_.verdict = "remote";
-      result_.verdict_summary = std::to_string(result_.failures - result_.local_failures) +
-                                " of " + n + " failures point to the remote side.";
+      result_.verdict_summary = std::to_string(sent - result_.local_failures) + " of " + n +
+                                " failures point to the remote side.";
     } else {
       result_.verdict = "mixed";
       result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
                                 " failures point to our side, the rest to the remote side.";
     }
+    if (result_.inbound_failures > 0) result_.verdict_summary += " Also " + refusals;
   }
   return std::move(result_);
 }

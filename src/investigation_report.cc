@@ -15,23 +15,30 @@ const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
     case Target::Kind::kDomain: break;
     case Target::Kind::kAddress: return es ? "de la dirección" : "address";
     case Target::Kind::kSession: return es ? "de la sesión" : "session";
+    case Target::Kind::kIp: return es ? "de la dirección IP" : "ip";
   }
   return es ? "del dominio" : "domain";
 }
 
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
 std::string VerdictSummaryEs(const InvestigationResult& r) {
-  const int64_t ours = r.local_failures, theirs = r.failures - r.local_failures;
-  if (r.failures == 1) {
-    return ours == 1 ? "El único fallo apunta a nuestro lado."
-                     : "El único fallo apunta al lado remoto.";
+  const int64_t sent = r.failures - r.inbound_failures;
+  const int64_t ours = r.local_failures, theirs = sent - r.local_failures;
+  const std::string refusals =
+      std::to_string(r.inbound_failures) + (r.inbound_failures == 1 ? " rechazo" : " rechazos") +
+      " de nuestro propio servidor al correo que nos enviaron (nuestra propia política, abajo).";
+  if (r.verdict == "refused") return "Ningún fallo del correo que enviamos; " + refusals;
+  const std::string also = r.inbound_failures > 0 ? " Además, " + refusals : "";
+  if (sent == 1) {
+    return (ours == 1 ? "El único fallo apunta a nuestro lado."
+                      : "El único fallo apunta al lado remoto.") +
+           also;
   }
-  const std::string of = " de " + std::to_string(r.failures) +
-                         (r.failures == 1 ? " fallo apunta" : " fallos apuntan");
-  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado.";
-  if (r.verdict == "remote") return std::to_string(theirs) + of + " al lado remoto.";
+  const std::string of = " de " + std::to_string(sent) + " fallos apuntan";
+  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado." + also;
+  if (r.verdict == "remote") return std::to_string(theirs) + of + " al lado remoto." + also;
   if (r.verdict == "mixed") {
-    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto.";
+    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto." + also;
   }
   return r.sessions == 0 ? "Ninguna sesión corresponde al objetivo."
                          : "No hay fallos para el objetivo.";
@@ -50,6 +57,7 @@ std::string VerdictWord(const std::string& verdict, Lang lang) {
   if (verdict == "local") return es ? "NUESTRO" : "OURS";
   if (verdict == "remote") return es ? "SUYO" : "THEIRS";
   if (verdict == "mixed") return es ? "MIXTO" : "MIXED";
+  if (verdict == "refused") return es ? "RECHAZADO POR NOSOTROS" : "REFUSED BY US";
   return es ? "SIN FALLOS" : "NO FAILURES";
 }
 
@@ -88,7 +96,8 @@ void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::s
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
   out << (es ? "Investigación " : "Investigation of ")
-      << KindName(r.target.kind, lang) << " " << r.target.value
+      << (r.target.kind == Target::Kind::kIp && !es ? "IP address" : KindName(r.target.kind, lang))
+      << " " << r.target.value
       << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
@@ -119,10 +128,18 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         << "\n";
     out << "  \"" << (g.sample.size() > 200 ? g.sample.substr(0, 197) + "..." : g.sample)
         << "\"  " << g.sample_ref << "\n";
-    out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count
-        << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
+    if (k.inbound) {
+      out << "  " << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): de ningún lado"
+                         : "Refused by our server (mail sent to us): neither side's failure")
+          << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
+    } else {
+      out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count
+          << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
+    }
     if (!k.remote_ips.empty()) {
-      out << "  " << (es ? "Servidores remotos: " : "Remote servers: ");
+      out << "  "
+          << (k.inbound ? (es ? "Clientes: " : "Clients: ")
+                        : (es ? "Servidores remotos: " : "Remote servers: "));
       for (size_t i = 0; i < k.remote_ips.size(); ++i) out << (i ? ", " : "") << k.remote_ips[i];
       for (const std::string& h : k.remote_hosts) out << " " << h;
       out << "\n";
@@ -134,14 +151,21 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       int n = 0;
       for (const LocalizedText& c : k.rule.checks) out << "    " << ++n << ". " << c.Get(lang) << "\n";
     }
+    // Inbound, the others are senders to us: domains, or client IPs when unknown.
     if (k.other_domains == 0) {
-      out << "  " << (es ? "Ningún otro dominio lo vio en las mismas horas: aislado."
-                         : "No other domain saw it in the same hours: isolated.")
+      out << "  "
+          << (k.inbound ? (es ? "Ningún otro remitente lo tuvo en las mismas horas: aislado."
+                              : "No other sender had it in the same hours: isolated.")
+                        : (es ? "Ningún otro dominio lo vio en las mismas horas: aislado."
+                              : "No other domain saw it in the same hours: isolated."))
           << "\n";
     } else {
+      const bool one = k.other_domains == 1;
       out << "  " << (es ? "El mismo motivo afectó a " : "The same reason hit ") << k.other_domains
-          << (k.other_domains == 1 ? (es ? " dominio más" : " other domain")
-                                   : (es ? " dominios más" : " other domains"))
+          << (k.inbound ? (one ? (es ? " remitente más" : " other sender")
+                               : (es ? " remitentes más" : " other senders"))
+                        : (one ? (es ? " dominio más" : " other domain")
+                               : (es ? " dominios más" : " other domains")))
           << (es ? " en las mismas horas (" : " in the same hours (");
       for (size_t i = 0; i < k.other_examples.size(); ++i) out << (i ? ", " : "") << k.other_examples[i];
       out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
@@ -210,6 +234,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
     j["checks"] = checks;
     j["remote_ips"] = k.remote_ips;
     j["remote_hosts"] = k.remote_hosts;
+    j["inbound"] = k.inbound;  // refused by our server: out of the verdict
     j["other_domains_same_hours"] = k.other_domains;
     j["other_domain_examples"] = k.other_examples;
     j["example_session"] = k.example_session;
@@ -224,7 +249,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                            {"recipient", o.recipient},
                            {"reply", o.reply},
                            {"ref", o.ref},
-                           {"side", o.local ? "local" : "remote"}});
+                           {"side", o.inbound ? "refused" : o.local ? "local" : "remote"}});
     if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
   }
   json sessions = json::array();
@@ -245,6 +270,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
           {"recipients", r.recipients},
           {"failures", r.failures},
           {"local_failures", r.local_failures},
+          {"inbound_failures", r.inbound_failures},
           {"timeline", timeline},
           {"failure_kinds", kinds},
           {"occurrences", occurrences},

@@ -9,7 +9,7 @@ using namespace smtptriage;
 using namespace smtptriage::testing;
 using nlohmann::json;
 
-TEST_CASE("Targets are told apart: domain, address, session id", "[investigate]") {
+TEST_CASE("Targets are told apart: domain, address, session id, IP address", "[investigate]") {
   struct Row {
     const char* text;
     Target::Kind kind;
@@ -20,14 +20,86 @@ TEST_CASE("Targets are told apart: domain, address, session id", "[investigate]"
       {"Bob@Partner.Example", Target::Kind::kAddress, "bob@partner.example"},
       {"<bob@partner.example>", Target::Kind::kAddress, "bob@partner.example"},
       {"08de6c57743183e0", Target::Kind::kSession, "08DE6C57743183E0"},
-      {"08DE6C57743183E", Target::Kind::kDomain, "08de6c57743183e"},
+      {"192.0.2.226", Target::Kind::kIp, "192.0.2.226"},
+      {"[2001:DB8::25]", Target::Kind::kIp, "2001:db8::25"},
+      {"::ffff:192.0.2.7", Target::Kind::kIp, "::ffff:192.0.2.7"},
+      {"256.1.1.1", Target::Kind::kDomain, "256.1.1.1"},
+      {"1.2.3", Target::Kind::kDomain, "1.2.3"},
+      {"deadbeef.example", Target::Kind::kDomain, "deadbeef.example"},
   };
   for (const Row& row : rows) {
     INFO(row.text);
     Target t = ParseTarget(row.text);
     CHECK(t.kind == row.kind);
     CHECK(t.value == row.value);
+    CHECK(TargetProblem(row.text).empty());
   }
+  // A session id a digit short is a mistake, not a domain.
+  CHECK(TargetProblem("08DE6C57743183E").find("has 15 hexadecimal digits") !=
+        std::string::npos);
+  std::string out, err;
+  CHECK(RunCli("investigate 08DE6C57743183E sample_logs", &out, &err) == 2);
+  CHECK(err.find("looks like a session id, but has 15 hexadecimal digits") != std::string::npos);
+}
+
+TEST_CASE("Investigating a domain shows what our server refused of its mail, apart",
+          "[investigate]") {
+  std::string out, err;
+  // Its only failure: our server refused a relay attempt from it (scan's inbound list).
+  REQUIRE(RunCli("investigate humongousinsurance-gmbh.example sample_logs --tz UTC", &out, &err) ==
+          0);
+  INFO(out);
+  CHECK(out.find("Verdict: REFUSED BY US - No failure of mail we sent; 1 refusal by our own "
+                 "server of mail sent to us (our own policy, below).\n") != std::string::npos);
+  CHECK(out.find("1x relay_denied (sender)  550 5.7.54  at rcpt") != std::string::npos);
+  CHECK(out.find("Refused by our server (mail sent to us): neither side's failure") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate humongousinsurance-gmbh.example sample_logs --format json", &out,
+                 &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "refused");
+  CHECK(j["failures"] == 1);
+  CHECK(j["inbound_failures"] == 1);
+  CHECK(j["local_failures"] == 0);
+  REQUIRE(j["failure_kinds"].size() == 1);
+  CHECK(j["failure_kinds"][0]["inbound"] == true);
+  CHECK(j["occurrences"][0]["side"] == "refused");
+
+  // Mail to it failed too: the verdict weighs only that, and says the rest.
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
+          0);
+  j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "remote");
+  CHECK(j["verdict"]["summary"] == "44 of 44 failures point to the remote side. Also 1 refusal "
+                                   "by our own server of mail sent to us (our own policy, below).");
+  CHECK(j["failures"] == 45);
+  CHECK(j["inbound_failures"] == 1);
+}
+
+TEST_CASE("Investigating an IP address: the sessions with it at the other end", "[investigate]") {
+  std::string out, err;
+  // A client that failed to log in twice (scan's failed AUTH list).
+  REQUIRE(RunCli("investigate 192.0.2.226 sample_logs --tz UTC", &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Investigation of IP address 192.0.2.226\nVerdict: REFUSED BY US") == 0);
+  CHECK(out.find("2x security_error (sender)  535 5.7.3  at auth") != std::string::npos);
+  CHECK(out.find("Clients: 192.0.2.226") != std::string::npos);
+  // The others are other senders, not the target itself.
+  CHECK(out.find("The same reason hit 6 other senders in the same hours (192.0.2.202,") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate 192.0.2.226 sample_logs --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["target"]["kind"] == "ip");
+  CHECK(j["sessions"] == 2);
+  CHECK(j["failures"] == 2);
+  // A receiving server's address (one of proseware-supply.example's two MX): our mail to it.
+  REQUIRE(RunCli("investigate 203.0.113.100 sample_logs --format json", &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "remote");
+  CHECK(j["inbound_failures"] == 0);
+  REQUIRE(!j["failure_kinds"].empty());
+  CHECK(j["failure_kinds"][0]["reason"] == "connect_timeout");
+  CHECK(j["failure_kinds"][0]["remote_ips"] == json::array({"203.0.113.100"}));
 }
 
 TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict",
@@ -50,7 +122,9 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
                  &err) == 0);
   CHECK(out.find("  2026-03-02 07:00 +00:00  sesiones ") != std::string::npos);
   CHECK(out.find("Investigación del dominio proseware-supply.example\n"
-                 "Veredicto: SUYO - 44 de 44 fallos apuntan al lado remoto.\n") == 0);
+                 "Veredicto: SUYO - 44 de 44 fallos apuntan al lado remoto. Además, 1 rechazo de "
+                 "nuestro propio servidor al correo que nos enviaron (nuestra propia política, "
+                 "abajo).\n") == 0);
 
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
           0);

@@ -1,4 +1,5 @@
-// The investigation of one target (a domain, an email address or a session id): a SessionSink
+// The investigation of one target (a domain, an email address, an IP address or a session id): a
+// SessionSink
 // placed beside the aggregator during a run, keeping the matching sessions' failures with an
 // example transcript each, an hourly timeline, and, once the run's report is known, the
 // comparison with the rest of the traffic and the verdict. Not thread-safe.
@@ -20,13 +21,17 @@
 namespace smtptriage {
 
 struct Target {
-  enum class Kind { kDomain, kAddress, kSession };
+  enum class Kind { kDomain, kAddress, kSession, kIp };
   Kind kind = Kind::kDomain;
   std::string value;  // lower case (upper case for a session id)
 };
 
-// "alice@example.com" -> address; 16 hex digits -> session; anything else -> domain.
+// "alice@example.com" -> address; 16 hex digits -> session; an IPv4 or IPv6 address -> ip
+// (the remote end of a session: a receiver's server, or a client of ours); anything else ->
+// domain.
 Target ParseTarget(const std::string& text);
+// Why `text` cannot be a target ("" when it can): a session id with a digit too many or too few.
+std::string TargetProblem(const std::string& text);
 
 struct Occurrence {
   TimeMs time = 0;
@@ -38,6 +43,7 @@ struct Occurrence {
   size_t kind = 0;       // index in failure_kinds (before sorting; see Finish)
   std::string subject;   // only with --show-subjects
   bool local = false;
+  bool inbound = false;  // refused by our server
 };
 
 struct InvestigatedFailure {
@@ -52,6 +58,8 @@ struct InvestigatedFailure {
   std::vector<std::string> other_examples;
   std::set<std::string> own_domains;         // the domains the target's own failures went to
   std::map<TimeMs, int64_t> per_bucket;      // failures per time bucket
+  // Refused by our own server (a Receive log): neither side's fault, left out of the verdict.
+  bool inbound = false;
 };
 
 struct HourRow {
@@ -73,11 +81,14 @@ struct InvestigationResult {
   int64_t recipients = 0;
   int64_t failures = 0;
   int64_t local_failures = 0;
+  int64_t inbound_failures = 0;              // of `failures`: refused by our server
   std::vector<HourRow> timeline;
   std::vector<InvestigatedFailure> failure_kinds;
   std::vector<Occurrence> occurrences;       // up to kMaxOccurrences, in time order
   std::vector<SessionView> sessions_found;   // for a session id target
-  std::string verdict = "healthy";           // healthy | remote | local | mixed
+  // healthy | remote | local | mixed, from the failures of mail we sent; refused when the only
+  // failures are of mail sent to us that our server refused.
+  std::string verdict = "healthy";
   std::string verdict_summary;
   std::vector<std::string> file_names;
 };
