@@ -297,6 +297,7 @@ TEST_CASE("merge of the servers' own reports equals one run over all their logs"
     REQUIRE(t != nullptr);
     CHECK(t->sessions == s.sessions);
     CHECK(t->failed_recipients == s.failed_recipients);
+    CHECK(t->local_failures == s.local_failures);
     CHECK(t->verdict == s.verdict);
   }
   INFO("single run:\n" << Describe(all.report) << "merged:\n" << Describe(m));
@@ -401,4 +402,35 @@ TEST_CASE("merge of one report gives that report back, in every format", "[serve
   CHECK(RunCli("merge '" + report + "' '" + (dir.path() / "none.json").string() + "'", &merged,
                &err) == 3);
   CHECK(err.find("none.json: cannot read (no such file)") != std::string::npos);
+}
+
+TEST_CASE("merge warns when two servers' reports both call their server 'local'", "[servers]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("quiet-day", 3, &sc));
+  TempDir dir;
+  GenerateServer(sc, dir.path(), "EX01", 30);
+  GenerateServer(sc, dir.path(), "EX03", 30);
+  std::string out, err;
+  std::vector<std::string> reports;
+  for (const char* name : {"EX01", "EX03"}) {
+    // One server's folder on its own, without --server: named "local".
+    std::string report = (dir.path() / (std::string(name) + ".json")).string();
+    REQUIRE(RunCli("scan '" + (dir.path() / name).string() + "' --format json -o '" + report + "'",
+                   &out, &err) == 0);
+    reports.push_back(report);
+  }
+  REQUIRE(RunCli("merge '" + reports[0] + "' '" + reports[1] + "' --format json", &out, &err) ==
+          0);
+  INFO(err);
+  CHECK(err.find("warning: " + reports[0] + " and " + reports[1] +
+                 " both call their server 'local', but their receive connectors name EX01 and "
+                 "EX03") != std::string::npos);
+  // The same server's report twice over two periods is not two servers: no warning.
+  const std::string early = (dir.path() / "early.json").string();
+  const std::string late = (dir.path() / "late.json").string();
+  const std::string ex01 = "'" + (dir.path() / "EX01").string() + "' --format json -o '";
+  REQUIRE(RunCli("scan " + ex01 + early + "' --until 2026-03-02T12:00:00Z", &out, &err) == 0);
+  REQUIRE(RunCli("scan " + ex01 + late + "' --since 2026-03-02T12:00:00Z", &out, &err) == 0);
+  REQUIRE(RunCli("merge '" + early + "' '" + late + "'", &out, &err) == 0);
+  CHECK(err.find("warning") == std::string::npos);
 }
