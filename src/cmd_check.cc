@@ -148,37 +148,53 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     if (inc.open) open.push_back(&inc);
   }
 
+  // The summary in the words of --lang; the states and the perfdata labels are the plugin
+  // conventions', the same in every language.
+  const bool es = setup.lang == Lang::kEs;
+  auto n = [](int64_t v) { return std::to_string(v); };
   State state = kOk;
   std::vector<std::string> why;
   for (const Incident* inc : open) {
     state = kCritical;
-    why.push_back("local " + std::string(ToString(inc->family)) + " incident open since " +
-                  FormatLocal(inc->start) + " (" + std::to_string(inc->domains) + " domains, " +
-                  inc->trend + ")");
+    const std::string trend = !es                       ? inc->trend
+                              : inc->trend == "growing" ? "creciente"
+                              : inc->trend == "falling" ? "decreciente"
+                                                        : "estable";
+    why.push_back(es ? "incidente local de tipo " + std::string(FamilyInSpanish(inc->family)) +
+                           " abierto desde " + FormatLocal(inc->start) + " (" +
+                           n(inc->domains) + " dominios, " + trend + ")"
+                     : "local " + std::string(ToString(inc->family)) + " incident open since " +
+                           FormatLocal(inc->start) + " (" + n(inc->domains) + " domains, " +
+                           trend + ")");
   }
-  std::string counted = std::to_string(local) + " of " + std::to_string(failures) +
-                        " failures on our side";
+  std::string counted = n(local) + (es ? " de " : " of ") + n(failures) +
+                        (es ? " fallos de nuestro lado" : " failures on our side");
   if (crit > 0 && local >= crit) {
     state = kCritical;
-    counted += " (critical at " + std::to_string(crit) + ")";
+    counted += (es ? " (crítico a partir de " : " (critical at ") + n(crit) + ")";
   } else if (warn > 0 && local >= warn) {
     if (state < kWarning) state = kWarning;
-    counted += " (warning at " + std::to_string(warn) + ")";
+    counted += (es ? " (aviso a partir de " : " (warning at ") + n(warn) + ")";
   }
   why.push_back(counted);
-  if (report.verdict.side == "remote") why.push_back("the others point to the receivers");
+  if (report.verdict.side == "remote") {
+    why.push_back(es ? "los demás apuntan a los receptores" : "the others point to the receivers");
+  }
   if (report.totals.sessions == 0) {
     // Logs that stopped being written look like a quiet hour: say where they end.
-    std::string none = "no sessions in the period";
+    std::string none = es ? "ninguna sesión en el periodo" : "no sessions in the period";
     if (report.outside_period.sessions > 0) {
-      none += " (the " + std::to_string(report.outside_period.sessions) +
-              " sessions read run from " + FormatLocal(report.outside_period.first) + " to " +
+      none += (es ? " (las " : " (the ") + n(report.outside_period.sessions) +
+              (es ? " sesiones leídas van de " : " sessions read run from ") +
+              FormatLocal(report.outside_period.first) + (es ? " a " : " to ") +
               FormatLocal(report.outside_period.last) + ")";
     }
     why.push_back(none);
   }
-  if (!report.diagnostics.skipped().empty()) {
-    why.push_back(std::to_string(report.diagnostics.skipped().size()) + " files skipped");
+  if (const size_t skipped = report.diagnostics.skipped().size(); skipped > 0) {
+    why.push_back(n(static_cast<int64_t>(skipped)) +
+                  (es ? (skipped == 1 ? " archivo omitido" : " archivos omitidos")
+                      : (skipped == 1 ? " file skipped" : " files skipped")));
   }
   std::string summary;
   for (const std::string& w : why) summary += (summary.empty() ? "" : "; ") + w;

@@ -180,3 +180,19 @@ TEST_CASE("check: logs that end before the period say where they end", "[check]"
                             "2026-03-02 06:00 +00:00 to 2026-03-02 11:58 +00:00)") !=
         std::string::npos);
 }
+
+TEST_CASE("check --lang es: the summary in Spanish, the states and perfdata as plugins have them",
+          "[check]") {
+  std::string out, err;
+  REQUIRE(RunCli("check --lang es --since 24h --now 2026-03-03T00:00:00Z --warn 5 --crit 50 "
+                 "sample_logs",
+                 &out, &err) == 1);
+  INFO(out);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 9 de 93 fallos de nuestro lado (aviso a partir "
+                             "de 5) | 'failures'=93;;;0 'local_failures'=9;5;50;0 ",
+                             0) == 0);
+  REQUIRE(RunCli("check --lang es --now 2026-03-02T13:00:00Z sample_logs", &out, &err) == 0);
+  CHECK(FirstLine(out).find("; ninguna sesión en el periodo (las 288 sesiones leídas van de "
+                            "2026-03-02 06:00 +00:00 a 2026-03-02 11:58 +00:00) | ") !=
+        std::string::npos);
+}
