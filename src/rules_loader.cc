@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+#include <re2/re2.h>
 
 namespace smtptriage {
 namespace {
@@ -282,7 +283,20 @@ void ParseOneRule(const json& r, size_t index, std::string_view label, bool site
   }
   if (r.contains("note") && !r["note"].is_string()) p.Add("\"note\" must be a string");
   if (r.contains("samples")) ParseSamples(r["samples"], &rule, &p);
-  if (p.count() == 0) out->push_back(std::move(rule));
+  if (p.count() == 0) {
+    out->push_back(std::move(rule));
+    return;
+  }
+  // A rule left out for the problems above: its pattern is checked here all the same, so that
+  // one pass of `rules check` lists what it can. (Its samples need the rule set.)
+  if (!rule.match.text.empty()) {
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    RE2 re(rule.match.text, o);
+    if (!re.ok()) p.Add("invalid RE2 pattern: " + re.error());
+  }
+  p.Add("its samples are tried once the problems above are fixed");
 }
 
 // "file:LINE: " for a byte offset of a JSON syntax error.

@@ -261,6 +261,22 @@ TEST_CASE("Each loader error names the file, the rule and the problem") {
   }
 }
 
+TEST_CASE("A rule with several problems has them all listed at once, its pattern's too") {
+  std::unique_ptr<Classifier> c;
+  Status s = Classifier::Load(kData + "rules_bad/several_problems", {}, &c);
+  INFO(s.message());
+  REQUIRE(!s.ok());
+  for (const char* what : {"unknown reason \"no_such_reason\"", "unknown side \"mine\"",
+                           "\"explanation\": missing es text",
+                           "\"checks\" must be a non-empty list",
+                           "invalid RE2 pattern: missing ): foo(bar",
+                           "its samples are tried once the problems above are fixed"}) {
+    INFO(what);
+    CHECK(s.message().find("rule \"t.several-problems\": " + std::string(what)) !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("A JSON syntax error gives the line") {
   std::unique_ptr<Classifier> c;
   Status s = Classifier::Load(kData + "rules_bad/bad_json", {}, &c);
