@@ -417,6 +417,16 @@ TEST_CASE("explain: a reply of our own server in a Receive log is ours to read, 
                  &err) == 0);
   CHECK(out.find("Matched rule: content.spam ") != std::string::npos);
   CHECK(out.find("Points to: either side") != std::string::npos);
+  // A relay refused by our server: never the advice to allow relay for the client's address.
+  REQUIRE(RunCli("explain --log receive '550 5.7.54 SMTP; Unable to relay recipient in "
+                 "non-accepted domain'",
+                 &out, &err) == 0);
+  CHECK(out.find("Matched rule: sender.relay-denied.inbound ") != std::string::npos);
+  CHECK(out.find("never allow relay for it") != std::string::npos);
+  REQUIRE(RunCli("explain '550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain'",
+                 &out, &err) == 0);
+  CHECK(out.find("Matched rule: sender.relay-denied ") != std::string::npos);
+  CHECK(out.find("Receive log") == std::string::npos);
 }
 
 TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
