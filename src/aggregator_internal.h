@@ -26,7 +26,7 @@ void KeepRecent(std::vector<std::string>* list, const std::string& value, size_t
 // Counts a failure of outbound mail or of a hop between our servers (its index from
 // Aggregator::AddFailure) on `server` when the rules put it on our side.
 inline void CountLocal(int index, ServerReport* server) {
-  if (index >= 0 && BucketCell::IsLocal(index)) ++server->local_failures;
+  if (index >= 0 && BucketCell::IsLocal(index)) ++server->local_by_rule;
 }
 
 // Adds a failure index (see Aggregator::AddFailure; -1 for none) to a session's list once: a

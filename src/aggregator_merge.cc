@@ -112,8 +112,8 @@ Status Aggregator::Absorb(const json& report) {
       mine.failed_recipients += JsonInteger<int64_t>(s.at("failed_recipients"));
       mine.failed_sessions += JsonInteger<int64_t>(s.at("failed_sessions"));
       // (absent from reports that earlier builds of smtptriage wrote)
-      if (s.contains("local_failures")) {
-        mine.local_failures += JsonInteger<int64_t>(s.at("local_failures"));
+      if (s.contains("local_by_rule")) {
+        mine.local_by_rule += JsonInteger<int64_t>(s.at("local_by_rule"));
       }
       if (mine.how.empty()) mine.how = s.at("how").get<std::string>();
       for (const json& p : s.at("paths")) RememberUpTo(&mine.paths, p.get<std::string>(), 1 << 20);

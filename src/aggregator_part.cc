@@ -79,7 +79,7 @@ void Aggregator::MergePart(SessionSink& sink) {
     to.recipients += from.recipients;
     to.failed_recipients += from.failed_recipients;
     to.failed_sessions += from.failed_sessions;
-    to.local_failures += from.local_failures;
+    to.local_by_rule += from.local_by_rule;
     for (const std::string& h : from.receive_connector_hosts) {
       KeepFirst(&to.receive_connector_hosts, h, 8);
     }

@@ -158,7 +158,9 @@ void ServersSection(const Report& r, Lang lang, std::ostream& out) {
       << (es ? "Sesiones" : "Sessions") << "</th><th class=\"num\">"
       << (es ? "Destinatarios fallidos" : "Failed recipients") << "</th><th class=\"num\">"
       << (es ? "Sesiones fallidas" : "Failed sessions") << "</th><th class=\"num\">"
-      << (es ? "Fallos de nuestro lado" : "Failures on our side") << "</th><th>"
+      << (es ? "Fallos que la respuesta atribuye a nuestro lado"
+             : "Failures whose reply puts them on our side")
+      << "</th><th>"
       << (es ? "Registros leídos" : "Logs read") << "</th></tr></thead>\n<tbody>\n";
   for (const ServerReport& sv : r.servers) {
     const char* cls = sv.verdict == "local" ? "ours" : sv.verdict == "organisation" ? "mixed" : "healthy";
@@ -166,12 +168,12 @@ void ServersSection(const Report& r, Lang lang, std::ostream& out) {
                            ? (es ? "\xE2\x96\xB2 NUESTRO: incidente propio" : "\xE2\x96\xB2 OURS: its own incident")
                        : sv.verdict == "organisation"
                            ? (es ? "incidente de toda la organizaci\xC3\xB3n" : "organisation-wide incident")
-                       : sv.local_failures > 0 ? (es ? "SIN INCIDENTE" : "NO INCIDENT")
+                       : sv.local_by_rule > 0 ? (es ? "SIN INCIDENTE" : "NO INCIDENT")
                                                : (es ? "SANO" : "HEALTHY");
     out << "<tr><td>" << Escape(sv.name) << "</td><td><span class=\"badge " << cls << "\">" << word
         << "</span></td><td class=\"num\">" << sv.sessions << "</td><td class=\"num\">"
         << sv.failed_recipients << "</td><td class=\"num\">" << sv.failed_sessions
-        << "</td><td class=\"num\">" << sv.local_failures << "</td><td>";
+        << "</td><td class=\"num\">" << sv.local_by_rule << "</td><td>";
     for (size_t i = 0; i < sv.paths.size(); ++i) out << (i ? "<br>" : "") << Escape(sv.paths[i]);
     out << " <span class=\"note\">(" << Escape(sv.how) << ")</span></td></tr>\n";
   }

@@ -149,7 +149,7 @@ ordered_json ServerToJson(const ServerReport& s) {
           {"recipients", s.recipients},
           {"failed_recipients", s.failed_recipients},
           {"failed_sessions", s.failed_sessions},
-          {"local_failures", s.local_failures},
+          {"local_by_rule", s.local_by_rule},
           {"verdict", s.verdict}};
 }
 

@@ -248,11 +248,11 @@ void Servers(const Report& r, Writer& w) {
   w.Family("smtptriage_server_failed_sessions",
            "Sessions that failed before any recipient in the period, by transport server.");
   for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.failed_sessions);
-  w.Family("smtptriage_server_local_failures",
-           "Failures of outbound mail and of hops between our servers that the rules put on our "
-           "side (a missing PTR, our IP on a blocklist), by transport server; not those that only "
-           "a local incident puts on our side.");
-  for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.local_failures);
+  w.Family("smtptriage_server_local_by_rule",
+           "Failures of outbound mail and of hops between our servers whose reply the rules put "
+           "on our side (a missing PTR, our IP on a blocklist), by transport server; not those "
+           "that only a local incident puts on our side.");
+  for (const ServerReport& s : r.servers) w.Sample({{"server", s.name}}, s.local_by_rule);
   w.Family("smtptriage_server_local_incidents_open",
            "Local incidents still open at the end of the period that the server shows, by "
            "failure family and scope (server: only some servers have it, so the cause is on "
@@ -271,9 +271,9 @@ void Servers(const Report& r, Writer& w) {
   }
   w.Family("smtptriage_server_verdict",
            "1 for the server's verdict (healthy: no local incident, see "
-           "smtptriage_server_local_failures for failures on our side outside incidents; local: "
-           "a local incident of its own; organisation: only incidents every server had), 0 for "
-           "the others.");
+           "smtptriage_server_local_by_rule for the failures whose reply puts them on our side; "
+           "local: a local incident of its own; organisation: only incidents every server had), "
+           "0 for the others.");
   for (const ServerReport& s : r.servers) {
     for (const char* v : {"healthy", "local", "organisation"}) {
       w.Sample({{"server", s.name}, {"verdict", v}}, s.verdict == v ? 1 : 0);

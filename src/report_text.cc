@@ -223,7 +223,7 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
                                            : "OURS: its own incident")
         : s.verdict == "organisation" ? (es ? "incidente de toda la organización"
                                            : "organisation-wide incident")
-        : s.local_failures > 0        ? (es ? "sin incidente" : "no incident")
+        : s.local_by_rule > 0        ? (es ? "sin incidente" : "no incident")
                                       : (es ? "sano" : "healthy");
     const char* how = s.how == "explicit" ? "--server"
                       : s.how == "share"  ? (es ? "recurso compartido" : "share")
@@ -235,9 +235,12 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
         << GroupedCount(s.failed_sessions, lang) << " "
         << (es ? "sesiones fallidas antes de los destinatarios"
                : "sessions failed before any recipient")
-        << ", " << GroupedCount(s.local_failures, lang) << " "
-        << (es ? (s.local_failures == 1 ? "fallo de nuestro lado" : "fallos de nuestro lado")
-               : (s.local_failures == 1 ? "failure on our side" : "failures on our side"))
+        // Counted from the replies: an incident can put more on our side (see the incidents).
+        << ", " << GroupedCount(s.local_by_rule, lang) << " "
+        << (es ? (s.local_by_rule == 1 ? "fallo que su respuesta atribuye a nuestro lado"
+                                       : "fallos que su respuesta atribuye a nuestro lado")
+               : (s.local_by_rule == 1 ? "failure whose reply puts it on our side"
+                                       : "failures whose reply puts them on our side"))
         << "\n";
     out << "    " << (es ? "de" : "from");
     for (const std::string& p : s.paths) out << " " << p;

@@ -239,7 +239,7 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
       {"smtptriage_connect_failures", {}, "45"},
       {"smtptriage_files_read", {}, "20"},
       // The headline's failures on our side: require_ptr (4), (1); blocked (1), (2); sender (1).
-      {"smtptriage_server_local_failures", {{"server", "local"}}, "9"},
+      {"smtptriage_server_local_by_rule", {{"server", "local"}}, "9"},
       {"smtptriage_files_skipped", {}, "0"},
       {"smtptriage_malformed_lines", {}, "0"},
       {"smtptriage_lines_read", {}, "7942"},

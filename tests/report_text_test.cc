@@ -174,20 +174,20 @@ TEST_CASE("Text report: a server with no incident but failures of ours is not ca
     s.sessions = 10;
     r.servers.push_back(s);
   }
-  r.servers[0].local_failures = 4;   // a missing PTR, no incident
+  r.servers[0].local_by_rule = 4;   // a missing PTR, no incident
   r.servers[1].verdict = "local";    // its own incident
-  r.servers[1].local_failures = 1;
+  r.servers[1].local_by_rule = 1;
   std::string en = Text(r, Lang::kEn, 20);
   CHECK(Has(en, "  EX01  [no incident]  10 sessions, 0 failed recipients, 0 sessions failed "
-                "before any recipient, 4 failures on our side\n"));
+                "before any recipient, 4 failures whose reply puts them on our side\n"));
   CHECK(Has(en, "  EX02  [OURS: its own incident]  10 sessions, 0 failed recipients, 0 sessions "
-                "failed before any recipient, 1 failure on our side\n"));
+                "failed before any recipient, 1 failure whose reply puts it on our side\n"));
   CHECK(Has(en, "  EX03  [healthy]  10 sessions, 0 failed recipients, 0 sessions failed before "
-                "any recipient, 0 failures on our side\n"));
+                "any recipient, 0 failures whose reply puts them on our side\n"));
   std::string es = Text(r, Lang::kEs, 20);
   CHECK(Has(es, "  EX01  [sin incidente]  "));
-  CHECK(Has(es, ", 4 fallos de nuestro lado\n"));
-  CHECK(Has(es, ", 1 fallo de nuestro lado\n"));
+  CHECK(Has(es, ", 4 fallos que su respuesta atribuye a nuestro lado\n"));
+  CHECK(Has(es, ", 1 fallo que su respuesta atribuye a nuestro lado\n"));
   CHECK(Has(es, "  EX03  [sano]  "));
 }
 

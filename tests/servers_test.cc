@@ -186,9 +186,9 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
     CHECK(s->recipients == one.report.totals.recipients);
     CHECK(s->failed_recipients == one.report.totals.failed_recipients);
     // The sample preset's missing IPv6 PTR (and more) on every server: ours, incident or not.
-    CHECK(s->local_failures > 0);
-    CHECK(s->local_failures == LocalByRule(one.report));
-    CHECK(one.report.servers.at(0).local_failures == s->local_failures);
+    CHECK(s->local_by_rule > 0);
+    CHECK(s->local_by_rule == LocalByRule(one.report));
+    CHECK(one.report.servers.at(0).local_by_rule == s->local_by_rule);
     sessions += one.report.totals.sessions;
     recipients += one.report.totals.recipients;
     failed += one.report.totals.failed_recipients;
@@ -202,8 +202,8 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
   std::ostringstream text;
   RenderText(all.report, RenderOptions(), text);
   INFO(text.str());
-  const std::string ours = std::to_string(Server(all.report, "EX01")->local_failures) +
-                           " failures on our side\n";
+  const std::string ours = std::to_string(Server(all.report, "EX01")->local_by_rule) +
+                           " failures whose reply puts them on our side\n";
   CHECK(text.str().find(ours) != std::string::npos);
   // --by-server: a domain's failures per server add up to its failures.
   for (const DomainReport& d : all.report.domains) {
@@ -229,7 +229,7 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   CHECK(Server(run.report, "EX02")->verdict == "local");
   CHECK(Server(run.report, "EX01")->verdict == "healthy");
   CHECK(Server(run.report, "EX03")->verdict == "healthy");
-  CHECK(Server(run.report, "EX02")->local_failures > 0);
+  CHECK(Server(run.report, "EX02")->local_by_rule > 0);
   for (const Incident& i : run.report.incidents) {
     CHECK(std::find(i.servers.begin(), i.servers.end(), "EX01") == i.servers.end());
   }
@@ -297,7 +297,7 @@ TEST_CASE("merge of the servers' own reports equals one run over all their logs"
     REQUIRE(t != nullptr);
     CHECK(t->sessions == s.sessions);
     CHECK(t->failed_recipients == s.failed_recipients);
-    CHECK(t->local_failures == s.local_failures);
+    CHECK(t->local_by_rule == s.local_by_rule);
     CHECK(t->verdict == s.verdict);
   }
   INFO("single run:\n" << Describe(all.report) << "merged:\n" << Describe(m));

@@ -169,10 +169,10 @@ struct ServerReport {
   int64_t recipients = 0;
   int64_t failed_recipients = 0;
   int64_t failed_sessions = 0;       // sessions that failed before any recipient
-  // Failures of outbound mail and of hops between our servers that the rules put on our side
-  // (a missing PTR, our IP on a blocklist): a server with no incident can still have them.
+  // Failures of outbound mail and of hops between our servers whose reply the rules put on our
+  // side (a missing PTR, our IP on a blocklist): a server with no incident can still have them.
   // Failures that only a local incident puts on our side are not counted here.
-  int64_t local_failures = 0;
+  int64_t local_by_rule = 0;
   // healthy: no local incident; local: a local incident only this server (or some) had;
   // organisation: hit by an incident of every server.
   std::string verdict = "healthy";
