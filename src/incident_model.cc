@@ -244,14 +244,22 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
         remote_reasons[std::string(ToString(g.reason))] += g.count - g.local_count;
       }
     }
-    auto list = [](const std::map<std::string, int64_t>& m) {
+    // The three main reasons with their counts, and how many more there are, so that the
+    // counts named add up to the number said.
+    auto list = [](const std::map<std::string, int64_t>& m, bool es) {
       std::vector<std::pair<int64_t, std::string>> v;
       for (const auto& [r, n] : m) v.push_back({-n, r});
       std::sort(v.begin(), v.end());
       std::string out;
-      for (size_t i = 0; i < v.size() && i < 3; ++i) {
-        out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
+      int64_t rest = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i < 3) {
+          out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
+        } else {
+          rest -= v[i].first;
+        }
       }
+      if (rest > 0) out += (es ? " y " : " and ") + std::to_string(rest) + (es ? " más" : " more");
       return out;
     };
     if (total == 0) {
@@ -265,22 +273,24 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     // domain of theirs that also refused us for a reason of ours, and the two must agree.
     auto others = [&](int64_t count, const std::map<std::string, int64_t>& reasons, bool ours) {
       if (count == 0) return LocalizedText{};
-      const std::string c = std::to_string(count), why = list(reasons) + ".";
+      const std::string c = std::to_string(count), why = list(reasons, false) + ".",
+                        why_es = list(reasons, true) + ".";
       if (count == 1) {
         return LocalizedText{
             std::string(" The other one points to ") + (ours ? "our side: " : "the remote side: ") +
                 why,
             std::string(" El otro apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
-                why};
+                why_es};
       }
       return LocalizedText{
           " The other " + c + " point to " + (ours ? "our side: " : "the remote side: ") + why,
-          " Los otros " + c + " apuntan " + (ours ? "a nuestro lado: " : "al lado remoto: ") + why};
+          " Los otros " + c + " apuntan " + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+              why_es};
     };
     if (total == 1) {  // not "1 of 1 failures point to ..."
       const bool ours = local == 1;
       dr.verdict = ours ? "local" : "remote";
-      const std::string why = list(ours ? local_reasons : remote_reasons) + ".";
+      const std::string why = list(ours ? local_reasons : remote_reasons, false) + ".";
       dr.verdict_summary = {
           std::string("The one failure points to ") + (ours ? "our side: " : "the remote side: ") +
               why,
@@ -290,27 +300,27 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       dr.verdict = "local";
       LocalizedText rest = others(total - local, remote_reasons, false);
       dr.verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
-                                list(local_reasons) + "." + rest.en,
+                                list(local_reasons, false) + "." + rest.en,
                             std::to_string(local) + " de " + n +
-                                " fallos apuntan a nuestro lado: " + list(local_reasons) + "." +
-                                rest.es};
+                                " fallos apuntan a nuestro lado: " + list(local_reasons, true) +
+                                "." + rest.es};
     } else if (1 - share >= opt.local_share) {
       dr.verdict = "remote";
       std::string r = std::to_string(total - local);
       LocalizedText rest = others(local, local_reasons, true);
       dr.verdict_summary = {r + " of " + n + " failures point to the remote side: " +
-                                list(remote_reasons) + "." + rest.en,
+                                list(remote_reasons, false) + "." + rest.en,
                             r + " de " + n + " fallos apuntan al lado remoto: " +
-                                list(remote_reasons) + "." + rest.es};
+                                list(remote_reasons, true) + "." + rest.es};
     } else {
       dr.verdict = "mixed";
       std::string l = std::to_string(local), r = std::to_string(total - local);
       dr.verdict_summary = {"Mixed: " + l + " of " + n + " failures point to our side (" +
-                                list(local_reasons) + "), " + r + " to the remote side (" +
-                                list(remote_reasons) + ").",
+                                list(local_reasons, false) + "), " + r +
+                                " to the remote side (" + list(remote_reasons, false) + ").",
                             "Mixto: " + l + " de " + n + " fallos apuntan a nuestro lado (" +
-                                list(local_reasons) + "), " + r + " al lado remoto (" +
-                                list(remote_reasons) + ")."};
+                                list(local_reasons, true) + "), " + r + " al lado remoto (" +
+                                list(remote_reasons, true) + ")."};
     }
   }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 
 #include "smtptriage/aggregator.h"
@@ -97,6 +98,33 @@ int64_t LocalByRule(const Report& r) {
     for (const FailureGroup& g : d.failures) n += g.side == Side::kLocal ? g.count : 0;
   }
   return n;
+}
+
+// Each domain's summary names counts that add up to the number it says: "7 of 9 failures point
+// to ...: a (4), b (2) and 1 more." and "The other 2 point to ...: c (2)."
+void CheckSummaryCounts(const Report& r) {
+  const std::regex clause(R"((\d+) of \d+ failures point to [^:]+: ([^.]+)\.)"
+                          R"(|The other (\d+) point to [^:]+: ([^.]+)\.)");
+  const std::regex count(R"(\((\d+)\)|and (\d+) more)");
+  int checked = 0;
+  for (const DomainReport& d : r.domains) {
+    const std::string& s = d.verdict_summary.en;
+    for (auto it = std::sregex_iterator(s.begin(), s.end(), clause); it != std::sregex_iterator();
+         ++it) {
+      const std::smatch& m = *it;
+      int64_t said = std::stoll(m[1].matched ? m[1].str() : m[3].str());
+      std::string list = m[2].matched ? m[2].str() : m[4].str();
+      int64_t named = 0;
+      for (auto c = std::sregex_iterator(list.begin(), list.end(), count);
+           c != std::sregex_iterator(); ++c) {
+        named += std::stoll((*c)[1].matched ? (*c)[1].str() : (*c)[2].str());
+      }
+      INFO(d.domain << ": " << s);
+      CHECK(named == said);
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
 }
 
 std::string Describe(const Report& r) {
@@ -199,6 +227,7 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
   CHECK(all.report.totals.recipients == recipients);
   CHECK(all.report.totals.failed_recipients == failed);
   CHECK(all.report.totals.failed_sessions == failed_sessions);
+  CheckSummaryCounts(all.report);
   std::ostringstream text;
   RenderText(all.report, RenderOptions(), text);
   INFO(text.str());
@@ -219,6 +248,7 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   GenerateBlocklistOnEx02(dir.path());
   Run run = Scan({dir.path().string()});
   INFO(Describe(run.report));
+  CheckSummaryCounts(run.report);
   const Incident* inc = IncidentOf(run.report, Family::kReputation);
   REQUIRE(inc != nullptr);
   CHECK(inc->scope == "server");
