@@ -72,7 +72,8 @@ void PrintRow(const TranscriptRow& r, const std::vector<std::string>& files, std
 // Prints a transcript; with a `focus` row, only the start of the session and the rows around
 // the failure, so the reply that matters is on screen.
 void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::string>& files,
-                std::ostream& out, const SourceRef* focus) {
+                std::ostream& out, const SourceRef* focus, Lang lang) {
+  const char* rows_word = lang == Lang::kEs ? " filas ...\n" : " rows ...\n";
   size_t at = rows.size();
   if (focus != nullptr) {
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -86,9 +87,9 @@ void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::s
   size_t from = at > 8 ? at - 8 : 0;
   size_t to = std::min(rows.size(), at + 4);
   for (size_t i = 0; i < std::min<size_t>(3, from); ++i) PrintRow(rows[i], files, out);
-  if (from > 3) out << "      ... " << (from - 3) << " rows ...\n";
+  if (from > 3) out << "      ... " << (from - 3) << rows_word;
   for (size_t i = std::max<size_t>(from, 0); i < to; ++i) PrintRow(rows[i], files, out);
-  if (to < rows.size()) out << "      ... " << (rows.size() - to) << " rows ...\n";
+  if (to < rows.size()) out << "      ... " << (rows.size() - to) << rows_word;
 }
 
 }  // namespace
@@ -176,7 +177,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         r.target.kind == Target::Kind::kSession && k.example_session == r.target.value;
     if (!k.transcript.empty() && !is_target) {
       out << "  " << (es ? "Sesión de ejemplo " : "Example session ") << k.example_session << ":\n";
-      Transcript(k.transcript, r.file_names, out, &k.example_ref);
+      Transcript(k.transcript, r.file_names, out, &k.example_ref, lang);
     }
   }
   for (const SessionView& v : r.sessions_found) {
@@ -191,7 +192,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         << s.connector << "  " << s.remote_endpoint << "  " << FormatLocal(s.start) << " -> "
         << FormatLocal(s.end) << "  (" << (es ? CloseReasonEs(s.close_reason) : s.close_reason)
         << ")\n";
-    Transcript(s.transcript, r.file_names, out, nullptr);
+    Transcript(s.transcript, r.file_names, out, nullptr, lang);
   }
   if (r.target.kind == Target::Kind::kAddress && !r.occurrences.empty()) {
     out << "\n" << (es ? "Cada fallo" : "Every failure") << "\n";

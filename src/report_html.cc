@@ -171,11 +171,12 @@ void ServersSection(const Report& r, Lang lang, std::ostream& out) {
                        : sv.local_by_rule > 0 ? (es ? "SIN INCIDENTE" : "NO INCIDENT")
                                                : (es ? "SANO" : "HEALTHY");
     out << "<tr><td>" << Escape(sv.name) << "</td><td><span class=\"badge " << cls << "\">" << word
-        << "</span></td><td class=\"num\">" << sv.sessions << "</td><td class=\"num\">"
-        << sv.failed_recipients << "</td><td class=\"num\">" << sv.failed_sessions
-        << "</td><td class=\"num\">" << sv.local_by_rule << "</td><td>";
+        << "</span></td><td class=\"num\">" << GroupedCount(sv.sessions, lang)
+        << "</td><td class=\"num\">" << GroupedCount(sv.failed_recipients, lang)
+        << "</td><td class=\"num\">" << GroupedCount(sv.failed_sessions, lang)
+        << "</td><td class=\"num\">" << GroupedCount(sv.local_by_rule, lang) << "</td><td>";
     for (size_t i = 0; i < sv.paths.size(); ++i) out << (i ? "<br>" : "") << Escape(sv.paths[i]);
-    out << " <span class=\"note\">(" << Escape(sv.how) << ")</span></td></tr>\n";
+    out << " <span class=\"note\">(" << Escape(ServerHowWords(sv.how, lang)) << ")</span></td></tr>\n";
   }
   out << "</tbody></table></div>\n</section>\n";
 }
@@ -264,8 +265,8 @@ void TimelineSection(const Report& r, const Bins& bins, const Words& w, std::ost
     }
     rows[i] = detail;
     c.Rect(left + i * step_x, top, step_x, base - top, "hit",
-           When(bins.At(i), bins) + ": " + svg::Num(total[i], 0) + " " + w.failure_many + " (" +
-               detail + ")");
+           When(bins.At(i), bins) + ": " + svg::Num(total[i], 0) + " " +
+               (total[i] == 1 ? w.failure_one : w.failure_many) + " (" + detail + ")");
   }
   TimeAxis(&c, bins, left, step_x, base, W);
   out << "<figure>\n<figcaption>" << Escape(title) << "</figcaption>\n<div class=\"scroll\">"

@@ -131,6 +131,14 @@ std::string Count(int64_t n, const Words& w, const char* one, const char* many) 
 
 }  // namespace
 
+std::string ServerHowWords(const std::string& how, Lang lang) {
+  const bool es = lang == Lang::kEs;
+  return how == "explicit" ? "--server"
+         : how == "share"  ? (es ? "recurso compartido" : "share")
+         : how == "layout" ? (es ? "estructura de carpetas" : "folder layout")
+                           : (es ? "por defecto" : "default");
+}
+
 std::string GroupedCount(int64_t n, Lang lang) {
   std::string s = std::to_string(n < 0 ? -n : n);
   const bool es = lang == Lang::kEs;
@@ -223,12 +231,9 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
                                            : "OURS: its own incident")
         : s.verdict == "organisation" ? (es ? "incidente de toda la organización"
                                            : "organisation-wide incident")
-        : s.local_by_rule > 0        ? (es ? "sin incidente" : "no incident")
+        : s.local_by_rule > 0         ? (es ? "sin incidente" : "no incident")
                                       : (es ? "sano" : "healthy");
-    const char* how = s.how == "explicit" ? "--server"
-                      : s.how == "share"  ? (es ? "recurso compartido" : "share")
-                      : s.how == "layout" ? (es ? "estructura de carpetas" : "folder layout")
-                                          : (es ? "por defecto" : "default");
+    const std::string how = ServerHowWords(s.how, lang);
     out << "  " << s.name << "  [" << verdict << "]  " << GroupedCount(s.sessions, lang) << " "
         << (es ? "sesiones" : "sessions") << ", " << GroupedCount(s.failed_recipients, lang) << " "
         << (es ? "destinatarios fallidos" : "failed recipients") << ", "

@@ -271,6 +271,17 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   CHECK(text.str().find("EX01  [healthy]") != std::string::npos);
   FindReporter("html")->render(run.report, RenderOptions(), html);
   CHECK(html.str().find("Servers (3)") != std::string::npos);
+  // How each server was told, in words, and counts in the timeline in the singular for one.
+  CHECK(html.str().find("(folder layout)") != std::string::npos);
+  CHECK(html.str().find(": 1 failures ") == std::string::npos);
+  CHECK(html.str().find(": 1 failure (") != std::string::npos);
+  std::ostringstream html_es;
+  RenderOptions es;
+  es.lang = Lang::kEs;
+  FindReporter("html")->render(run.report, es, html_es);
+  CHECK(html_es.str().find("(estructura de carpetas)") != std::string::npos);
+  CHECK(html_es.str().find(": 1 fallos ") == std::string::npos);
+  CHECK(html_es.str().find(": 1 fallo (") != std::string::npos);
   CHECK(html.str().find("<td>EX02</td><td><span class=\"badge ours\">") != std::string::npos);
 }
 

@@ -59,6 +59,9 @@ std::string GroupedCount(int64_t n, Lang lang);
 // decimal mark of `lang` ("1.2 MB"; "1,2 MB" in Spanish).
 std::string ByteSize(int64_t b, Lang lang);
 
+// How a server was told from its logs (ServerReport::how), in words: "folder layout".
+std::string ServerHowWords(const std::string& how, Lang lang);
+
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 
