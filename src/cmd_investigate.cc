@@ -72,6 +72,7 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
 
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
   Investigation investigation(ParseTarget(target), &aggregator, setup.aggregator, &names);
+  investigation.SetServers(setup.servers);
   TeeSink tee(&investigation, &aggregator);
   MatcherOptions matcher;
   matcher.keep_transcripts = true;

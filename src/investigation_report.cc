@@ -182,7 +182,10 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   }
   for (const SessionView& v : r.sessions_found) {
     const SessionRecord& s = v.record;
-    out << "\n" << (es ? "Sesión " : "Session ") << s.session << "  "
+    // Session ids are unique per server only: with several, say whose this one is.
+    const bool many = r.server_names.size() >= 2 && s.server < r.server_names.size();
+    out << "\n" << (es ? "Sesión " : "Session ") << s.session
+        << (many ? (es ? " de " : " on ") + r.server_names[s.server] : std::string()) << "  "
         << (!es                             ? ToString(s.log)
             : s.log == LogKind::kSend       ? "envío"
             : s.log == LogKind::kReceive    ? "recepción"
@@ -256,6 +259,9 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
   json sessions = json::array();
   for (const SessionView& v : r.sessions_found) {
     sessions.push_back({{"session", v.record.session},
+                        {"server", v.record.server < r.server_names.size()
+                                       ? r.server_names[v.record.server]
+                                       : std::string()},
                         {"log", ToString(v.record.log)},
                         {"connector", v.record.connector},
                         {"remote_endpoint", v.record.remote_endpoint},

@@ -228,6 +228,20 @@ TEST_CASE("Three servers with colliding session ids: each is counted apart and t
   CHECK(all.report.totals.failed_recipients == failed);
   CHECK(all.report.totals.failed_sessions == failed_sessions);
   CheckSummaryCounts(all.report);
+  // A session id that every server used: investigate names the server of each session.
+  std::string id;
+  for (const DomainReport& d : all.report.domains) {
+    for (const FailureGroup& g : d.failures) {
+      if (id.empty() && g.sample_ref.find("EX01") != std::string::npos) id = g.sample_session;
+    }
+  }
+  REQUIRE(!id.empty());
+  std::string inv, inv_err;
+  REQUIRE(RunCli("investigate " + id + " '" + dir.path().string() + "'", &inv, &inv_err) == 0);
+  INFO(inv);
+  CHECK(inv.find("Session " + id + " on EX01  ") != std::string::npos);
+  CHECK((inv.find("Session " + id + " on EX02  ") != std::string::npos ||
+         inv.find("Session " + id + " on EX03  ") != std::string::npos));
   std::ostringstream text;
   RenderText(all.report, RenderOptions(), text);
   INFO(text.str());

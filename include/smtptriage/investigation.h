@@ -91,6 +91,7 @@ struct InvestigationResult {
   std::string verdict = "healthy";
   std::string verdict_summary;
   std::vector<std::string> file_names;
+  std::vector<std::string> server_names;     // by SessionRecord::server; named when 2 or more
 };
 
 class Investigation : public SessionSink {
@@ -102,6 +103,11 @@ class Investigation : public SessionSink {
   void OnSession(SessionRecord&& s) override;
   // Completes the investigation with the run's finished report.
   InvestigationResult Finish(const Report& report);
+  // The run's servers, so that a session id found on two of them is told apart.
+  void SetServers(const std::vector<ServerInput>& servers) {
+    result_.server_names.clear();
+    for (const ServerInput& s : servers) result_.server_names.push_back(s.name);
+  }
 
  private:
   bool MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const;
