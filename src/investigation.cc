@@ -48,6 +48,23 @@ bool LooksLikeIp(const std::string& text) {
   });
 }
 
+// The edit distance of two names, up to `limit` (more is `limit` + 1).
+size_t Distance(const std::string& a, const std::string& b, size_t limit) {
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return std::min(row[b.size()], limit + 1);
+}
+
 }  // namespace
 
 std::string TargetProblem(const std::string& text) {
@@ -325,10 +342,33 @@ InvestigationResult Investigation::Finish(const Report& report) {
   if (sent == 0 && result_.inbound_failures > 0) {
     result_.verdict = "refused";
     result_.verdict_summary = "No failure of mail we sent; " + refusals;
+  } else if (result_.sessions == 0) {
+    // Most often a typing mistake: name what the logs have that is close to it.
+    result_.verdict = "not_found";
+    result_.verdict_summary = options_.since || options_.until
+                                  ? "No session in the period asked for involves the target."
+                                  : "No session in the logs involves the target.";
+    if (target_.kind == Target::Kind::kDomain || target_.kind == Target::Kind::kAddress) {
+      const std::string want = target_.kind == Target::Kind::kDomain ? target_.value
+                                                                     : DomainOf(target_.value);
+      std::set<std::string> close;
+      for (const DomainReport& d : report.domains) {
+        if (!d.unresolved && Distance(d.domain, want, 2) <= 2 && close.size() < 3) {
+          close.insert(d.domain);
+        }
+      }
+      for (const std::string& c : close) result_.close_names.push_back(c);
+    }
+    if (!result_.close_names.empty()) {
+      result_.verdict_summary += " Domains in the logs with a name close to it: ";
+      for (size_t i = 0; i < result_.close_names.size(); ++i) {
+        result_.verdict_summary += (i ? ", " : "") + result_.close_names[i];
+      }
+      result_.verdict_summary += ".";
+    }
   } else if (sent == 0) {
     result_.verdict = "healthy";
-    result_.verdict_summary = result_.sessions == 0 ? "No session matched the target."
-                                                    : "No failures for the target.";
+    result_.verdict_summary = "No failures for the target.";
   } else {
     double share = static_cast<double>(result_.local_failures) / sent;
     std::string n = std::to_string(sent);

@@ -40,8 +40,18 @@ std::string VerdictSummaryEs(const InvestigationResult& r) {
   if (r.verdict == "mixed") {
     return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto." + also;
   }
-  return r.sessions == 0 ? "Ninguna sesión corresponde al objetivo."
-                         : "No hay fallos para el objetivo.";
+  if (r.verdict == "not_found") {
+    std::string s = r.verdict_summary.rfind("No session in the period", 0) == 0
+                        ? "Ninguna sesión del periodo pedido tiene que ver con el objetivo."
+                        : "Ninguna sesión de los registros tiene que ver con el objetivo.";
+    if (!r.close_names.empty()) {
+      s += " Dominios de los registros con un nombre parecido: ";
+      for (size_t i = 0; i < r.close_names.size(); ++i) s += (i ? ", " : "") + r.close_names[i];
+      s += ".";
+    }
+    return s;
+  }
+  return "No hay fallos para el objetivo.";
 }
 
 // How a session ended, in Spanish when smtptriage said it; the log's own words stay as they are.
@@ -58,6 +68,7 @@ std::string VerdictWord(const std::string& verdict, Lang lang) {
   if (verdict == "remote") return es ? "SUYO" : "THEIRS";
   if (verdict == "mixed") return es ? "MIXTO" : "MIXED";
   if (verdict == "refused") return es ? "RECHAZADO POR NOSOTROS" : "REFUSED BY US";
+  if (verdict == "not_found") return es ? "NO ESTÁ EN LOS REGISTROS" : "NOT IN THE LOGS";
   return es ? "SIN FALLOS" : "NO FAILURES";
 }
 

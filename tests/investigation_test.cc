@@ -42,6 +42,29 @@ TEST_CASE("Targets are told apart: domain, address, session id, IP address", "[i
   CHECK(err.find("looks like a session id, but has 15 hexadecimal digits") != std::string::npos);
 }
 
+TEST_CASE("A target no session involves is said to be absent, with the names close to it",
+          "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate proseware-suply.example sample_logs", &out, &err) == 0);
+  CHECK(out.find("Verdict: NOT IN THE LOGS - No session in the logs involves the target. Domains "
+                 "in the logs with a name close to it: proseware-supply.example.\n") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate --lang es someone@proseware-supply.exampel sample_logs", &out,
+                 &err) == 0);
+  CHECK(out.find("Veredicto: NO ESTÁ EN LOS REGISTROS - ") != std::string::npos);
+  CHECK(out.find("con un nombre parecido: proseware-supply.example.") != std::string::npos);
+  REQUIRE(RunCli("investigate nothing-like-it.example sample_logs --format json", &out, &err) ==
+          0);
+  json j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "not_found");
+  CHECK(j["verdict"]["summary"] == "No session in the logs involves the target.");
+  // Outside --since/--until it is the period that has none.
+  REQUIRE(RunCli("investigate treyresearch.example sample_logs --until 2026-03-02T06:00:00Z",
+                 &out, &err) == 0);
+  CHECK(out.find("No session in the period asked for involves the target.") !=
+        std::string::npos);
+}
+
 TEST_CASE("Investigating a domain shows what our server refused of its mail, apart",
           "[investigate]") {
   std::string out, err;

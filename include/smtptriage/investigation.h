@@ -87,11 +87,13 @@ struct InvestigationResult {
   std::vector<Occurrence> occurrences;       // up to kMaxOccurrences, in time order
   std::vector<SessionView> sessions_found;   // for a session id target
   // healthy | remote | local | mixed, from the failures of mail we sent; refused when the only
-  // failures are of mail sent to us that our server refused.
+  // failures are of mail sent to us that our server refused; not_found when no session involves
+  // the target.
   std::string verdict = "healthy";
   std::string verdict_summary;
   std::vector<std::string> file_names;
   std::vector<std::string> server_names;     // by SessionRecord::server; named when 2 or more
+  std::vector<std::string> close_names;      // no session found: domains of a name close to it
 };
 
 class Investigation : public SessionSink {
