@@ -46,7 +46,9 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
       "domains a failure family must hit in one bucket to be a local incident");
   add("min-spread", po::value(&o->min_spread)->default_value(0.20, "0.2"),
       "share of active domains a spreading failure must reach to be a local incident");
-  add("now", po::value(&o->now), "the current time (ISO 8601), for durations and reports");
+  add("now", po::value(&o->now),
+      "the current time (ISO 8601), for durations and reports; with --since and no --until, "
+      "the period ends there");
   add("unparsed", po::value(&o->unparsed), "write the malformed lines to this file");
   add("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored");
   add("server", po::value(&o->servers)->composing(),
@@ -123,10 +125,14 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
       return false;
     }
     setup->aggregator.until = t;
+  } else if (!o.now.empty() && setup->aggregator.since) {
+    // "The last hour, as at --now": what came after --now is not in it (a replay of the past).
+    setup->aggregator.until = setup->now;
   }
   if (setup->aggregator.since && setup->aggregator.until &&
       *setup->aggregator.until <= *setup->aggregator.since) {
-    err << "smtptriage: --until must be later than --since\n";
+    err << "smtptriage: " << (o.until.empty() ? "--now" : "--until")
+        << " must be later than --since\n";
     return false;
   }
   if (!ParseDuration(o.bucket, &setup->aggregator.bucket_ms) ||

@@ -196,3 +196,21 @@ TEST_CASE("check --lang es: the summary in Spanish, the states and perfdata as p
                             "2026-03-02 06:00 +00:00 a 2026-03-02 11:58 +00:00) | ") !=
         std::string::npos);
 }
+
+TEST_CASE("check --since with --now: the period ends at --now", "[check]") {
+  // Replaying 08:00: the last hour is 07:00-08:00, not 07:00 to the end of the logs.
+  std::string replay, window, err;
+  REQUIRE(RunCli("check --since 1h --now 2026-03-02T08:00:00Z sample_logs", &replay, &err) == 0);
+  REQUIRE(RunCli("check --since 2026-03-02T07:00:00Z --until 2026-03-02T08:00:00Z "
+                 "--now 2026-03-02T08:00:00Z sample_logs",
+                 &window, &err) == 0);
+  INFO(replay << window);
+  CHECK(FirstLine(replay) == FirstLine(window));
+  std::string all;
+  REQUIRE(RunCli("check --since 2026-03-02T07:00:00Z sample_logs", &all, &err) != 3);
+  CHECK(FirstLine(replay) != FirstLine(all));  // the logs go on after 08:00
+  // A --since after --now is refused, naming --now.
+  CHECK(RunCli("check --since 2026-03-03T00:00:00Z --now 2026-03-02T00:00:00Z sample_logs",
+               &replay, &err) == 3);
+  CHECK(FirstLine(replay).find("--now must be later than --since") != std::string::npos);
+}
