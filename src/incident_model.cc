@@ -267,6 +267,18 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       dr.verdict_summary = {"No failures.", "Sin fallos."};
       continue;
     }
+    if (dr.direction == Direction::kInbound) {
+      // What our own server refused of mail sent to us: our policy, neither side's failure.
+      std::map<std::string, int64_t> all = local_reasons;
+      for (const auto& [r, k] : remote_reasons) all[r] += k;
+      dr.verdict = "refused";
+      dr.verdict_summary = {"Refused by our own server (mail sent to us, our own policy): " +
+                                list(all, false) + ".",
+                            "Rechazado por nuestro propio servidor (correo que nos enviaron, "
+                            "nuestra propia política): " +
+                                list(all, true) + "."};
+      continue;
+    }
     double share = static_cast<double>(local) / total;
     const std::string n = std::to_string(total);
     // The failures that went the other way than the verdict, named too: the headline lists a

@@ -87,6 +87,17 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
   REQUIRE(j["failure_kinds"].size() == 1);
   CHECK(j["failure_kinds"][0]["inbound"] == true);
   CHECK(j["occurrences"][0]["side"] == "refused");
+  // scan says the same of it: refused, not a side.
+  REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
+  bool seen = false;
+  for (const json& d : json::parse(out)["domains"]) {
+    if (d["domain"] != "humongousinsurance-gmbh.example" || d["direction"] != "inbound") continue;
+    seen = true;
+    CHECK(d["verdict"] == "refused");
+    CHECK(d["verdict_summary"] ==
+          "Refused by our own server (mail sent to us, our own policy): relay_denied (1).");
+  }
+  CHECK(seen);
 
   // Mail to it failed too: the verdict weighs only that, and says the rest.
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
