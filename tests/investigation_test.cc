@@ -90,7 +90,8 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
   // scan says the same of it: refused, not a side.
   REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
   bool seen = false;
-  for (const json& d : json::parse(out)["domains"]) {
+  const json scan = json::parse(out);
+  for (const json& d : scan["domains"]) {
     if (d["domain"] != "humongousinsurance-gmbh.example" || d["direction"] != "inbound") continue;
     seen = true;
     CHECK(d["verdict"] == "refused");
