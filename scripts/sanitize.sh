@@ -18,7 +18,9 @@ flags+=" -Wno-maybe-uninitialized"
 # The program's sources are compiled a batch at a time (CMake's unity build): instrumented, they
 # take most of this build's time, and a batch parses the shared headers once. The tests are not:
 # each file has helpers of its own under common names.
-cmake -S . -B "$out" -DCMAKE_BUILD_TYPE= -DSMTPTRIAGE_WERROR=ON -DCMAKE_UNITY_BUILD=ON \
+# The build type "None" adds no flags of its own: an empty one is made Release by CMakeLists.txt,
+# whose -O3 would come after the -O1 above and double the time of this build.
+cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=None -DSMTPTRIAGE_WERROR=ON -DCMAKE_UNITY_BUILD=ON \
   -DSMTPTRIAGE_BROWSER_TESTS=OFF -DSMTPTRIAGE_JEMALLOC=OFF -DSMTPTRIAGE_STATIC_LIBS=OFF \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$out" -j "$(nproc)"

@@ -209,7 +209,7 @@ TEST_CASE("A domain's remote addresses are the last eight it was sent to, most r
   TempDir dir;
   std::vector<std::string> rows[3];
   for (int i = 0; i < 12; ++i) {
-    char id[17];
+    char id[32];  // (room for any int: the compiler checks at -O1)
     std::snprintf(id, sizeof id, "08DE6D209E9D30%02d", i);
     std::string remote = "192.0.2." + std::to_string(last_octet[i]) + ":25";
     int t = 10 * i;
