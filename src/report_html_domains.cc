@@ -98,7 +98,12 @@ void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lan
   for (size_t i = 0; i < reasons.size() && i < 3; ++i) {
     out << "<li><code>" << ToString(reasons[i].reason) << "</code> " << N(reasons[i].count, w);
     if (reasons[i].local > 0 && d.direction != Direction::kInbound) {
-      out << " <span class=\"tag\">\xE2\x96\xB2 " << w.ours_tag << "</span>";
+      // Some of a reason's failures can be ours and the rest not: say how many are.
+      out << " <span class=\"tag\">\xE2\x96\xB2 "
+          << (reasons[i].local < reasons[i].count
+                  ? N(reasons[i].local, w) + " " + w.of_them_ours
+                  : std::string(w.ours_tag))
+          << "</span>";
     }
     out << "</li>";
   }

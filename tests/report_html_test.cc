@@ -312,3 +312,23 @@ TEST_CASE("HTML: an empty period says so instead of drawing", "[html]") {
   CHECK(page.find("No outbound domain had failures.") != std::string::npos);
   CHECK(page.find("NOTHING TO REPORT") != std::string::npos);
 }
+
+TEST_CASE("HTML: a reason partly ours says how many of its failures are", "[html]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = SmallReport("local");
+  // theirs.example: 5 blocked, 3 of them naming our IP, 2 that the rules leave to either side.
+  DomainReport& d = r.domains[1];
+  d.failures = {Group(Reason::kBlocked, Family::kReputation, Side::kLocal, 3, 3),
+                Group(Reason::kBlocked, Family::kReputation, Side::kEither, 2, 0)};
+  d.failed_recipients = 5;
+  r.domains[0].failures = {Group(Reason::kBlocked, Family::kReputation, Side::kLocal, 4, 4)};
+  for (Lang lang : {Lang::kEn, Lang::kEs}) {
+    std::string page = Render(r, lang);
+    const bool es = lang == Lang::kEs;
+    CHECK(page.find(std::string("<code>blocked</code> 5 <span class=\"tag\">\xE2\x96\xB2 3 ") +
+                    (es ? "nuestros" : "ours") + "</span>") != std::string::npos);
+    // All of them ours: the tag alone.
+    CHECK(page.find(std::string("<code>blocked</code> 4 <span class=\"tag\">\xE2\x96\xB2 ") +
+                    (es ? "nuestro" : "ours") + "</span>") != std::string::npos);
+  }
+}
