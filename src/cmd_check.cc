@@ -5,6 +5,7 @@
 
 #include "smtptriage/cli_common.h"
 #include "smtptriage/commands.h"
+#include "smtptriage/incident_model.h"
 #include "smtptriage/input_files.h"
 #include "smtptriage/reporters.h"
 #include "smtptriage/scanner.h"
@@ -156,16 +157,12 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   std::vector<std::string> why;
   for (const Incident* inc : open) {
     state = kCritical;
-    const std::string trend = !es                       ? inc->trend
-                              : inc->trend == "growing" ? "creciente"
-                              : inc->trend == "falling" ? "decreciente"
-                                                        : "estable";
-    why.push_back(es ? "incidente local de tipo " + std::string(FamilyInSpanish(inc->family)) +
-                           " abierto desde " + FormatLocal(inc->start) + " (" +
-                           n(inc->domains) + " dominios, " + trend + ")"
-                     : "local " + std::string(ToString(inc->family)) + " incident open since " +
-                           FormatLocal(inc->start) + " (" + n(inc->domains) + " domains, " +
-                           trend + ")");
+    const std::string family(FamilyName(inc->family, setup.lang));
+    why.push_back(es ? "incidente local de tipo " + family + " abierto desde " +
+                           FormatLocal(inc->start) + " (" + n(inc->domains) + " dominios, " +
+                           TrendInSpanish(inc->trend) + ")"
+                     : "local " + family + " incident open since " + FormatLocal(inc->start) +
+                           " (" + n(inc->domains) + " domains, " + inc->trend + ")");
   }
   std::string counted = n(local) + (es ? " de " : " of ") + n(failures) +
                         (es ? " fallos de nuestro lado" : " failures on our side");

@@ -9,6 +9,7 @@
 #include "smtptriage/commands.h"
 #include "smtptriage/exit_codes.h"
 #include "smtptriage/reply.h"
+#include "smtptriage/reporters.h"
 
 namespace po = boost::program_options;
 
@@ -78,7 +79,7 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
     out << "  (" << codes << ")\n";
   }
   out << l.reason << ": " << ToString(c.reason) << " ("
-      << (o.lang == Lang::kEs ? FamilyInSpanish(c.family) : ToString(c.family)) << ")\n";
+      << FamilyName(c.family, o.lang) << ")\n";
   out << l.points_to << ": " << (o.log == LogKind::kReceive ? l.inbound : SideText(l, c.side))
       << "\n";
   out << l.retry << ": " << (c.retry == Retry::kPermanent ? l.permanent : l.transient) << "\n";

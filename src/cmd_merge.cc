@@ -61,6 +61,40 @@ void AbsorbInputs(const nlohmann::json& inputs, Report* report) {
   }
 }
 
+// Per server name, the first report with it and the server names its receive connectors gave:
+// two servers under one name (both "local", scanned without --server) are told apart by them.
+using ServerNames = std::map<std::string, std::pair<std::string, std::set<std::string>>>;
+
+// Warns when the report at `path` names a server as an earlier report did, while their receive
+// connectors name different servers: merge would add up two servers as one.
+void WarnSameName(const nlohmann::json& report, const std::string& path, ServerNames* named,
+                  std::ostream& err) {
+  if (!report.is_object() || !report.contains("servers") || !report["servers"].is_array()) return;
+  for (const nlohmann::json& sv : report["servers"]) {
+    if (!sv.is_object() || !sv.contains("name") || !sv["name"].is_string()) continue;
+    std::set<std::string> hosts;
+    if (sv.contains("receive_connector_hosts") && sv["receive_connector_hosts"].is_array()) {
+      for (const nlohmann::json& h : sv["receive_connector_hosts"]) {
+        if (h.is_string()) hosts.insert(h.get<std::string>());
+      }
+    }
+    const std::string name = sv["name"].get<std::string>();
+    auto [it, fresh] = named->emplace(name, std::make_pair(path, hosts));
+    const std::set<std::string>& before = it->second.second;
+    if (fresh || hosts.empty() || before.empty()) continue;
+    bool shared = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) {
+      return std::any_of(before.begin(), before.end(),
+                         [&](const std::string& b) { return ToLower(b) == ToLower(h); });
+    });
+    if (shared) continue;
+    err << "smtptriage merge: warning: " << it->second.first << " and " << path
+        << " both call their server '" << name << "', but their receive connectors name "
+        << *before.begin() << " and " << *hosts.begin()
+        << ": their counts are added up as one server's. Scan each server's logs with "
+           "--server NAME=PATH, or give one folder per server, to keep them apart.\n";
+  }
+}
+
 }  // namespace
 
 int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
@@ -104,9 +138,7 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
   // What each report read, to refuse the same report given twice (every count would double).
   std::map<std::string, std::string> read_by;
-  // Per server name, the first report with it and the server names its receive connectors
-  // gave: two servers under one name (both "local", scanned without --server) are told by them.
-  std::map<std::string, std::pair<std::string, std::set<std::string>>> named;
+  ServerNames named;
   for (const std::string& path : common.paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -134,31 +166,7 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
         return kExitUsage;
       }
     }
-    if (j.is_object() && j.contains("servers") && j["servers"].is_array() && !common.quiet) {
-      for (const nlohmann::json& sv : j["servers"]) {
-        if (!sv.is_object() || !sv.contains("name") || !sv["name"].is_string()) continue;
-        std::set<std::string> hosts;
-        if (sv.contains("receive_connector_hosts") && sv["receive_connector_hosts"].is_array()) {
-          for (const nlohmann::json& h : sv["receive_connector_hosts"]) {
-            if (h.is_string()) hosts.insert(h.get<std::string>());
-          }
-        }
-        const std::string name = sv["name"].get<std::string>();
-        auto [it, fresh] = named.emplace(name, std::make_pair(path, hosts));
-        const std::set<std::string>& before = it->second.second;
-        if (fresh || hosts.empty() || before.empty()) continue;
-        bool shared = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) {
-          return std::any_of(before.begin(), before.end(),
-                             [&](const std::string& b) { return ToLower(b) == ToLower(h); });
-        });
-        if (shared) continue;
-        err << "smtptriage merge: warning: " << it->second.first << " and " << path
-            << " both call their server '" << name << "', but their receive connectors name "
-            << *before.begin() << " and " << *hosts.begin()
-            << ": their counts are added up as one server's. Scan each server's logs with "
-               "--server NAME=PATH, or give one folder per server, to keep them apart.\n";
-      }
-    }
+    if (!common.quiet) WarnSameName(j, path, &named, err);
     Status s = aggregator.Absorb(j);
     if (s.ok()) {
       try {

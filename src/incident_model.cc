@@ -97,11 +97,11 @@ LocalizedText FamilyAdvice(Family f) {
   }
 }
 
-const char* TrendEs(const std::string& t) {
-  return t == "growing" ? "creciente" : t == "falling" ? "decreciente" : "estable";
-}
-
 }  // namespace
+
+const char* TrendInSpanish(const std::string& trend) {
+  return trend == "growing" ? "creciente" : trend == "falling" ? "decreciente" : "estable";
+}
 
 void RunIncidentModel(const IncidentInput& in, Report* report) {
   const AggregatorOptions& opt = *in.options;
@@ -373,7 +373,7 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
                      (inc.open ? ", sigue abierto" : " hasta " + HourUtc(inc.end)) + ": " +
                      reasons + " afectó a " + d + " dominios (hasta " + aff + " de " + act +
                      " dominios activos en una hora, " + pct + "), tendencia " +
-                     TrendEs(inc.trend) + "; " + advice.es + ".";
+                     TrendInSpanish(inc.trend) + "; " + advice.es + ".";
     LocalizedText servers = ServersSentence(in, inc);
     if (inc.scope == "server" && !servers.en.empty()) {
       std::string who_en = JoinNames(inc.servers, " and "), who_es = JoinNames(inc.servers, " y ");

@@ -134,7 +134,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
   for (const InvestigatedFailure& k : r.failure_kinds) {
     const FailureGroup& g = k.group;
     out << "\n" << g.count << "x " << ToString(g.reason) << " ("
-        << (es ? FamilyInSpanish(g.family) : ToString(g.family)) << ")  "
+        << FamilyName(g.family, lang) << ")  "
         << FailureCodes(g) << "  " << (es ? "en " : "at ")
         << ToString(g.command) << "  " << FormatLocal(g.first) << " -> " << FormatLocal(g.last)
         << "\n";

@@ -13,7 +13,9 @@ namespace smtptriage::html {
 
 namespace {
 
-Lang LangOf(const Words& w) { return w.lang[0] == 'e' && w.lang[1] == 's' ? Lang::kEs : Lang::kEn; }
+Lang LangOf(const Words& w) {
+  return w.lang[0] == 'e' && w.lang[1] == 's' ? Lang::kEs : Lang::kEn;
+}
 
 }  // namespace
 

@@ -119,10 +119,6 @@ const char* VerdictWord(const Words& w, const std::string& v) {
   return w.verdict_words[0];
 }
 
-std::string_view FamilyName(Family f, Lang lang) {
-  return lang == Lang::kEs ? FamilyInSpanish(f) : ToString(f);
-}
-
 std::string Num(int64_t n, const Words& w) { return GroupedCount(n, w.lang); }
 
 std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
@@ -130,6 +126,10 @@ std::string Count(int64_t n, const Words& w, const char* one, const char* many) 
 }
 
 }  // namespace
+
+std::string_view FamilyName(Family f, Lang lang) {
+  return lang == Lang::kEs ? FamilyInSpanish(f) : ToString(f);
+}
 
 std::string ServerHowWords(const std::string& how, Lang lang) {
   const bool es = lang == Lang::kEs;

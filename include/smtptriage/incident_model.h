@@ -45,6 +45,9 @@ void FillTimeline(const IncidentInput& in,
 // The key the aggregator uses for a failure group (rule, code, enhanced code, stage).
 std::string FailureGroupKey(const FailureGroup& g);
 
+// An incident's trend (growing, falling, steady) in Spanish words.
+const char* TrendInSpanish(const std::string& trend);
+
 // A new failure group for a classified failure: classification, codes, stage, and the failure as
 // its first sample (count 0; the caller counts and adds where it happened).
 FailureGroup StartFailureGroup(const Classification& c, const FailureReply& f);

@@ -59,6 +59,10 @@ std::string GroupedCount(int64_t n, Lang lang);
 // decimal mark of `lang` ("1.2 MB"; "1,2 MB" in Spanish).
 std::string ByteSize(int64_t b, Lang lang);
 
+// A failure family in the words of `lang` ("authentication"; "autenticación"). JSON and
+// Prometheus keep ToString's names in every language.
+std::string_view FamilyName(Family f, Lang lang);
+
 // How a server was told from its logs (ServerReport::how), in words: "folder layout".
 std::string ServerHowWords(const std::string& how, Lang lang);
 
