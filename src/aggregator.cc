@@ -202,6 +202,7 @@ bool Aggregator::CountedElsewhere(SessionRecord& s) {
 }
 
 void Aggregator::OnSession(SessionRecord&& s) {
+  if (s.end > logs_end_) logs_end_ = s.end;
   if (!InPeriod(s.start)) {
     outside_.Add(1, s.start, s.end);
     return;

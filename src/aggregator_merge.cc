@@ -137,11 +137,14 @@ Status Aggregator::Absorb(const json& report) {
     totals_.auth_failures += JsonInteger<int64_t>(t.at("auth_failures"));
     where = "period";
     const json& period = report.at("period");
-    if (!period.at("start").is_null() && totals_.sessions > 0) {
+    if (!period.at("start").is_null() && !period.at("end").is_null() && totals_.sessions > 0) {
       TimeMs start = TimeOf(period.at("start")), end = TimeOf(period.at("end"));
       if (!any_ || start < first_) first_ = start;
       if (!any_ || end > last_) last_ = end;
       any_ = true;
+    }
+    if (period.contains("logs_end") && !period.at("logs_end").is_null()) {
+      logs_end_ = std::max(logs_end_, TimeOf(period.at("logs_end")));
     }
     where = "domains";
     for (const json& d : report.at("domains")) {

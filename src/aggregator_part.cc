@@ -71,6 +71,7 @@ void Aggregator::MergePart(SessionSink& sink) {
   }
   AddTotals(part.totals_, &totals_);
   outside_.Add(part.outside_.sessions, part.outside_.first, part.outside_.last);
+  logs_end_ = std::max(logs_end_, part.logs_end_);
 
   for (size_t i = 0; i < part.servers_.size() && i < servers_.size(); ++i) {
     const ServerReport& from = part.servers_[i];

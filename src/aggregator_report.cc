@@ -26,6 +26,7 @@ void Aggregator::Snapshot(Report* report) const {
   copy.last_ = last_;
   copy.any_ = any_;
   copy.outside_ = outside_;
+  copy.logs_end_ = logs_end_;
   copy.Finish(report);
 }
 
@@ -79,6 +80,7 @@ void Aggregator::Finish(Report* report) {
   report->totals = totals_;
   report->empty_period = !any_;
   report->outside_period = outside_;
+  report->logs_end = logs_end_;
   report->period_start = options_.since ? *options_.since : first_;
   report->period_end = options_.until ? *options_.until : last_;
 

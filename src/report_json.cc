@@ -245,9 +245,10 @@ ordered_json ReportToJson(const Report& r, bool with_domains) {
       {"generated", Time(r.generated)},
       {"parameters", params},
       {"inputs", InputsToJson(r)},
-      {"period", r.empty_period && r.period_start == 0
-                     ? ordered_json{{"start", nullptr}, {"end", nullptr}}
-                     : ordered_json{{"start", Time(r.period_start)}, {"end", Time(r.period_end)}}},
+      {"period",
+       {{"start", r.period_start == 0 ? ordered_json() : Time(r.period_start)},
+        {"end", r.period_end == 0 ? ordered_json() : Time(r.period_end)},
+        {"logs_end", r.logs_end == 0 ? ordered_json() : Time(r.logs_end)}}},
       {"totals",
        {{"sessions", t.sessions},
         {"failed_sessions", t.failed_sessions},

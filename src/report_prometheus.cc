@@ -314,6 +314,10 @@ void RenderPrometheus(const Report& r, const RenderOptions& o, std::ostream& out
   w.Family("smtptriage_period_end_timestamp_seconds",
            "End of the scanned period: --until, else the end of the last session read.");
   if (!r.empty_period || r.period_end != 0) w.Sample({}, Seconds(r.period_end));
+  w.Family("smtptriage_logs_end_timestamp_seconds",
+           "End of the newest session read, in the period or not: logs that stopped being "
+           "written end long before the report is made.");
+  if (r.logs_end != 0) w.Sample({}, Seconds(r.logs_end));
   w.Family("smtptriage_report_generated_timestamp_seconds", "When the report was made.");
   w.Sample({}, Seconds(r.generated));
   w.Family("smtptriage_build_info", "The smtptriage version that made the report.");

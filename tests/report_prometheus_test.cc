@@ -256,6 +256,8 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
       {"smtptriage_domain_failures", {{"domain", "proseware-supply.example"}}, "44"},
       {"smtptriage_domain_local_failures", {{"domain", "gmail.com"}}, "4"},
       {"smtptriage_report_generated_timestamp_seconds", {}, "1772496000.000"},
+      // The last session of the sample logs ends at 2026-03-02T11:58:12.006Z.
+      {"smtptriage_logs_end_timestamp_seconds", {}, "1772452692.006"},
   };
   for (const Row& row : rows) {
     INFO(row.name);

@@ -346,6 +346,8 @@ TEST_CASE("merge of the servers' own reports equals one run over all their logs"
   CHECK(b.connect_failures == a.connect_failures);
   CHECK(m.period_start == all.report.period_start);
   CHECK(m.period_end == all.report.period_end);
+  CHECK(m.logs_end == all.report.logs_end);
+  CHECK(m.logs_end > 0);
   REQUIRE(m.servers.size() == 3);
   for (const ServerReport& s : all.report.servers) {
     const ServerReport* t = Server(m, s.name);

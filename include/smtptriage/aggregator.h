@@ -158,6 +158,7 @@ class Aggregator : public SessionSink {
   TimeMs last_ = 0;
   bool any_ = false;
   Report::OutsidePeriod outside_;
+  TimeMs logs_end_ = 0;  // the end of the newest session, in the period or not
 };
 
 }  // namespace smtptriage

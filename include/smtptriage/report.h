@@ -237,6 +237,9 @@ struct Report {
       sessions += n;
     }
   } outside_period;
+  // When the newest session read ended, in the period or not (0: no session read): logs that
+  // stopped being written end long before the period does.
+  TimeMs logs_end = 0;
   std::vector<InputFileReport> files;
   int64_t bytes = 0;
   int64_t lines = 0;
