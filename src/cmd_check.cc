@@ -1,5 +1,6 @@
 // smtptriage check: a Nagios/Icinga plugin. Scans the recent logs with the scan pipeline and
 // prints one status line with performance data; the exit code is the plugin state.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -29,7 +30,9 @@ constexpr const char* kCheckUsage =
     "  CRITICAL  a local incident is open at the end of the period (the same failure at many\n"
     "            unrelated domains at once: our firewall, our IP on a blocklist), or the\n"
     "            failures attributed to our side reach --crit\n"
-    "  WARNING   the failures attributed to our side reach --warn\n"
+    "  WARNING   the failures attributed to our side reach --warn, or the newest session in\n"
+    "            the logs ended more than --stale before now: logging stopped, the transport\n"
+    "            service is down, or PATH is an old copy (perfdata log_age, in seconds)\n"
     "  OK        otherwise\n"
     "  UNKNOWN   a PATH does not exist, no log could be read, or an option is wrong\n"
     "\n"
@@ -60,17 +63,32 @@ int Unknown(const std::string& why, std::ostream& out) {
   return kUnknown;
 }
 
+// A time span as an administrator reads it: "45 min", "5 h 12 min", "273 days".
+std::string Age(TimeMs ms, bool es) {
+  const int64_t minutes = ms / 60000;
+  if (minutes < 60) return std::to_string(minutes) + " min";
+  if (minutes < 48 * 60) {
+    std::string s = std::to_string(minutes / 60) + " h";
+    return minutes % 60 == 0 ? s : s + " " + std::to_string(minutes % 60) + " min";
+  }
+  return std::to_string(minutes / (24 * 60)) + (es ? " días" : " days");
+}
+
 }  // namespace
 
 int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
   int64_t warn = 10, crit = 0;
+  std::string stale_arg = "4h";
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("warn,w", po::value(&warn)->default_value(10),
        "WARNING when the failures attributed to our side reach N (0: never)")
       ("crit,c", po::value(&crit)->default_value(0),
-       "CRITICAL when the failures attributed to our side reach N (0: only open incidents)");
+       "CRITICAL when the failures attributed to our side reach N (0: only open incidents)")
+      ("stale", po::value(&stale_arg)->default_value("4h"),
+       "WARNING when the newest session in the logs ended longer ago than this (30m, 4h, 2d; "
+       "0: never)");
   common.since = "1h";  // a plugin looks at the last hour unless told otherwise
   AddCommonOptions(&desc, &common, {"by-server"});  // (the status line is the whole run's)
   po::variables_map vm;
@@ -87,6 +105,10 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   }
   if (common.paths.empty()) return Unknown("no PATH given (smtptriage check --help)", out);
   if (warn < 0 || crit < 0) return Unknown("--warn and --crit must be 0 or more", out);
+  TimeMs stale = 0;
+  if (stale_arg != "0" && !ParseDuration(stale_arg, &stale)) {
+    return Unknown("--stale: not a duration such as 30m, 4h or 2d: '" + stale_arg + "'", out);
+  }
   if (warn > 0 && crit > 0 && warn > crit) {
     // Only --crit given, under the default --warn: warn from the same count.
     if (vm["warn"].defaulted()) {
@@ -174,13 +196,27 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     counted += (es ? " (aviso a partir de " : " (warning at ") + n(warn) + ")";
   }
   why.push_back(counted);
+  // How long before the end of the period the newest session ended: logs that stopped being
+  // written look like a quiet hour otherwise.
+  const TimeMs end = setup.aggregator.until ? *setup.aggregator.until : setup.now;
+  const TimeMs age = report.logs_end > 0 ? std::max<TimeMs>(0, end - report.logs_end) : -1;
+  const bool stopped = stale > 0 && (age < 0 || age > stale);
+  if (stopped) {
+    if (state < kWarning) state = kWarning;
+    why.insert(why.begin(),
+               age < 0 ? (es ? "los registros leídos no tienen ninguna sesión"
+                             : "the logs read hold no session")
+                       : (es ? "ninguna sesión desde " : "no session since ") +
+                             FormatLocal(report.logs_end) + " (" + Age(age, es) +
+                             (es ? "; --stale " : "; --stale ") + stale_arg + ")");
+  }
   if (report.verdict.side == "remote") {
     why.push_back(es ? "los demás apuntan a los receptores" : "the others point to the receivers");
   }
   if (report.totals.sessions == 0) {
     // Logs that stopped being written look like a quiet hour: say where they end.
     std::string none = es ? "ninguna sesión en el periodo" : "no sessions in the period";
-    if (report.outside_period.sessions > 0) {
+    if (report.outside_period.sessions > 0 && !stopped) {  // (else said first)
       none += (es ? " (las " : " (the ") + n(report.outside_period.sessions) +
               (es ? " sesiones leídas van de " : " sessions read run from ") +
               FormatLocal(report.outside_period.first) + (es ? " a " : " to ") +
@@ -208,7 +244,12 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
       << Perf("incidents_open", static_cast<int64_t>(open.size())) << " "
       << Perf("incidents", incidents) << " " << Perf("sessions", report.totals.sessions) << " "
       << Perf("malformed", report.diagnostics.malformed_total()) << " "
-      << Perf("files_skipped", static_cast<int64_t>(report.diagnostics.skipped().size())) << "\n";
+      << Perf("files_skipped", static_cast<int64_t>(report.diagnostics.skipped().size()));
+  if (age >= 0) {
+    out << " 'log_age'=" << age / 1000 << "s;" << (stale > 0 ? std::to_string(stale / 1000) : "")
+        << ";;0";
+  }
+  out << "\n";
   // Long output, shown by Nagios and Icinga under the status line.
   auto line = [](std::string s) {
     for (char& c : s) {

@@ -160,7 +160,8 @@ TEST_CASE("check --help documents the states and exit codes", "[check]") {
   std::string out;
   CHECK(RunCli("check --help", &out) == 0);
   for (const char* word : {"CRITICAL", "WARNING", "UNKNOWN", "--warn", "--crit", "--since",
-                           "3 UNKNOWN (also for bad options)", "--since arg (=1h)"}) {
+                           "3 UNKNOWN (also for bad options)", "--since arg (=1h)",
+                           "--stale arg (=4h)"}) {
     INFO(word);
     CHECK(out.find(word) != std::string::npos);
   }
@@ -181,10 +182,54 @@ TEST_CASE("check: logs that end before the period say where they end", "[check]"
         std::string::npos);
 }
 
+TEST_CASE("check: logs that stopped being written are a WARNING (--stale)", "[check]") {
+  // The sample logs' newest session ends at 11:58:13 on 2 March.
+  std::string out, err;
+  REQUIRE(RunCli("check --tz UTC --now 2026-03-02T16:30:00Z sample_logs", &out, &err) == 1);
+  INFO(out);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - no session since 2026-03-02 11:58 +00:00 "
+                             "(4 h 31 min; --stale 4h); 0 of 0 failures on our side; no sessions "
+                             "in the period | ",
+                             0) == 0);
+  CHECK(FirstLine(out).find(" 'log_age'=16307s;14400;;0") != std::string::npos);
+  // Within --stale: the quiet hour alone is no warning.
+  REQUIRE(RunCli("check --tz UTC --now 2026-03-02T15:30:00Z sample_logs", &out, &err) == 0);
+  CHECK(FirstLine(out).find(" 'log_age'=12707s;14400;;0") != std::string::npos);
+  // A longer --stale, or none, and a day's worth of silence in Spanish.
+  REQUIRE(RunCli("check --now 2026-03-02T16:30:00Z --stale 5h sample_logs", &out, &err) == 0);
+  REQUIRE(RunCli("check --now 2026-03-05T16:30:00Z --stale 0 sample_logs", &out, &err) == 0);
+  CHECK(FirstLine(out).find(" 'log_age'=275507s;;;0") != std::string::npos);
+  REQUIRE(RunCli("check --tz UTC --lang es --now 2026-03-05T16:30:00Z sample_logs", &out, &err) ==
+          1);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - ninguna sesión desde 2026-03-02 11:58 +00:00 "
+                             "(3 días; --stale 4h); ",
+                             0) == 0);
+  // Files with no session at all: nothing says the logging works.
+  TempDir headers;
+  headers.Write("SEND20260302-1.LOG",
+                "#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n"
+                "#Log-type: SMTP Send Protocol Log\n#Date: 2026-03-02T00:00:00.000Z\n"
+                "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,"
+                "remote-endpoint,event,data,context\n");
+  int rc = RunCli("check --now 2026-03-02T16:30:00Z " + headers.path().string(), &out, &err);
+  INFO(out << err);
+  CHECK(rc == 1);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - the logs read hold no session; ", 0) == 0);
+  CHECK(FirstLine(out).find("log_age") == std::string::npos);
+  // A scan says the same where a monitoring system reads it, the period being after the logs.
+  REQUIRE(RunCli("scan --format json --since 2026-03-02T13:00:00Z sample_logs", &out, &err) == 0);
+  CHECK(out.find("\"period\": {\n    \"start\": \"2026-03-02T13:00:00.000Z\",\n    \"end\": null,"
+                 "\n    \"logs_end\": \"2026-03-02T11:58:12.006Z\"\n  }") != std::string::npos);
+  // Not a duration: UNKNOWN, as any bad option.
+  CHECK(RunCli("check --stale soon sample_logs", &out, &err) == 3);
+  CHECK(FirstLine(out) == "SMTPTRIAGE UNKNOWN - --stale: not a duration such as 30m, 4h or 2d: "
+                          "'soon'");
+}
+
 TEST_CASE("check --lang es: the summary in Spanish, the states and perfdata as plugins have them",
           "[check]") {
   std::string out, err;
-  REQUIRE(RunCli("check --lang es --since 24h --now 2026-03-03T00:00:00Z --warn 5 --crit 50 "
+  REQUIRE(RunCli("check --lang es --since 6h --now 2026-03-02T12:00:00Z --warn 5 --crit 50 "
                  "sample_logs",
                  &out, &err) == 1);
   INFO(out);
