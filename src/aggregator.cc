@@ -119,7 +119,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   g.first = std::min(g.first, f.time);
   g.last = std::max(g.last, f.time);
   TimeMs b = f.time - ((f.time % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
-  ++acc.group_buckets[key][b];
+  ++acc.group_buckets[key][{b, where.server}];
   if (listener_) {
     FailureEvent e;
     e.time = f.time;
@@ -348,7 +348,7 @@ void Aggregator::DropBefore(TimeMs cutoff) {
   server_buckets_.erase(server_buckets_.begin(), server_buckets_.lower_bound(cutoff));
   for (auto& acc : domains_) {
     for (auto& [key, per_bucket] : acc->group_buckets) {
-      per_bucket.erase(per_bucket.begin(), per_bucket.lower_bound(cutoff));
+      per_bucket.erase(per_bucket.begin(), per_bucket.lower_bound({cutoff, 0}));
     }
   }
 }

@@ -43,7 +43,7 @@ struct Aggregator::DomainAcc {
   // Failure groups by "rule|code|enhanced|stage", with the failures per time bucket kept for
   // the attribution to incidents.
   std::map<std::string, FailureGroup> groups;
-  std::map<std::string, std::map<TimeMs, int64_t>> group_buckets;
+  std::map<std::string, GroupBuckets> group_buckets;
   std::map<uint32_t, int64_t> failures_by_server;  // with AggregatorOptions::by_server
 };
 

@@ -50,7 +50,12 @@ FailureGroup GroupOf(const json& j) {
   g.sample_remote_host = j.at("sample_remote_host").get<std::string>();
   g.sample_command = j.at("sample_command").get<std::string>();
   for (const json& b : j.at("buckets")) {
-    g.buckets.push_back({TimeOf(b.at("start")), JsonInteger<int64_t>(b.at("failures"))});
+    g.buckets.push_back({TimeOf(b.at("start")), JsonInteger<int64_t>(b.at("failures")), {}});
+    if (b.contains("servers")) {
+      for (const auto& [name, n] : b.at("servers").items()) {
+        g.buckets.back().servers.emplace_back(name, JsonInteger<int64_t>(n));
+      }
+    }
   }
   return g;
 }
@@ -105,6 +110,9 @@ Status Aggregator::Absorb(const json& report) {
                              " s: give merge the --bucket the reports were made with");
     }
     where = "servers";
+    const uint32_t only_server = report.at("servers").size() == 1
+                                     ? ServerIndex(report.at("servers")[0].at("name").get<std::string>())
+                                     : kAnyServer;
     for (const json& s : report.at("servers")) {
       ServerReport& mine = servers_[ServerIndex(s.at("name").get<std::string>())];
       mine.sessions += JsonInteger<int64_t>(s.at("sessions"));
@@ -169,7 +177,16 @@ Status Aggregator::Absorb(const json& report) {
       for (const json& f : d.at("failures")) {
         FailureGroup g = GroupOf(f);
         std::string key = FailureGroupKey(g);
-        for (const SeriesPoint& p : g.buckets) acc.group_buckets[key][p.start] += p.failures;
+        for (const SeriesPoint& p : g.buckets) {
+          // Whose each failure was: said per bucket by a report of several servers; else the
+          // report's one server's, or unknown.
+          int64_t named = 0;
+          for (const auto& [name, n] : p.servers) {
+            acc.group_buckets[key][{p.start, ServerIndex(name)}] += n;
+            named += n;
+          }
+          if (p.failures > named) acc.group_buckets[key][{p.start, only_server}] += p.failures - named;
+        }
         g.buckets.clear();
         g.local_count = 0;
         auto [it, fresh] = acc.groups.try_emplace(key, g);

@@ -133,7 +133,15 @@ void Aggregator::Finish(Report* report) {
         g.buckets.clear();
         auto it = acc->group_buckets.find(key);
         if (it == acc->group_buckets.end()) continue;
-        for (const auto& [start, n] : it->second) g.buckets.push_back({start, n});
+        for (const auto& [at, n] : it->second) {  // (the servers of a bucket added up)
+          if (g.buckets.empty() || g.buckets.back().start != at.first) {
+            g.buckets.push_back({at.first, 0, {}});
+          }
+          g.buckets.back().failures += n;
+          if (per_server && at.second < servers_.size()) {
+            g.buckets.back().servers.emplace_back(servers_[at.second].name, n);
+          }
+        }
       }
     }
   }

@@ -191,9 +191,17 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
   for (Incident& inc : report->incidents) IncidentServers(in, &inc);
 
   // Attribute failures: local when the rule says so, or inside a local incident of the family.
-  auto in_incident = [&](Family f, TimeMs bucket) -> Incident* {
+  // The incident a failure of family f in this bucket, on this server, belongs to: an incident
+  // of some servers only does not take the others' failures.
+  auto in_incident = [&](Family f, TimeMs bucket, uint32_t server) -> Incident* {
     for (Incident& inc : report->incidents) {
-      if (inc.family == f && bucket >= inc.start && bucket < inc.end) return &inc;
+      if (inc.family != f || bucket < inc.start || bucket >= inc.end) continue;
+      if (inc.scope == "server" && in.servers != nullptr && server < in.servers->size() &&
+          std::find(inc.servers.begin(), inc.servers.end(), (*in.servers)[server]) ==
+              inc.servers.end()) {
+        return nullptr;
+      }
+      return &inc;
     }
     return nullptr;
   };
@@ -210,31 +218,20 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
         g.local_count = g.count;
       } else if (g.side == Side::kLocal) {
         g.local_count = g.count;
-      } else if (g.side == Side::kEither && dr.direction == Direction::kOutbound) {
-        auto it = d.group_buckets->find(FailureGroupKey(g));
-        if (it != d.group_buckets->end()) {
-          for (const auto& [bucket, n] : it->second) {
-            Incident* inc = in_incident(g.family, bucket);
-            if (inc == nullptr) continue;
-            g.local_count += n;
-            size_t idx = inc - report->incidents.data();
-            incident_reasons[idx][g.reason] += n;
-            incident_domains[idx].insert(dr.domain);
-            inc->failures += n;
-          }
-        }
       }
-      if (g.side == Side::kLocal && dr.direction == Direction::kOutbound) {
-        auto it = d.group_buckets->find(FailureGroupKey(g));
-        if (it != d.group_buckets->end()) {
-          for (const auto& [bucket, n] : it->second) {
-            Incident* inc = in_incident(g.family, bucket);
-            if (inc == nullptr) continue;
-            size_t idx = inc - report->incidents.data();
-            incident_reasons[idx][g.reason] += n;
-            incident_domains[idx].insert(dr.domain);
-            inc->failures += n;
-          }
+      // Outbound failures inside an incident of their family are the incident's; those the
+      // rule left open (timeouts, lost connections) are ours because of it.
+      auto it = d.group_buckets->find(FailureGroupKey(g));
+      if (dr.direction == Direction::kOutbound && g.side != Side::kRemote &&
+          it != d.group_buckets->end()) {
+        for (const auto& [at, n] : it->second) {
+          Incident* inc = in_incident(g.family, at.first, at.second);
+          if (inc == nullptr) continue;
+          if (g.side == Side::kEither) g.local_count += n;
+          size_t idx = inc - report->incidents.data();
+          incident_reasons[idx][g.reason] += n;
+          incident_domains[idx].insert(dr.domain);
+          inc->failures += n;
         }
       }
       local += g.local_count;

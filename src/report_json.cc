@@ -44,6 +44,12 @@ void WriteSeries(const std::vector<SeriesPoint>& series, JsonText& w) {
     w.BeginObject();
     w.Member("start", FormatIsoUtc(p.start, true));
     w.Member("failures", p.failures);
+    if (!p.servers.empty()) {
+      w.Key("servers");
+      w.BeginObject();
+      for (const auto& [name, n] : p.servers) w.Member(name, n);
+      w.End();
+    }
     w.End();
   }
   w.End();

@@ -25,7 +25,8 @@ void FillTimeline(const IncidentInput& in,
     std::map<TimeMs, int64_t> series;
     for (const auto& [key, per_bucket] : *d.group_buckets) {
       auto fam = family_of.find(key);
-      for (const auto& [start, n] : per_bucket) {
+      for (const auto& [at, n] : per_bucket) {
+        const TimeMs start = at.first;
         series[start] += n;
         if (dr.direction != Direction::kOutbound) continue;
         TimelineBucket& b = timeline[start];
@@ -36,7 +37,7 @@ void FillTimeline(const IncidentInput& in,
     }
     dr.failure_series.clear();
     for (const auto& [start, n] : series) {
-      if (n > 0) dr.failure_series.push_back({start, n});
+      if (n > 0) dr.failure_series.push_back({start, n, {}});
     }
   }
   report->timeline.clear();

@@ -54,7 +54,7 @@ DomainReport Domain(const std::string& name, const std::string& verdict, int64_t
   if (failures > 0) {
     d.failures.push_back(Group(Reason::kUserUnknown, Family::kRecipient, Side::kRemote, failures,
                                verdict == "local" ? failures : 0));
-    d.failure_series = {{kStart, failures}};
+    d.failure_series = {{kStart, failures, {}}};
   }
   return d;
 }
@@ -276,7 +276,7 @@ TEST_CASE("HTML: thousands of domains keep the page to a few hundred KB", "[html
   for (int i = 0; i < 5000; ++i) {
     DomainReport d = Domain("partner" + std::to_string(i) + ".example", "remote", 168);
     d.failure_series.clear();
-    for (int h = 0; h < 168; ++h) d.failure_series.push_back({kStart + h * kHour, 1});
+    for (int h = 0; h < 168; ++h) d.failure_series.push_back({kStart + h * kHour, 1, {}});
     for (int k = 0; k < 5; ++k) {
       d.failures.push_back(
           Group(static_cast<Reason>(k), FamilyOf(static_cast<Reason>(k)), Side::kRemote, 1, 0));

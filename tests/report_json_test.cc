@@ -30,7 +30,7 @@ FailureGroup Group(int n, std::string sample) {
   g.sample_remote = "[2001:db8::25]:25";
   g.sample_remote_host = "";
   g.sample_command = "RCPT TO:<\"odd user\"@fabrikam.example>";
-  if (n > 0) g.buckets = {{1772409600000, 3}, {1772413200000, 9 + n}};
+  if (n > 0) g.buckets = {{1772409600000, 3, {}}, {1772413200000, 9 + n, {}}};
   return g;
 }
 
@@ -55,7 +55,7 @@ DomainReport Domain(int n) {
     d.failures.push_back(Group(2, "550 bad \xff\xfe bytes \xc3 cut \xe2\x82 short \x7f"));
     d.failures_by_server = {{"EX01", 20}, {"EX02 \"b\"", 10}};
   }
-  if (n != 2) d.failure_series = {{1772409600000, 3}, {1772413200000, 27}};
+  if (n != 2) d.failure_series = {{1772409600000, 3, {}}, {1772413200000, 27, {}}};
   CellRecord cell;
   cell.start = 1772409600000;
   cell.server = n == 0 ? "EX01" : "";

@@ -277,6 +277,27 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   for (const Incident& i : run.report.incidents) {
     CHECK(std::find(i.servers.begin(), i.servers.end(), "EX01") == i.servers.end());
   }
+  // The incident counts EX02's failures of its family in its hours, not the few that EX01 and
+  // EX03 had then too (each bucket of a failure group says whose its failures were).
+  int64_t ex02 = 0, everyone = 0;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.direction != Direction::kOutbound) continue;
+    for (const FailureGroup& g : d.failures) {
+      if (g.family != Family::kReputation) continue;
+      for (const SeriesPoint& p : g.buckets) {
+        if (p.start < inc->start || p.start >= inc->end) continue;
+        everyone += p.failures;
+        int64_t named = 0;
+        for (const auto& [name, n] : p.servers) {
+          named += n;
+          if (name == "EX02") ex02 += n;
+        }
+        CHECK(named == p.failures);
+      }
+    }
+  }
+  CHECK(inc->failures == ex02);
+  CHECK(everyone >= ex02);
   // The text and HTML reports show the servers and whose incident it is.
   std::ostringstream text, html;
   RenderText(run.report, RenderOptions(), text);
@@ -297,6 +318,60 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   CHECK(html_es.str().find(": 1 fallos ") == std::string::npos);
   CHECK(html_es.str().find(": 1 fallo (") != std::string::npos);
   CHECK(html.str().find("<td>EX02</td><td><span class=\"badge ours\">") != std::string::npos);
+}
+
+TEST_CASE("An incident of one server takes only that server's failures", "[servers]") {
+  // EX02's outbound connections time out from 15:00 (its firewall); in the same hours one
+  // partner's server is down for EX01 too, and another partner blocklists EX01 for an hour.
+  loggen::Scenario bad, good;
+  REQUIRE(loggen::Preset("firewall", 9, &bad));
+  good = bad;
+  good.faults.clear();
+  loggen::Scenario ex01 = good;
+  const loggen::FaultWindow& outage = bad.faults.at(0);
+  const std::string down = good.domains.at(5), blocking = good.domains.at(6);
+  loggen::FaultWindow timeouts = outage, blocked = outage;
+  timeouts.domains = {down};
+  timeouts.start_ms = outage.start_ms + 2 * 3600 * 1000;
+  timeouts.end_ms = timeouts.start_ms + 3 * 3600 * 1000;
+  blocked.fault = loggen::Fault::kBlocklistSpamhaus;
+  blocked.domains = {blocking};
+  ex01.faults = {timeouts, blocked};
+  TempDir dir;
+  GenerateServer(ex01, dir.path(), "EX01", 120);
+  GenerateServer(bad, dir.path(), "EX02", 120);
+  GenerateServer(good, dir.path(), "EX03", 100);
+  Run run = Scan({dir.path().string()});
+  INFO(Describe(run.report));
+  const Incident* inc = IncidentOf(run.report, Family::kConnection);
+  REQUIRE(inc != nullptr);
+  REQUIRE(inc->servers == std::vector<std::string>{"EX02"});
+  // The failures of the incident's family in its hours, EX02's and everyone's.
+  int64_t ex02 = 0, everyone = 0, down_local = 0, down_ex02 = 0;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.direction != Direction::kOutbound) continue;
+    for (const FailureGroup& g : d.failures) {
+      if (g.family != Family::kConnection) continue;
+      if (d.domain == down) down_local += g.local_count;
+      for (const SeriesPoint& p : g.buckets) {
+        if (p.start < inc->start || p.start >= inc->end) continue;
+        everyone += p.failures;
+        for (const auto& [name, n] : p.servers) {
+          if (name != "EX02") continue;
+          ex02 += n;
+          if (d.domain == down) down_ex02 += n;
+        }
+      }
+    }
+  }
+  CHECK(everyone > ex02);  // EX01's timeouts to the partner that was down
+  CHECK(inc->failures == ex02);
+  // The partner's outage is not ours on EX01: of its timeouts, only EX02's are.
+  CHECK(down_local == down_ex02);
+  CHECK(down_ex02 > 0);
+  // EX01's own blocklisting is its failures on our side, not an incident of EX01.
+  CHECK(Server(run.report, "EX01")->verdict == "healthy");
+  CHECK(Server(run.report, "EX01")->local_by_rule > 0);
 }
 
 TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]") {

@@ -66,6 +66,12 @@ struct BucketCell {
 
 using BucketMap = std::map<TimeMs, std::unordered_map<size_t, BucketCell>>;
 
+// A failure group's failures per time bucket and server (the server's index in the run), so
+// that an incident of one server is not given another server's failures. kAnyServer: a merged
+// report of several servers, which does not say whose each failure was.
+using GroupBuckets = std::map<std::pair<TimeMs, uint32_t>, int64_t>;
+constexpr uint32_t kAnyServer = UINT32_MAX;
+
 class Aggregator : public SessionSink {
  public:
   Aggregator(const Classifier* classifier, AggregatorOptions options);

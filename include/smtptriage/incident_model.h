@@ -18,8 +18,8 @@ namespace smtptriage {
 
 struct IncidentDomain {
   DomainReport* report;  // failures[] must already be filled
-  // failures per bucket for each failure group, by the group key of the aggregator
-  const std::map<std::string, std::map<TimeMs, int64_t>>* group_buckets;
+  // failures per bucket and server for each failure group, by the group key of the aggregator
+  const std::map<std::string, GroupBuckets>* group_buckets;
 };
 
 struct IncidentInput {

@@ -22,6 +22,8 @@ inline constexpr const char* kReportSchema = "smtptriage/report@1";
 struct SeriesPoint {
   TimeMs start = 0;
   int64_t failures = 0;
+  // A failure group's, in a report of two or more servers: how many were each server's.
+  std::vector<std::pair<std::string, int64_t>> servers;
 };
 
 // Failures of one kind for one domain: same rule, reason, codes and command stage.
