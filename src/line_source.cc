@@ -56,37 +56,82 @@ class FileByteStream : public ByteStream {
   Status status_;
 };
 
+// A gzip file inflated as it is read (one or more members, as `cat a.gz b.gz` makes). zlib's
+// own inflate() rather than gzread(): on damaged data gzread() returns an error for its whole
+// call, losing what it had inflated before the damage, where inflate() says how far it got, so
+// every line before the damage is still read.
 class GzipByteStream : public ByteStream {
  public:
-  GzipByteStream(gzFile f, std::string path) : f_(f), path_(std::move(path)) {
-    gzbuffer(f_, 256 * 1024);
+  GzipByteStream(std::FILE* f, std::string path)
+      : f_(f), path_(std::move(path)), in_(kChunk) {
+    z_.next_in = nullptr;
+    z_.avail_in = 0;
+    ok_ = inflateInit2(&z_, 16 + MAX_WBITS) == Z_OK;  // (16: a gzip header and trailer)
+    if (!ok_) failure_ = path_ + ": gzip error: cannot start inflating";
   }
-  ~GzipByteStream() override { gzclose(f_); }
+  ~GzipByteStream() override {
+    if (ok_) inflateEnd(&z_);
+    std::fclose(f_);
+  }
   int64_t Read(char* buf, size_t n) override {
     if (!status_.ok()) return -1;
-    int got = gzread(f_, buf, static_cast<unsigned>(std::min<size_t>(n, 1u << 30)));
-    if (got < 0) {
-      int err = 0;
-      const char* msg = gzerror(f_, &err);
-      status_ = Status::Io(path_ + ": gzip error: " + (msg ? msg : "unknown"));
+    if (!failure_.empty()) {  // (after the bytes inflated before it were returned)
+      status_ = Status::Io(failure_);
       return -1;
     }
-    if (got == 0) {
-      // zlib reports a stream cut short as a clean end with Z_BUF_ERROR pending.
-      int err = 0;
-      gzerror(f_, &err);
-      if (err == Z_BUF_ERROR) {
-        status_ = Status::Io(path_ + ": gzip stream is truncated (unexpected end of file)");
-        return -1;
+    if (done_) return 0;
+    z_.next_out = reinterpret_cast<Bytef*>(buf);
+    z_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    const uInt room = z_.avail_out;
+    while (z_.avail_out == room) {
+      if (z_.avail_in == 0 && !FillInput()) break;
+      int rc = inflate(&z_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        // Another member may follow; anything else after a member (zero padding from a
+        // copy, junk) is ignored, as gzip -d does with a warning.
+        if ((z_.avail_in == 0 && !FillInput()) || z_.next_in[0] != 0x1f) {
+          done_ = true;
+          break;
+        }
+        inflateReset(&z_);
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        failure_ = path_ + ": gzip error: " + (z_.msg != nullptr ? z_.msg : "damaged data");
+        break;
       }
     }
-    return got;
+    const int64_t got = room - z_.avail_out;
+    if (got > 0) return got;
+    if (!failure_.empty()) {
+      status_ = Status::Io(failure_);
+      return -1;
+    }
+    if (!done_) {  // input ended inside a member
+      status_ = Status::Io(path_ + ": gzip stream is truncated (unexpected end of file)");
+      return -1;
+    }
+    return 0;
   }
   const Status& status() const override { return status_; }
 
  private:
-  gzFile f_;
+  // Reads the next compressed bytes; false at the end of the file or on a read error.
+  bool FillInput() {
+    size_t got = std::fread(in_.data(), 1, in_.size(), f_);
+    if (got == 0 && std::ferror(f_)) {
+      failure_ = path_ + ": read error: " + std::strerror(errno);
+    }
+    z_.next_in = in_.data();
+    z_.avail_in = static_cast<uInt>(got);
+    return got > 0;
+  }
+
+  std::FILE* f_;
   std::string path_;
+  std::vector<Bytef> in_;
+  z_stream z_{};
+  bool ok_ = false;
+  bool done_ = false;
+  std::string failure_;  // an error met after some bytes of the same call were inflated
   Status status_;
 };
 
@@ -378,14 +423,11 @@ Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out)
   }
   unsigned char magic[2] = {0, 0};
   size_t got = std::fread(magic, 1, 2, f);
+  std::rewind(f);
   if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-    std::fclose(f);
-    gzFile gz = gzopen(path.c_str(), "rb");
-    if (gz == nullptr) return Status::Io(path + ": cannot open gzip file");
-    *out = std::make_unique<GzipByteStream>(gz, path);
+    *out = std::make_unique<GzipByteStream>(f, path);
     return Status::Ok();
   }
-  std::rewind(f);
   *out = std::make_unique<FileByteStream>(f, path);
   return Status::Ok();
 }

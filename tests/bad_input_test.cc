@@ -293,6 +293,43 @@ TEST_CASE("A truncated gzip file keeps the lines before the cut", "[bad_input]")
                ": gzip stream is truncated") != std::string::npos);
 }
 
+TEST_CASE("A damaged gzip file keeps the lines before the damage", "[bad_input]") {
+  // Sessions compressed up to a block boundary, then a block of a type deflate does not have
+  // (damage from a bad disk or copy): zlib stops there with "invalid block type".
+  std::string good = Header();
+  for (int i = 0; i < 40; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "08DE0000%08X", 0x2000 + i);
+    good += Lines(Session(id, 20 + i, "c@damaged.example", "550 5.1.1 User unknown"));
+  }
+  std::string gz(good.size() + 1024, '\0');
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
+          Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(good.data());
+  z.avail_in = static_cast<uInt>(good.size());
+  z.next_out = reinterpret_cast<Bytef*>(gz.data());
+  z.avail_out = static_cast<uInt>(gz.size());
+  REQUIRE(deflate(&z, Z_FULL_FLUSH) == Z_OK);
+  gz.resize(z.total_out);
+  deflateEnd(&z);
+  gz += "\x07" + Garbage(2048);
+  const int64_t lines = std::count(good.begin(), good.end(), '\n');
+  TempDir dir;
+  dir.Write("SEND2026030207-1.LOG.gz", gz);
+  ScanResult r = ScanJson("'" + dir.path().string() + "'");
+  REQUIRE(r.rc == 0);
+  REQUIRE(!r.doc.is_discarded());
+  CHECK(r.doc["inputs"]["file_list"][0]["lines"].get<int64_t>() == lines);
+  CHECK(r.doc["totals"]["sessions"].get<int64_t>() == 40);
+  std::vector<std::string> skipped = Messages(r.doc, "skipped_files");
+  INFO(Join(skipped));
+  REQUIRE(skipped.size() == 1);
+  CHECK(skipped[0].find("SEND2026030207-1.LOG.gz:" + std::to_string(lines + 1) +
+                        ": gzip error: invalid block type; the lines before it were read") !=
+        std::string::npos);
+}
+
 TEST_CASE("UTF-16 files read the same as their UTF-8 text", "[bad_input]") {
   std::string text = GoodLog();
   std::vector<SessionRecord> utf8 = Match(text);
