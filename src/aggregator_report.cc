@@ -171,6 +171,18 @@ void Aggregator::Finish(Report* report) {
       }
     }
   }
+  // A server's Receive logs hold only its own connectors (SERVER\Name): several names mean the
+  // logs of several servers read as one, whose session ids may collide.
+  for (const ServerReport& sr : servers_) {
+    if (sr.receive_connector_hosts.size() < 2 || sr.how == "explicit") continue;
+    std::string hosts;
+    for (const std::string& h : sr.receive_connector_hosts) hosts += (hosts.empty() ? "" : ", ") + h;
+    report->diagnostics.Note(sr.paths.empty() ? sr.name : sr.paths.front(),
+                             "the Receive logs read as server '" + sr.name +
+                                 "' name several servers (" + hosts +
+                                 "): session ids are unique only per server; give each server's "
+                                 "logs with --server NAME=PATH");
+  }
   report->servers = servers_;
   std::sort(report->servers.begin(), report->servers.end(),
             [](const ServerReport& a, const ServerReport& b) { return a.name < b.name; });

@@ -227,6 +227,27 @@ std::vector<ServerInput> AssignServers(std::vector<InputFile>* files,
     explicit_canon.emplace_back(Canonical(sp.path), sp.name);
   }
 
+  // Per command-line folder: the name it would give as a server of its own, for the
+  // one-folder-per-server form given as several paths (scan /logs/EX01 /logs/EX02).
+  std::map<std::string, std::string> root_names;
+  for (const InputFile& f : *files) {
+    if (f.path == f.root || root_names.count(f.root)) continue;  // (a file given by itself)
+    std::vector<std::string> parts = Components(f.root);
+    std::string name;
+    for (size_t i = parts.size(); i-- > 0 && name.empty();) {
+      if (!IsExchangeFolder(parts[i])) name = parts[i];
+    }
+    // A date or a number ("2026-03-02", "01") names a copy or a day, not a server.
+    bool letter = std::any_of(name.begin(), name.end(),
+                              [](unsigned char c) { return std::isalpha(c) != 0; });
+    root_names[f.root] = letter ? name : "";
+  }
+  std::set<std::string> distinct_roots;
+  for (const auto& [root, name] : root_names) {
+    if (!name.empty()) distinct_roots.insert(name);
+  }
+  if (distinct_roots.size() < 2) root_names.clear();
+
   std::map<std::string, ServerInput> servers;
   std::vector<std::string> names;  // of each file's server
   for (InputFile& f : *files) {
@@ -279,6 +300,14 @@ std::vector<ServerInput> AssignServers(std::vector<InputFile>* files,
           path = (fs::path(f.root) / first).string();
           how = "layout";
         }
+      }
+    }
+    if (name.empty()) {
+      auto given = root_names.find(f.root);
+      if (given != root_names.end() && !given->second.empty()) {
+        name = given->second;
+        path = f.root;
+        how = "layout";
       }
     }
     if (name.empty()) {

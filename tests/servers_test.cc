@@ -177,6 +177,34 @@ TEST_CASE("Servers are told from the folder layout, share names and --server", "
   CHECK(c == std::vector<std::string>{"mbx1", "mbx2"});
   auto [d, td] = assign({"/in/SmtpSend/SEND2026030206-1.LOG", "/in/SmtpReceive/RECV2026030206-1.LOG"}, "/in");
   CHECK(d == std::vector<std::string>{"local", "local"});
+  // One folder per server given as several paths; Exchange's folders are passed over for the
+  // server's name; a day's or a copy's folder (digits only) names no server.
+  auto several = [&](std::vector<std::pair<std::string, std::string>> file_roots) {
+    std::vector<InputFile> files;
+    for (const auto& [path, root] : file_roots) {
+      InputFile f;
+      f.path = path;
+      f.root = root;
+      files.push_back(f);
+    }
+    std::vector<ServerInput> table = AssignServers(&files, {});
+    std::vector<std::string> names;
+    for (const InputFile& f : files) names.push_back(table.at(f.server).name);
+    return std::make_pair(names, table);
+  };
+  auto [g, tg] = several({{"/srv/EX01/SmtpSend/SEND2026030206-1.LOG", "/srv/EX01"},
+                          {"/srv/EX02/SmtpSend/SEND2026030206-1.LOG", "/srv/EX02"},
+                          {"/copy/EX03/SmtpSend/SEND2026030206-1.LOG", "/copy/EX03/SmtpSend"}});
+  CHECK(g == std::vector<std::string>{"EX01", "EX02", "EX03"});
+  CHECK(tg[2].how == "layout");
+  CHECK(tg[2].paths == std::vector<std::string>{"/copy/EX03/SmtpSend"});
+  auto [h, th] = several({{"/srv/EX01/SmtpSend/SEND2026030206-1.LOG", "/srv/EX01/SmtpSend"},
+                          {"/srv/EX01/SmtpReceive/RECV2026030206-1.LOG", "/srv/EX01/SmtpReceive"},
+                          {"/srv/2026-03-02/SEND2026030206-1.LOG", "/srv/2026-03-02"}});
+  CHECK(h == std::vector<std::string>{"local", "local", "local"});
+  auto [i, ti] = several({{"/srv/EX01/SEND2026030206-1.LOG", "/srv/EX01/SEND2026030206-1.LOG"},
+                          {"/srv/EX02/SEND2026030206-1.LOG", "/srv/EX02/SEND2026030206-1.LOG"}});
+  CHECK(i == std::vector<std::string>{"local", "local"});  // (files given one by one)
   // --server wins, the longest path first.
   auto [e, te] = assign({"/in/mbx1/SmtpSend/SEND2026030206-1.LOG", "/in/mbx2/SmtpSend/SEND2026030206-1.LOG"},
                         "/in", {{"ALL", "/in"}, {"EX09", "/in/mbx2"}});
@@ -318,6 +346,35 @@ TEST_CASE("A blocklist on one server's IP is that server's incident, not the oth
   CHECK(html_es.str().find(": 1 fallos ") == std::string::npos);
   CHECK(html_es.str().find(": 1 fallo (") != std::string::npos);
   CHECK(html.str().find("<td>EX02</td><td><span class=\"badge ours\">") != std::string::npos);
+}
+
+TEST_CASE("Receive logs of several servers read as one server are noted", "[servers]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("sample", 5, &sc));
+  TempDir generated, flat;
+  GenerateServer(sc, generated.path(), "EX01", 30);
+  GenerateServer(sc, generated.path(), "EX02", 30);
+  // One hour of each server's Receive log copied into one folder, numbered apart.
+  int n = 0;
+  for (const char* server : {"EX01", "EX02"}) {
+    for (const auto& e : fs::directory_iterator(generated.path() / server / "SmtpReceive")) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("RECV2026030208-", 0) != 0) continue;
+      fs::copy_file(e.path(), flat.path() / ("RECV2026030208-" + std::to_string(++n) + ".LOG"));
+    }
+  }
+  REQUIRE(n >= 2);
+  Run run = Scan({flat.path().string()});
+  REQUIRE(run.report.servers.size() == 1);
+  const std::vector<SkippedFile>& notes = run.report.diagnostics.notes();
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].reason == "the Receive logs read as server 'local' name several servers (EX01, "
+                           "EX02): session ids are unique only per server; give each server's "
+                           "logs with --server NAME=PATH");
+  // Each server's own folder: nothing to note.
+  Run apart = Scan({(generated.path() / "EX01").string(), (generated.path() / "EX02").string()});
+  CHECK(apart.report.servers.size() == 2);
+  CHECK(apart.report.diagnostics.notes().empty());
 }
 
 TEST_CASE("An incident of one server takes only that server's failures", "[servers]") {
