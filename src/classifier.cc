@@ -371,12 +371,16 @@ Status Classifier::Load(const std::string& rules_dir, const std::vector<std::str
   return Status::Ok();
 }
 
-Lang DefaultLang() {
-  const char* lang = std::getenv("LANG");
-  if (lang && (lang[0] == 'e' || lang[0] == 'E') && (lang[1] == 's' || lang[1] == 'S')) {
-    return Lang::kEs;
+Lang LangOfLocale(const char* lc_all, const char* lc_messages, const char* lang) {
+  for (const char* v : {lc_all, lc_messages, lang}) {
+    if (v == nullptr || v[0] == '\0') continue;
+    return (v[0] == 'e' || v[0] == 'E') && (v[1] == 's' || v[1] == 'S') ? Lang::kEs : Lang::kEn;
   }
   return Lang::kEn;
+}
+
+Lang DefaultLang() {
+  return LangOfLocale(std::getenv("LC_ALL"), std::getenv("LC_MESSAGES"), std::getenv("LANG"));
 }
 
 bool ParseLang(std::string_view s, Lang* out) {

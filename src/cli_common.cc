@@ -37,7 +37,8 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
       "site rules file (JSON), tried before the built-in rules; repeatable");
   add("rules-dir", po::value(&o->rules_dir),
       "use the rules in this folder instead of the built-in ones");
-  add("lang", po::value(&o->lang), "language of explanations: en or es (default: from LANG)");
+  add("lang", po::value(&o->lang),
+      "language of explanations: en or es (default: from LC_ALL, LC_MESSAGES or LANG)");
   add("tz", po::value(&o->tz),
       "time zone for times in text output, e.g. Europe/Madrid (default: this machine's); JSON is "
       "always UTC");

@@ -141,7 +141,8 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
   std::vector<std::string> rules, replies;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("lang", po::value(&lang), "language of explanations: en or es (default: from LANG)")
+      ("lang", po::value(&lang),
+       "language of explanations: en or es (default: from LC_ALL, LC_MESSAGES or LANG)")
       ("format,f", po::value(&format)->default_value("text"), "text or json (one object a line)")
       ("rules", po::value(&rules)->composing(),
        "site rules file (JSON), tried before the built-in rules; repeatable")

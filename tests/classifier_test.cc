@@ -298,6 +298,18 @@ TEST_CASE("ParseLang accepts en and es") {
   CHECK(!ParseLang("fr", &l));
 }
 
+TEST_CASE("The default language is the locale of messages, as POSIX looks it up") {
+  CHECK(LangOfLocale(nullptr, nullptr, "es_ES.UTF-8") == Lang::kEs);
+  CHECK(LangOfLocale(nullptr, nullptr, "en_GB.UTF-8") == Lang::kEn);
+  CHECK(LangOfLocale(nullptr, nullptr, nullptr) == Lang::kEn);
+  // LC_ALL first, then LC_MESSAGES, then LANG; an empty one is not set.
+  CHECK(LangOfLocale("es_MX.UTF-8", nullptr, "en_US.UTF-8") == Lang::kEs);
+  CHECK(LangOfLocale(nullptr, "es_AR.UTF-8", nullptr) == Lang::kEs);
+  CHECK(LangOfLocale("", "es_ES", "C") == Lang::kEs);
+  CHECK(LangOfLocale("C", "es_ES", nullptr) == Lang::kEn);
+  CHECK(LangOfLocale(nullptr, "en_US", "es_ES") == Lang::kEn);
+}
+
 }  // namespace
 }  // namespace smtptriage
 

@@ -105,8 +105,11 @@ class Classifier {
   std::unique_ptr<Impl> impl_;
 };
 
-// Default explanation language: --lang wins; else LANG starting with "es" gives Spanish.
+// Default explanation language (--lang wins over it): the locale of messages, as POSIX looks it
+// up, the first set of LC_ALL, LC_MESSAGES and LANG; one starting with "es" gives Spanish.
 Lang DefaultLang();
+// The same from the three values given (null or empty when not set).
+Lang LangOfLocale(const char* lc_all, const char* lc_messages, const char* lang);
 bool ParseLang(std::string_view s, Lang* out);
 
 }  // namespace smtptriage
