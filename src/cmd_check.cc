@@ -258,12 +258,12 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     return s;
   };
   if (!report.verdict.summary.en.empty()) {
-    out << line(report.verdict.summary.Get(setup.lang)) << "\n";
+    out << line(SummaryText(report.verdict.summary, setup.lang)) << "\n";
   }
   for (const Incident* inc : open) {
     // The verdict often is the summary of the one open incident: say it once.
     if (inc->summary.en != report.verdict.summary.en) {
-      out << line(inc->summary.Get(setup.lang)) << "\n";
+      out << line(SummaryText(inc->summary, setup.lang)) << "\n";
     }
   }
   return state;

@@ -45,7 +45,7 @@ void VerdictSection(const Report& r, const Words& w, Lang lang, std::ostream& ou
   out << "<section class=\"verdict " << kClass[side] << "\" aria-labelledby=\"verdict\">\n"
       << "<h2 class=\"line\" id=\"verdict\"><span class=\"icon\" aria-hidden=\"true\">"
       << kIcon[side] << "</span> " << Escape(w.verdict_line[side]) << "</h2>\n"
-      << "<p class=\"summary\">" << Escape(r.verdict.summary.Get(lang)) << "</p>\n";
+      << "<p class=\"summary\">" << Escape(SummaryText(r.verdict.summary, lang)) << "</p>\n";
   if (side == 0 && !r.verdict.remote_summary.en.empty()) {
     out << "<p><b>" << w.also_theirs << ":</b> " << Escape(r.verdict.remote_summary.Get(lang))
         << "</p>\n";
@@ -129,7 +129,7 @@ void IncidentsSection(const Report& r, const Words& w, Lang lang, std::ostream& 
         out << (i ? ", " : "") << "<code>" << ToString(inc.reasons[i]) << "</code>";
       }
     }
-    out << "</p>\n<p>" << Escape(inc.summary.Get(lang)) << "</p>\n";
+    out << "</p>\n<p>" << Escape(SummaryText(inc.summary, lang)) << "</p>\n";
     if (!inc.sample_domains.empty()) {
       out << "<p class=\"note\">" << w.eg << " ";
       for (size_t i = 0; i < inc.sample_domains.size(); ++i) {

@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "smtptriage/platform.h"
 #include "smtptriage/reporters.h"
 #include "smtptriage/smtp_text.h"
+#include "smtptriage/time_util.h"
 
 namespace smtptriage {
 namespace {
@@ -192,7 +194,7 @@ void Headline(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   const char* word = r.verdict.side == "local"    ? w.ours
                      : r.verdict.side == "remote" ? w.theirs
                                                   : w.nothing;
-  out << word << ": " << r.verdict.summary.Get(lang) << "\n";
+  out << word << ": " << SummaryText(r.verdict.summary, lang) << "\n";
   if (r.verdict.side == "local" && !r.verdict.remote_summary.en.empty()) {
     out << w.also_theirs << ": " << r.verdict.remote_summary.Get(lang) << "\n";
   }
@@ -208,7 +210,7 @@ void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
         << w.trend_words[inc.trend == "growing" ? 0 : inc.trend == "falling" ? 1 : 2] << "  "
         << Count(inc.domains, w, w.domain, w.domains) << "  "
         << Count(inc.failures, w, w.failure, w.failures) << "\n";
-    out << "    " << inc.summary.Get(lang) << "\n";
+    out << "    " << SummaryText(inc.summary, lang) << "\n";
     out << "    " << w.per_hour << ":";
     for (const IncidentBucket& b : inc.buckets) {
       out << " " << FormatLocal(b.start, false) << " " << b.affected_domains << "/"
@@ -398,6 +400,33 @@ std::string FormatLocal(TimeMs t, bool with_date) {
                 std::abs(off) % 60);
   if (!with_date) return iso.substr(11, 5);
   return iso.substr(0, 10) + " " + iso.substr(11, 5) + " " + zone;
+}
+
+std::string SummaryText(const LocalizedText& summary, Lang lang) {
+  const std::string& text = summary.Get(lang);
+  std::string out;
+  // The hours the incident model writes: yyyy-mm-ddThh:mmZ.
+  auto hour_at = [&](size_t i) {
+    static constexpr char kShape[] = "dddd-dd-ddTdd:ddZ";
+    if (i + sizeof kShape - 1 > text.size()) return false;
+    for (size_t k = 0; k + 1 < sizeof kShape; ++k) {
+      char c = text[i + k];
+      if (kShape[k] == 'd' ? !std::isdigit(static_cast<unsigned char>(c)) : c != kShape[k]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  for (size_t i = 0; i < text.size();) {
+    TimeMs t = 0;
+    if (hour_at(i) && ParseIsoTime(text.substr(i, 17), &t)) {
+      out += FormatLocal(t);
+      i += 17;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
 }
 
 void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {

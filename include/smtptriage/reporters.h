@@ -69,4 +69,8 @@ std::string ServerHowWords(const std::string& how, Lang lang);
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 
+// A summary of the report (a verdict's, an incident's) in `lang`, its times written in UTC for
+// JSON ("from 2026-03-02T15:00Z") shown as FormatLocal shows every other time of the report.
+std::string SummaryText(const LocalizedText& summary, Lang lang);
+
 }  // namespace smtptriage
