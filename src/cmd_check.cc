@@ -180,11 +180,19 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   for (const Incident* inc : open) {
     state = kCritical;
     const std::string family(FamilyName(inc->family, setup.lang));
-    why.push_back(es ? "incidente local de tipo " + family + " abierto desde " +
-                           FormatLocal(inc->start) + " (" + n(inc->domains) + " dominios, " +
-                           TrendInSpanish(inc->trend) + ")"
-                     : "local " + family + " incident open since " + FormatLocal(inc->start) +
-                           " (" + n(inc->domains) + " domains, " + inc->trend + ")");
+    // An incident found in the period's first hour may have begun before it (the check reads
+    // only the period), and one hour has no trend.
+    const bool cut = setup.aggregator.since && inc->start <= *setup.aggregator.since;
+    const std::string since =
+        (cut ? (es ? "al menos desde " : "since at least ") : (es ? "desde " : "since ")) +
+        FormatLocal(inc->start);
+    std::string trend = inc->buckets.size() < 2 ? ""
+                        : es                    ? std::string(", ") + TrendInSpanish(inc->trend)
+                                                : ", " + inc->trend;
+    why.push_back(es ? "incidente local de tipo " + family + " abierto " + since + " (" +
+                           n(inc->domains) + " dominios" + trend + ")"
+                     : "local " + family + " incident open " + since + " (" + n(inc->domains) +
+                           " domains" + trend + ")");
   }
   std::string counted = n(local) + (es ? " de " : " of ") + n(failures) +
                         (es ? " fallos de nuestro lado" : " failures on our side");

@@ -49,9 +49,11 @@ TEST_CASE("check: states and exit codes on generated logs", "[check]") {
   };
   const std::vector<Case> cases = {
       {"firewall: every connection times out, incident open at the end", "firewall", "", 2,
-       "SMTPTRIAGE CRITICAL - local connection incident open since 2026-03-02 23:00"},
+       "SMTPTRIAGE CRITICAL - local connection incident open since at least 2026-03-02 23:00 "
+       "+00:00 (38 domains); "},
       {"firewall over the whole day", "firewall", "--since 24h", 2,
-       "SMTPTRIAGE CRITICAL - local connection incident open since 2026-03-02 15:00"},
+       "SMTPTRIAGE CRITICAL - local connection incident open since 2026-03-02 15:00 +00:00 "
+       "(40 domains, steady); "},
       {"firewall, thresholds too high to matter: the incident alone", "firewall",
        "--warn 100000 --crit 200000", 2, "SMTPTRIAGE CRITICAL - local connection incident"},
       {"quiet day: failures, none ours", "quiet-day", "--since 24h", 0, "SMTPTRIAGE OK - 0 of "},
