@@ -65,6 +65,7 @@ struct FileResult {
   std::string error;                      // why it could not be opened
   LogKind kind = LogKind::kUnknown;
   bool readable = false;
+  bool header = false;                    // it had a #Fields header
   int64_t bytes = 0;
   int64_t lines = 0;
   int64_t events = 0;
@@ -103,6 +104,7 @@ void ReadProtocolFile(const InputFile& f, uint32_t index, int64_t size,
   }
   r->kind = parser.kind();
   r->readable = parser.readable();
+  r->header = parser.have_fields();
   r->bytes = parser.bytes();
   r->lines = parser.lines();
 }
@@ -308,11 +310,16 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     report->files.push_back(fr);
     // A file that turned out not to be a protocol log was not read as one: a run given only
     // such files has no input (exit 3), not a clean result.
-    const bool not_a_log =
-        r.readable && r.kind == LogKind::kUnknown && r.events == 0 && r.lines > 0;
+    // So is one named like a log with no header and no row, only malformed lines (binary data,
+    // another format).
+    const bool unknown = r.kind == LogKind::kUnknown && r.events == 0 && r.lines > 0;
+    const bool all_bad = r.events == 0 && fr.malformed > 0 && !r.header;
+    const bool not_a_log = r.readable && (unknown || all_bad);
     if (r.readable && !not_a_log) ++stats.files_read;
     if (not_a_log) {
-      diag->Skipped(f.path, "not an SMTP protocol log (no #Log-type and no protocol rows)");
+      diag->Skipped(f.path, unknown ? "not an SMTP protocol log (no #Log-type and no protocol rows)"
+                                    : "not an SMTP protocol log: no header and no log row in its " +
+                                          std::to_string(r.lines) + " lines");
     }
     if (control.progress) control.progress(progress);
   };

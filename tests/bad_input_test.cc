@@ -222,6 +222,8 @@ TEST_CASE("Bad files are reported with file and line and the rest is still read"
        "", "", 1},
       {"a .gz with gzip magic and garbage after it", kName + ".gz", "\x1f\x8b" + Garbage(4096),
        Expect::kSkipped, "gzip", kName + ".gz:", 0},
+      {"random bytes named like a log", kName, Garbage(16384), Expect::kSkipped,
+       "not an SMTP protocol log: no header and no log row in its", kName, 0},
   };
 
   for (const BadFile& c : cases) {

@@ -67,6 +67,8 @@ class EventParser {
   LogKind kind() const { return kind_; }
   // False when the file's #Log-type names a log this parser does not read (the rest is skipped).
   bool readable() const { return readable_; }
+  // Whether the file had a #Fields header.
+  bool have_fields() const { return have_fields_; }
   const std::string& path() const { return path_; }
   int64_t lines() const { return lines_; }
   int64_t bytes() const { return source_ ? source_->bytes() : 0; }
