@@ -1,6 +1,8 @@
 // `smtptriage explain`: explains SMTP replies (or NDR text pasted around them) from the rules.
+#include <algorithm>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -18,7 +20,8 @@ namespace {
 
 constexpr const char* kExplainUsage =
     "Usage: smtptriage explain [options] REPLY...\n"
-    "       smtptriage explain [options] -      (one reply per line from stdin)\n"
+    "       smtptriage explain [options] -      (one reply per line from stdin, or a pasted\n"
+    "                                            NDR: the lines that hold a reply code)\n"
     "Explains an SMTP reply, or the text of an NDR around it: the reason, whose side it points\n"
     "to, whether a retry can help, what it means and what to check.\n";
 
@@ -134,6 +137,53 @@ void ExplainOne(const Classifier& classifier, std::string input, const ExplainOp
   }
 }
 
+// The replies to explain in text read from stdin: one per line, or, for a pasted NDR (fewer than
+// half of the lines hold a reply code: the rest is prose, addresses and headers), only the lines
+// that do, the lines of one multi-line reply ("550-5.1.1 ...", "550 5.1.1 ...") joined, each
+// reply once.
+std::vector<std::string> RepliesOfPaste(std::istream& in) {
+  struct Line {
+    std::string text;
+    int code;
+    std::string enhanced;
+    bool reply;
+  };
+  std::vector<Line> lines;
+  size_t with_reply = 0;
+  std::string text;
+  while (std::getline(in, text)) {
+    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+    if (text.find_first_not_of(" \t") == std::string::npos) continue;
+    Reply r = FindReply(text);
+    const bool reply = r.code != 0 || !r.enhanced.empty();
+    lines.push_back({text, r.code, std::string(r.enhanced), reply});
+    with_reply += reply;
+  }
+  std::vector<std::string> out;
+  if (2 * with_reply >= lines.size()) {
+    for (Line& l : lines) out.push_back(std::move(l.text));
+    return out;
+  }
+  const Line* previous = nullptr;  // the line before, when it held a reply
+  for (const Line& l : lines) {
+    if (!l.reply) {
+      previous = nullptr;
+      continue;
+    }
+    if (previous != nullptr && previous->code == l.code && previous->enhanced == l.enhanced) {
+      out.back() += " " + l.text;
+    } else {
+      out.push_back(l.text);
+    }
+    previous = &l;
+  }
+  std::vector<std::string> once;
+  for (std::string& r : out) {
+    if (std::find(once.begin(), once.end(), r) == once.end()) once.push_back(std::move(r));
+  }
+  return once;
+}
+
 }  // namespace
 
 int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -206,10 +256,8 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
   bool first = true;
   for (const std::string& r : replies) {
     if (r == "-") {
-      std::string line;
-      while (std::getline(in, line)) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        ExplainOne(*classifier, line, o, first, out);
+      for (const std::string& reply : RepliesOfPaste(in)) {
+        ExplainOne(*classifier, reply, o, first, out);
         first = false;
       }
     } else {

@@ -452,3 +452,42 @@ TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
                  "con /") != std::string::npos);
   CHECK(out.find("text matched") == std::string::npos);
 }
+
+TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by line", "[cli]") {
+  const std::string ndr =
+      "Delivery has failed to these recipients or groups:\n\n"
+      "john.doe@contoso.example\n"
+      "The email address you entered couldn't be found. Please check the recipient's email "
+      "address and try to resend the message.\n\n"
+      "Diagnostic information for administrators:\n\n"
+      "Generating server: EX01.ourorg.example\n\n"
+      "john.doe@contoso.example\n"
+      "Remote Server returned '550-5.1.1 The email account that you tried to reach does not "
+      "exist.'\n"
+      "Remote Server returned '550 5.1.1 https://support.google.com/mail/?p=NoSuchUser'\n\n"
+      "jane@contoso.example\n"
+      "Remote Server returned '550-5.1.1 The email account that you tried to reach does not "
+      "exist.'\n"
+      "Remote Server returned '550 5.1.1 https://support.google.com/mail/?p=NoSuchUser'\n\n"
+      "Original message headers:\n\n"
+      "Received: from EX01.ourorg.example (10.0.0.25) by EX01.ourorg.example\r\n"
+      " (10.0.0.25) with Microsoft SMTP Server (version=TLS1_2) id 15.2.1258.12; Mon, 2 Mar 2026\n"
+      "Subject: Quote\n";
+  std::string out, err;
+  REQUIRE(RunCli("explain --format json -", &out, &err, ndr) == 0);
+  std::vector<json> answers;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) answers.push_back(json::parse(line));
+  // The two lines of the reply as one, and the same reply for the second recipient once.
+  REQUIRE(answers.size() == 1);
+  CHECK(answers[0]["reason"] == "user_unknown");
+  CHECK(answers[0]["input"].get<std::string>().find("not exist.' Remote Server returned '550 ") !=
+        std::string::npos);
+  // A list of replies, one with no code among them: every line is explained.
+  const std::string list =
+      "550 5.1.1 User unknown\n"
+      "Failed to connect. Winsock error code: 10060\n"
+      "452 4.2.2 Mailbox full\n";
+  REQUIRE(RunCli("explain --format json -", &out, &err, list) == 0);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 3);
+}
