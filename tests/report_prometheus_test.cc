@@ -238,8 +238,9 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
       {"smtptriage_failed_recipients", {}, "45"},
       {"smtptriage_connect_failures", {}, "45"},
       {"smtptriage_files_read", {}, "20"},
-      // The headline's failures on our side: require_ptr (4), (1); blocked (1), (2); sender (1).
-      {"smtptriage_server_local_by_rule", {{"server", "local"}}, "9"},
+      // The headline's failures on our side: require_ptr (4), rate_limited (1); require_ptr (1),
+      // blocked (1); blocked (2); sender_rejected (1).
+      {"smtptriage_server_local_by_rule", {{"server", "local"}}, "10"},
       {"smtptriage_files_skipped", {}, "0"},
       {"smtptriage_malformed_lines", {}, "0"},
       {"smtptriage_lines_read", {}, "7942"},
@@ -254,7 +255,7 @@ TEST_CASE("prometheus: the values of sample_logs", "[prometheus]") {
        {{"reason", "require_ptr"}, {"family", "authentication"}, {"side", "local"}},
        "5"},
       {"smtptriage_domain_failures", {{"domain", "proseware-supply.example"}}, "44"},
-      {"smtptriage_domain_local_failures", {{"domain", "gmail.com"}}, "4"},
+      {"smtptriage_domain_local_failures", {{"domain", "gmail.com"}}, "5"},
       {"smtptriage_report_generated_timestamp_seconds", {}, "1772496000.000"},
       // The last session of the sample logs ends at 2026-03-02T11:58:12.006Z.
       {"smtptriage_logs_end_timestamp_seconds", {}, "1772452692.006"},
