@@ -427,7 +427,7 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     if (local > 0 && (dr.verdict == "local" || names_us)) {
       local_list.push_back({-local, dr.domain + ": " + reasons(local_by)});
     }
-    if (remote > local) remote_list.push_back({-remote, dr.domain + ": " + reasons(remote_by)});
+    if (remote > 0) remote_list.push_back({-remote, dr.domain + ": " + reasons(remote_by)});
   }
   auto join = [](std::vector<std::pair<int64_t, std::string>> list, size_t max, bool es) {
     std::sort(list.begin(), list.end());

@@ -100,6 +100,16 @@ TEST_CASE("Every outbound connection times out from 15:00: a local connection in
   }
   CHECK(local >= failing * 9 / 10);
   CHECK(run.report.verdict.side == "local");
+  // The failures that point to the receivers all sit in domains the incident made ours; the
+  // verdict still names them ("Also THEIRS: N failures ...").
+  int64_t remote = 0;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.direction != Direction::kOutbound) continue;
+    for (const FailureGroup& g : d.failures) remote += g.count - g.local_count;
+  }
+  REQUIRE(remote > 0);
+  CHECK(run.report.verdict.remote_summary.en.rfind(
+            std::to_string(remote) + " failures point to the receiving side", 0) == 0);
 }
 
 TEST_CASE("Our IP on a blocklist from 09:00, more receivers every hour: growing reputation "
