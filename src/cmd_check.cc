@@ -216,7 +216,7 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
                              : "the logs read hold no session")
                        : (es ? "ninguna sesión desde " : "no session since ") +
                              FormatLocal(report.logs_end) + " (" + Age(age, es) +
-                             (es ? "; --stale " : "; --stale ") + stale_arg + ")");
+                             "; --stale " + stale_arg + ")");
   }
   if (report.verdict.side == "remote") {
     why.push_back(es ? "los demás apuntan a los receptores" : "the others point to the receivers");
