@@ -202,7 +202,9 @@ void Investigation::JoinTracking(SessionRecord& s) {
 }
 
 void Investigation::Take(const SessionRecord& s, bool whole_session) {
+  const size_t direction = static_cast<size_t>(s.direction);
   ++result_.sessions;
+  ++result_.sessions_by_direction[direction];
   HourRow& h = hours_[HourOf(s.start, options_.bucket_ms)];
   h.start = HourOf(s.start, options_.bucket_ms);
   ++h.attempts;
@@ -211,6 +213,7 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
     for (const RecipientOutcome& rc : m.recipients) {
       if (!whole_session && !MatchesRecipient(rc, m)) continue;
       ++result_.recipients;
+      ++result_.recipients_by_direction[direction];
       if (rc.state == RecipientState::kFailed && rc.failure) {
         AddFailure(s, *rc.failure, m.sender, rc.address, m.subject);
       }

@@ -1,5 +1,6 @@
 // Text and JSON renderings of an investigation.
 #include <algorithm>
+#include <array>
 #include <ostream>
 
 #include "smtptriage/investigation.h"
@@ -72,6 +73,28 @@ std::string VerdictWord(const std::string& verdict, Lang lang) {
   return es ? "SIN FALLOS" : "NO FAILURES";
 }
 
+// A count told by direction, as scan tells a domain's mail out from its mail to us: "15 outbound"
+// when all went one way, "20 (15 outbound, 5 inbound)" when not. `internal_es` agrees in gender
+// with what is counted (sesiones internas, destinatarios internos).
+std::string ByDirection(int64_t total, const std::array<int64_t, 3>& n, const char* internal_es,
+                        Lang lang) {
+  const bool es = lang == Lang::kEs;
+  const std::array<std::string, 3> words = {es ? "salientes" : "outbound",
+                                            es ? "entrantes" : "inbound",
+                                            es ? internal_es : "internal"};
+  std::string parts;
+  int ways = 0;
+  for (size_t d = 0; d < n.size(); ++d) {
+    if (n[d] == 0) continue;
+    // Spanish adjectives agree in number: 1 entrante, 2 entrantes.
+    const std::string& word = words[d];
+    parts += (ways++ ? ", " : "") + std::to_string(n[d]) + " " +
+             (es && n[d] == 1 ? word.substr(0, word.size() - 1) : word);
+  }
+  if (ways == 0) return std::to_string(total);
+  return ways == 1 ? parts : std::to_string(total) + " (" + parts + ")";
+}
+
 void PrintRow(const TranscriptRow& r, const std::vector<std::string>& files, std::ostream& out) {
   std::string file = r.ref.file < files.size() ? files[r.ref.file] : "?";
   size_t slash = file.find_last_of("/\\");
@@ -113,8 +136,10 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
-  out << (es ? "Sesiones: " : "Sessions: ") << r.sessions << ", "
-      << (es ? "destinatarios: " : "recipients: ") << r.recipients << ", "
+  out << (es ? "Sesiones: " : "Sessions: ")
+      << ByDirection(r.sessions, r.sessions_by_direction, "internas", lang) << ", "
+      << (es ? "destinatarios: " : "recipients: ")
+      << ByDirection(r.recipients, r.recipients_by_direction, "internos", lang) << ", "
       << (es ? "fallos: " : "failures: ") << r.failures << "\n";
   if (!r.timeline.empty()) {
     out << "\n"
@@ -267,6 +292,13 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                            {"side", o.inbound ? "refused" : o.local ? "local" : "remote"}});
     if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
   }
+  auto by_direction = [](const std::array<int64_t, 3>& n) {
+    json j = json::object();
+    for (Direction d : {Direction::kOutbound, Direction::kInbound, Direction::kInternal}) {
+      j[std::string(ToString(d))] = n[static_cast<size_t>(d)];
+    }
+    return j;
+  };
   json sessions = json::array();
   for (const SessionView& v : r.sessions_found) {
     sessions.push_back({{"session", v.record.session},
@@ -286,6 +318,8 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
           {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary}}},
           {"sessions", r.sessions},
           {"recipients", r.recipients},
+          {"sessions_by_direction", by_direction(r.sessions_by_direction)},
+          {"recipients_by_direction", by_direction(r.recipients_by_direction)},
           {"failures", r.failures},
           {"local_failures", r.local_failures},
           {"inbound_failures", r.inbound_failures},

@@ -111,6 +111,43 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
   CHECK(j["inbound_failures"] == 1);
 }
 
+TEST_CASE("A domain's sessions and recipients are told by direction, as scan counts them",
+          "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate gmail.com sample_logs", &out, &err) == 0);
+  CHECK(out.find("\nSessions: 20 (15 outbound, 5 inbound), recipients: 37 (31 outbound, 6 "
+                 "inbound), failures: 5\n") != std::string::npos);
+  REQUIRE(RunCli("investigate gmail.com sample_logs --lang es", &out, &err) == 0);
+  CHECK(out.find("\nSesiones: 20 (15 salientes, 5 entrantes), destinatarios: 37 (31 salientes, 6 "
+                 "entrantes), fallos: 5\n") != std::string::npos);
+  // All one way: the direction alone.
+  REQUIRE(RunCli("investigate 192.0.2.226 sample_logs", &out, &err) == 0);
+  CHECK(out.find("\nSessions: 2 inbound, recipients: 0, failures: 2\n") != std::string::npos);
+  REQUIRE(RunCli("investigate 08DE6C57743183E0 sample_logs --lang es", &out, &err) == 0);
+  CHECK(out.find("\nSesiones: 1 saliente, destinatarios: 0, fallos: 1\n") != std::string::npos);
+
+  REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
+  const json scan = json::parse(out);
+  for (const char* domain : {"gmail.com", "proseware-supply.example"}) {
+    INFO(domain);
+    REQUIRE(RunCli(std::string("investigate ") + domain + " sample_logs --format json", &out,
+                   &err) == 0);
+    const json j = json::parse(out);
+    int64_t sessions = 0, recipients = 0;
+    for (const json& d : scan["domains"]) {
+      if (d["domain"] != domain) continue;
+      const std::string direction = d["direction"];
+      CHECK(j["sessions_by_direction"][direction] == d["sessions"]);
+      CHECK(j["recipients_by_direction"][direction] == d["recipients"]);
+      sessions += d["sessions"].get<int64_t>();
+      recipients += d["recipients"].get<int64_t>();
+    }
+    CHECK(j["sessions"] == sessions);
+    CHECK(j["recipients"] == recipients);
+    CHECK(j["sessions_by_direction"]["internal"] == 0);
+  }
+}
+
 TEST_CASE("Investigating an IP address: the sessions with it at the other end", "[investigate]") {
   std::string out, err;
   // A client that failed to log in twice (scan's failed AUTH list).

@@ -5,6 +5,7 @@
 // comparison with the rest of the traffic and the verdict. Not thread-safe.
 #pragma once
 
+#include <array>
 #include <map>
 #include <set>
 #include <string>
@@ -79,6 +80,10 @@ struct InvestigationResult {
   TimeMs period_end = 0;
   int64_t sessions = 0;
   int64_t recipients = 0;
+  // Of `sessions` and `recipients`, by Direction (outbound, inbound, internal): scan counts a
+  // domain's mail out and its mail to us apart, and so must the investigation of it.
+  std::array<int64_t, 3> sessions_by_direction{};
+  std::array<int64_t, 3> recipients_by_direction{};
   int64_t failures = 0;
   int64_t local_failures = 0;
   int64_t inbound_failures = 0;              // of `failures`: refused by our server
