@@ -369,6 +369,8 @@ void SessionMatcher::ApplyReply(Open& s, const Pending& p, const Reply& r,
         s.data_sent = false;
       } else if (r.code / 100 == 2 && p.last_chunk) {
         if (msg != nullptr) {
+          // A Receive log names the message only in our reply that queued it.
+          if (msg->message_id.empty()) msg->message_id = std::string(QueuedMessageId(text));
           for (RecipientOutcome& rc : msg->recipients) {
             if (rc.state == RecipientState::kAccepted) rc.state = RecipientState::kDelivered;
           }

@@ -158,6 +158,22 @@ void AppendReplyLine(std::string* out, std::string_view row, bool continuing) {
   }
 }
 
+std::string_view QueuedMessageId(std::string_view reply) {
+  constexpr std::string_view kQueued = "250 2.6.0 <";
+  if (!StartsWith(reply, kQueued)) return "";
+  std::string_view id = reply.substr(kQueued.size() - 1);
+  size_t end = id.find('>');
+  if (end == std::string_view::npos || id.substr(0, end).find('@') == std::string_view::npos) {
+    return "";
+  }
+  return id.substr(0, end + 1);
+}
+
+std::string BareMessageId(std::string_view id) {
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+  return ToLower(id);
+}
+
 void StartMessage(SessionRecord& rec, std::string_view data, std::string_view context) {
   MessageOutcome m;
   constexpr std::string_view kRecord = "RecordId ";

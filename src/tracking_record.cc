@@ -123,9 +123,8 @@ std::optional<SessionRecord> TrackingRecord(const TrackingEvent& ev, uint32_t fi
 }
 
 uint64_t MessageJoinKey(std::string_view message_id, std::string_view address, Direction d) {
-  std::string_view id = message_id;
-  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
-  return HashText(ToLower(id) + '\x1f' + ToLower(address) + (d == Direction::kInbound ? "<" : ">"));
+  return HashText(BareMessageId(message_id) + '\x1f' + ToLower(address) +
+                  (d == Direction::kInbound ? "<" : ">"));
 }
 
 TrackingFileStats ScanTrackingFile(const std::string& path, uint32_t file, SessionSink* sink,

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "smtptriage/session_matcher.h"
+#include "smtptriage/smtp_text.h"
 #include "test_util.h"
 
 using namespace smtptriage;
@@ -318,6 +319,39 @@ TEST_CASE("Receive logs: our refusals, failed AUTH, and all-zero session ids", "
   CHECK(b.auth_users[0] == "admin@ourorg.example");
   REQUIRE(b.session_failure);
   CHECK(b.session_failure->stage == Stage::kAuth);
+}
+
+TEST_CASE("A Receive log's message is named by the reply that queued it", "[matcher]") {
+  auto r = [](int seq, char ev, const std::string& data, const std::string& ctx = "") {
+    return "2026-03-02T06:00:0" + std::to_string(seq / 4) + ".000Z,EX01\\Default EX01," +
+           "08DE6C57743183DF," + std::to_string(seq) + ",10.0.0.25:25,192.0.2.77:10629," + ev +
+           "," + data + "," + ctx;
+  };
+  auto sessions = Match(Header("SMTP Receive Protocol Log") + Lines({
+      r(0, '+', ""),
+      r(1, '>', "220 EX01.ourorg.example Microsoft ESMTP MAIL Service ready"),
+      r(2, '<', "EHLO mail.partner.example"),
+      r(3, '>', "250 EX01.ourorg.example Hello [192.0.2.77]"),
+      r(4, '<', "MAIL FROM:<orders@partner.example> SIZE=1200"),
+      r(5, '*', "08DE6C57743183DF;2026-03-02T06:00:01.000Z;1", "receiving message"),
+      r(6, '>', "250 2.1.0 Sender OK"),
+      r(7, '<', "RCPT TO:<purchasing@ourorg.example>"),
+      r(8, '>', "250 2.1.5 Recipient OK"),
+      r(9, '<', "BDAT 1200 LAST"),
+      r(10, '>', "\"250 2.6.0 <6e1ca329e1b7992b@Partner.Example> [InternalId=27222099750964, "
+                 "Hostname=EX01.ourorg.example] Queued mail for delivery\""),
+      r(11, '<', "QUIT"),
+      r(12, '>', "221 2.0.0 Service closing transmission channel"),
+      r(13, '-', "", "Local"),
+  }));
+  REQUIRE(sessions.size() == 1);
+  REQUIRE(sessions[0].messages.size() == 1);
+  CHECK(sessions[0].messages[0].message_id == "<6e1ca329e1b7992b@Partner.Example>");
+  CHECK(Rcpt(sessions[0], "purchasing@ourorg.example").state == RecipientState::kDelivered);
+  // Only Exchange's words name a message: a queue id of another server is not a Message-ID.
+  CHECK(QueuedMessageId("250 2.0.0 Ok: queued as 4Xyz <x@y>").empty());
+  CHECK(QueuedMessageId("250 2.6.0 <no-at-sign> Queued mail for delivery").empty());
+  CHECK(BareMessageId("<6e1ca329e1b7992b@Partner.Example>") == "6e1ca329e1b7992b@partner.example");
 }
 
 TEST_CASE("Unclosed sessions: idle ones are lost, recent ones are open at the end", "[matcher]") {

@@ -44,6 +44,13 @@ std::string ExtractDestinationDomain(std::string_view info);
 // later rows without their repeated code and enhanced code.
 void AppendReplyLine(std::string* out, std::string_view row, bool continuing);
 
+// The Message-ID a reply names as queued, in Exchange's words ("250 2.6.0 <id@host>
+// [InternalId=...] Queued mail for delivery"), with its <>; "" for any other reply. A Receive log
+// names a message nowhere else.
+std::string_view QueuedMessageId(std::string_view reply);
+// A Message-ID as compared: without its <>, lower case (logs and users write it either way).
+std::string BareMessageId(std::string_view id);
+
 // Starts a new message in the session from a "sending message" information row (2016+:
 // context "sending message with RecordId N and InternetMessageId <id>"; 2010: data N and context
 // "sending message"), or an implicit one (both empty) when MAIL FROM comes with none open.
