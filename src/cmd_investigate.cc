@@ -1,4 +1,4 @@
-// smtptriage investigate: the help-desk view of one domain, address or session.
+// smtptriage investigate: the help-desk view of one domain, address, message or session.
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -32,12 +32,13 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
   if (!ParseArgs(args, "investigate", desc, &common, &vm, err, &target)) return kExitUsage;
   if (vm.count("help")) {
     out << "Usage: smtptriage investigate [options] TARGET PATH...\n"
-           "TARGET is a domain (partner.example), an email address (recipient or sender), an IP\n"
-           "address (a receiving server, or a client of ours) or a session id (16 hexadecimal\n"
-           "digits). Shows an hourly timeline, each distinct failure with an example transcript,\n"
-           "its explanation, what to check, whether other domains saw the same in the same\n"
-           "hours, and the verdict for the target. Mail we sent decides the verdict; what our\n"
-           "own server refused of the target's mail to us is shown apart.\n\n"
+           "TARGET is a domain (partner.example), an email address (recipient or sender), a\n"
+           "Message-ID (<id@host>, the <> optional: every recipient of the message, in each\n"
+           "session that carried it), an IP address (a receiving server, or a client of ours) or\n"
+           "a session id (16 hexadecimal digits). Shows an hourly timeline, each distinct failure\n"
+           "with an example transcript, its explanation, what to check, whether other domains\n"
+           "saw the same in the same hours, and the verdict for the target. Mail we sent decides\n"
+           "the verdict; what our own server refused of the target's mail to us is shown apart.\n\n"
         << desc;
     return kExitOk;
   }

@@ -116,10 +116,26 @@ bool Investigation::MatchesRecipient(const RecipientOutcome& rc, const MessageOu
     case Target::Kind::kSession:
     case Target::Kind::kIp: return true;
     case Target::Kind::kAddress:
-      return ToLower(rc.address) == target_.value || ToLower(m.sender) == target_.value;
+      return ToLower(rc.address) == target_.value || ToLower(m.sender) == target_.value ||
+             IsTargetMessage(m);
     case Target::Kind::kDomain: return DomainMatches(rc.domain, target_.value);
+    case Target::Kind::kMessage: return false;  // only Finish makes a target a message
   }
   return false;
+}
+
+bool Investigation::IsTargetMessage(const MessageOutcome& m) const {
+  if (target_.kind != Target::Kind::kAddress) return false;
+  // Most messages are told apart by length alone, without a lower-cased copy of their id.
+  const size_t brackets = !m.message_id.empty() && m.message_id.front() == '<' ? 2 : 0;
+  return m.message_id.size() == target_.value.size() + brackets &&
+         BareMessageId(m.message_id) == target_.value;
+}
+
+bool Investigation::CarriesTargetMessage(const SessionRecord& s) const {
+  return std::any_of(s.messages.begin(), s.messages.end(), [&](const MessageOutcome& m) {
+    return !m.recipients.empty() && IsTargetMessage(m);
+  });
 }
 
 void Investigation::OnSession(SessionRecord&& s) {
@@ -142,6 +158,7 @@ void Investigation::OnSession(SessionRecord&& s) {
     case Target::Kind::kIp:
       if (ToLower(s.remote_ip) == target_.value) Take(s, true);
       return;
+    case Target::Kind::kMessage:  // (never: an address target becomes one at Finish)
     case Target::Kind::kAddress:
     case Target::Kind::kDomain: {
       // Our mail to the target, and its mail to us: what our server refused of it is kept apart
@@ -161,8 +178,16 @@ void Investigation::OnSession(SessionRecord&& s) {
         }
       }
       if (!any) return;
+      // The same form names an address or a message: which the logs saw it as decides (Finish).
+      const bool carries = CarriesTargetMessage(s);
+      if (carries) {
+        named_message_ = true;
+      } else {
+        named_address_ = true;
+      }
       size_t before = result_.occurrences.size();
-      Take(s, inbound || !s.destination_hint.empty());
+      // A message's recipients are its own, not those of the session's other messages.
+      Take(s, (inbound || !s.destination_hint.empty()) && !carries);
       if (s.log == LogKind::kTracking) return;
       // Remember which occurrence each message+recipient became, for its tracking rows.
       for (const MessageOutcome& m : s.messages) {
@@ -208,23 +233,34 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
   HourRow& h = hours_[HourOf(s.start, options_.bucket_ms)];
   h.start = HourOf(s.start, options_.bucket_ms);
   ++h.attempts;
-  if (target_.kind == Target::Kind::kSession) result_.sessions_found.push_back({s});
+  // A message's sessions are shown as a session's is; a tracking row has no rows to show.
+  const bool carries = CarriesTargetMessage(s);
+  if (target_.kind == Target::Kind::kSession || (carries && s.log != LogKind::kTracking)) {
+    result_.sessions_found.push_back({s});
+  }
   for (const MessageOutcome& m : s.messages) {
     for (const RecipientOutcome& rc : m.recipients) {
       if (!whole_session && !MatchesRecipient(rc, m)) continue;
       ++result_.recipients;
       ++result_.recipients_by_direction[direction];
+      size_t occurrence = SIZE_MAX;
       if (rc.state == RecipientState::kFailed && rc.failure) {
-        AddFailure(s, *rc.failure, m.sender, rc.address, m.subject);
+        occurrence = AddFailure(s, *rc.failure, m.sender, rc.address, m.subject);
+      }
+      if (carries && IsTargetMessage(m)) {
+        const bool kept = occurrence < result_.occurrences.size();
+        result_.message_recipients.push_back(
+            {kept ? result_.occurrences[occurrence].time : s.start, s.start, s.session, s.log,
+             s.direction, m.sender, rc.address, rc.state, Ref(s.first_ref), occurrence});
       }
     }
   }
   if (s.session_failure) AddFailure(s, *s.session_failure, "", "");
 }
 
-void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
-                               const std::string& sender, const std::string& recipient,
-                               const std::string& subject) {
+size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
+                                 const std::string& sender, const std::string& recipient,
+                                 const std::string& subject) {
   Classification c = aggregator_->Classify(f, s.log);
   FailureGroup probe = StartFailureGroup(c, f);
   const bool inbound = s.direction == Direction::kInbound;
@@ -270,10 +306,10 @@ void Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   h.start = HourOf(f.time, options_.bucket_ms);
   ++h.failures;
   ++h.by_reason[std::string(ToString(c.reason))];
-  if (result_.occurrences.size() < kMaxOccurrences) {
-    result_.occurrences.push_back(
-        {f.time, s.session, sender, recipient, f.text, Ref(f.ref), it->second, subject, false});
-  }
+  if (result_.occurrences.size() >= kMaxOccurrences) return SIZE_MAX;
+  result_.occurrences.push_back({f.time, s.session, sender, recipient, f.text, Ref(f.ref),
+                                 it->second, c.reason, subject, false});
+  return result_.occurrences.size() - 1;
 }
 
 InvestigationResult Investigation::Finish(const Report& report) {
@@ -285,6 +321,17 @@ InvestigationResult Investigation::Finish(const Report& report) {
     if (DomainMatches(best->first, target_.value)) Take(s, true);
   }
   unresolved_.clear();
+  if (target_.kind == Target::Kind::kAddress && named_message_ && !named_address_) {
+    result_.target.kind = Target::Kind::kMessage;
+    // Sessions end in any order, and tracking rows are read after every protocol log.
+    std::stable_sort(result_.message_recipients.begin(), result_.message_recipients.end(),
+                     [](const MessageRecipient& a, const MessageRecipient& b) {
+                       return a.session_start < b.session_start;
+                     });
+  } else if (target_.kind != Target::Kind::kSession) {
+    result_.sessions_found.clear();
+    result_.message_recipients.clear();
+  }
   result_.period_start = report.period_start;
   result_.period_end = report.period_end;
   result_.file_names = *file_names_;

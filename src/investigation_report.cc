@@ -5,6 +5,7 @@
 
 #include "smtptriage/investigation.h"
 #include "smtptriage/reporters.h"
+#include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
 namespace {
@@ -17,6 +18,7 @@ const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
     case Target::Kind::kAddress: return es ? "de la dirección" : "address";
     case Target::Kind::kSession: return es ? "de la sesión" : "session";
     case Target::Kind::kIp: return es ? "de la dirección IP" : "ip";
+    case Target::Kind::kMessage: return es ? "del mensaje" : "message";
   }
   return es ? "del dominio" : "domain";
 }
@@ -103,11 +105,21 @@ void PrintRow(const TranscriptRow& r, const std::vector<std::string>& files, std
       << file.substr(slash == std::string::npos ? 0 : slash + 1) << ":" << r.ref.line << "\n";
 }
 
+// Prints the start of a session (where it connected) and its rows [from, to), saying how many
+// are left out.
+void TranscriptWindow(const std::vector<TranscriptRow>& rows, size_t from, size_t to,
+                      const std::vector<std::string>& files, std::ostream& out, Lang lang) {
+  const char* rows_word = lang == Lang::kEs ? " filas ...\n" : " rows ...\n";
+  for (size_t i = 0; i < std::min<size_t>(3, from); ++i) PrintRow(rows[i], files, out);
+  if (from > 3) out << "      ... " << (from - 3) << rows_word;
+  for (size_t i = from; i < to; ++i) PrintRow(rows[i], files, out);
+  if (to < rows.size()) out << "      ... " << (rows.size() - to) << rows_word;
+}
+
 // Prints a transcript; with a `focus` row, only the start of the session and the rows around
 // the failure, so the reply that matters is on screen.
 void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::string>& files,
                 std::ostream& out, const SourceRef* focus, Lang lang) {
-  const char* rows_word = lang == Lang::kEs ? " filas ...\n" : " rows ...\n";
   size_t at = rows.size();
   if (focus != nullptr) {
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -118,22 +130,80 @@ void Transcript(const std::vector<TranscriptRow>& rows, const std::vector<std::s
     for (const TranscriptRow& r : rows) PrintRow(r, files, out);
     return;
   }
-  size_t from = at > 8 ? at - 8 : 0;
-  size_t to = std::min(rows.size(), at + 4);
-  for (size_t i = 0; i < std::min<size_t>(3, from); ++i) PrintRow(rows[i], files, out);
-  if (from > 3) out << "      ... " << (from - 3) << rows_word;
-  for (size_t i = std::max<size_t>(from, 0); i < to; ++i) PrintRow(rows[i], files, out);
-  if (to < rows.size()) out << "      ... " << (rows.size() - to) << rows_word;
+  TranscriptWindow(rows, at > 8 ? at - 8 : 0, std::min(rows.size(), at + 4), files, out, lang);
+}
+
+// Prints the rows of one message of a session: from the row that begins it (a Send log's
+// "sending message ... InternetMessageId", a Receive log's MAIL FROM: it names the message only
+// in the reply that queued it) to the row that begins the next one.
+void MessageTranscript(const SessionRecord& s, const std::string& message_id,
+                       const std::vector<std::string>& files, std::ostream& out, Lang lang) {
+  const std::vector<TranscriptRow>& rows = s.transcript;
+  const bool receive = s.log == LogKind::kReceive;
+  auto begins_message = [&](const TranscriptRow& row) {
+    return receive ? IStartsWith(row.text, "MAIL FROM")
+                   : row.text.find("sending message") != std::string::npos;
+  };
+  size_t first = rows.size(), last = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (ToLower(rows[i].text).find(message_id) == std::string::npos) continue;
+    first = std::min(first, i);
+    last = i;
+  }
+  if (first == rows.size()) {
+    Transcript(rows, files, out, nullptr, lang);
+    return;
+  }
+  size_t from = first;
+  while (from > 0 && !begins_message(rows[from])) --from;
+  if (!begins_message(rows[from])) from = first;
+  size_t to = last + 1;
+  while (to < rows.size() && !begins_message(rows[to])) ++to;
+  TranscriptWindow(rows, from, to, files, out, lang);
+}
+
+// Whose a failure was, for the lists of failures and of a message's recipients.
+std::string SideWord(const Occurrence& o, Lang lang) {
+  const bool es = lang == Lang::kEs;
+  if (o.inbound) return es ? "rechazado por nosotros" : "refused by us";
+  return o.local ? (es ? "nuestro" : "ours") : (es ? "suyo" : "theirs");
+}
+
+// A reply cut to fit one line of a list.
+std::string ShortReply(const std::string& reply) {
+  return reply.size() > 100 ? reply.substr(0, 97) + "..." : reply;
+}
+
+// What became of a message's recipient in one session: its JSON name, or the words for it.
+std::string Outcome(const MessageRecipient& m, Lang lang, bool json = false) {
+  const bool es = lang == Lang::kEs;
+  switch (m.state) {
+    case RecipientState::kFailed: return json ? "failed" : es ? "falló" : "failed";
+    case RecipientState::kPending: return json ? "pending" : es ? "sin respuesta" : "no reply";
+    case RecipientState::kAccepted:
+    case RecipientState::kDelivered: break;
+  }
+  // Into our server (a Receive log, a tracking RECEIVE row): received; out of it: delivered
+  // once the data was accepted, only accepted when the session ended before that was known.
+  if (m.direction == Direction::kInbound) return json ? "received" : es ? "recibido" : "received";
+  if (m.state == RecipientState::kDelivered) {
+    return json ? "delivered" : es ? "entregado" : "delivered";
+  }
+  return json ? "accepted" : es ? "aceptado, sin respuesta final" : "accepted, no final reply";
 }
 
 }  // namespace
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
+  const bool message = r.target.kind == Target::Kind::kMessage;
+  // An address the logs do not have may as well have been a Message-ID: it has the same form.
+  const bool either = r.target.kind == Target::Kind::kAddress && r.verdict == "not_found";
   out << (es ? "Investigación " : "Investigation of ")
-      << (r.target.kind == Target::Kind::kIp && !es ? "IP address" : KindName(r.target.kind, lang))
-      << " " << r.target.value
-      << "\n";
+      << (either ? (es ? "de la dirección o Message-ID" : "address or Message-ID")
+          : r.target.kind == Target::Kind::kIp && !es ? "IP address"
+                                                      : KindName(r.target.kind, lang))
+      << " " << (message ? "<" + r.target.value + ">" : r.target.value) << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
   out << (es ? "Sesiones: " : "Sessions: ")
@@ -154,6 +224,21 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
           << "  " << (es ? "fallos " : "failures ") << h.failures;
       for (const auto& [reason, n] : h.by_reason) out << "  " << reason << " " << n;
       out << "\n";
+    }
+  }
+  // A message's recipients, whatever became of each, session by session: what was asked, first.
+  if (message && !r.message_recipients.empty()) {
+    out << "\n" << (es ? "Cada destinatario" : "Every recipient") << "\n";
+    for (const MessageRecipient& m : r.message_recipients) {
+      out << "  " << FormatLocal(m.time) << "  " << m.sender << " -> " << m.recipient << "  "
+          << Outcome(m, lang);
+      if (m.occurrence < r.occurrences.size()) {
+        const Occurrence& o = r.occurrences[m.occurrence];
+        out << ", " << SideWord(o, lang) << " (" << ToString(o.reason) << ")  "
+            << ShortReply(o.reply) << "  " << o.ref << "\n";
+      } else {
+        out << "  " << (es ? "sesión " : "session ") << m.session << "  " << m.ref << "\n";
+      }
     }
   }
   for (const InvestigatedFailure& k : r.failure_kinds) {
@@ -208,10 +293,12 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
           << "\n";
     }
-    // Investigating a session prints that session in full below: no example of it here.
-    const bool is_target =
-        r.target.kind == Target::Kind::kSession && k.example_session == r.target.value;
-    if (!k.transcript.empty() && !is_target) {
+    // A session investigated, or one that carried the message investigated, is printed below:
+    // no example of it here.
+    const bool shown = std::any_of(
+        r.sessions_found.begin(), r.sessions_found.end(),
+        [&](const SessionView& v) { return v.record.session == k.example_session; });
+    if (!k.transcript.empty() && !shown) {
       out << "  " << (es ? "Sesión de ejemplo " : "Example session ") << k.example_session << ":\n";
       Transcript(k.transcript, r.file_names, out, &k.example_ref, lang);
     }
@@ -231,15 +318,17 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         << s.connector << "  " << s.remote_endpoint << "  " << FormatLocal(s.start) << " -> "
         << FormatLocal(s.end) << "  (" << (es ? CloseReasonEs(s.close_reason) : s.close_reason)
         << ")\n";
-    Transcript(s.transcript, r.file_names, out, nullptr, lang);
+    if (message) {
+      MessageTranscript(s, r.target.value, r.file_names, out, lang);
+    } else {
+      Transcript(s.transcript, r.file_names, out, nullptr, lang);
+    }
   }
   if (r.target.kind == Target::Kind::kAddress && !r.occurrences.empty()) {
     out << "\n" << (es ? "Cada fallo" : "Every failure") << "\n";
     for (const Occurrence& o : r.occurrences) {
       out << "  " << FormatLocal(o.time) << "  " << o.sender << " -> " << o.recipient << "  "
-          << (o.local ? (es ? "nuestro" : "ours") : (es ? "suyo" : "theirs")) << "  "
-          << (o.reply.size() > 100 ? o.reply.substr(0, 97) + "..." : o.reply) << "  " << o.ref
-          << "\n";
+          << SideWord(o, lang) << "  " << ShortReply(o.reply) << "  " << o.ref << "\n";
       if (!o.subject.empty()) out << "      " << (es ? "Asunto: " : "Subject: ") << o.subject << "\n";
     }
   }
@@ -289,8 +378,22 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                            {"recipient", o.recipient},
                            {"reply", o.reply},
                            {"ref", o.ref},
-                           {"side", o.inbound ? "refused" : o.local ? "local" : "remote"}});
+                           {"side", o.inbound ? "refused" : o.local ? "local" : "remote"},
+                           {"reason", ToString(o.reason)}});
     if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
+  }
+  json message_recipients = json::array();
+  for (const MessageRecipient& m : r.message_recipients) {
+    json j = {{"time", FormatIsoUtc(m.time, true)},
+              {"session", m.session},
+              {"log", ToString(m.log)},
+              {"direction", ToString(m.direction)},
+              {"sender", m.sender},
+              {"recipient", m.recipient},
+              {"outcome", Outcome(m, Lang::kEn, true)},
+              {"ref", m.ref}};
+    if (m.occurrence < r.occurrences.size()) j["failure"] = occurrences[m.occurrence];
+    message_recipients.push_back(std::move(j));
   }
   auto by_direction = [](const std::array<int64_t, 3>& n) {
     json j = json::object();
@@ -326,7 +429,8 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
           {"timeline", timeline},
           {"failure_kinds", kinds},
           {"occurrences", occurrences},
-          {"sessions_found", sessions}};
+          {"sessions_found", sessions},
+          {"message_recipients", message_recipients}};
 }
 
 }  // namespace smtptriage

@@ -232,6 +232,88 @@ TEST_CASE("Investigating a recipient lists every failure to it", "[investigate]"
   }
 }
 
+TEST_CASE("Investigating a Message-ID: each recipient of the message, in the session that "
+          "carried it", "[investigate]") {
+  std::string out, err;
+  // Greylisted at 07:24 (a Send log's "sending message ... InternetMessageId <...>" row).
+  REQUIRE(RunCli("investigate '<81cb7032e6937406957c462100f923f2@EX01.ourorg.example>' "
+                 "sample_logs --tz UTC",
+                 &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Investigation of message <81cb7032e6937406957c462100f923f2@ex01.ourorg.example>"
+                 "\nVerdict: THEIRS - The one failure points to the remote side.\n"
+                 "Sessions: 1 outbound, recipients: 1 outbound, failures: 1\n") == 0);
+  CHECK(out.find("\nEvery recipient\n  2026-03-02 07:24 +00:00  user6247@ourorg.example -> "
+                 "info@fineartschool-partner.example  failed, theirs (greylisted)  451 4.7.1 ") !=
+        std::string::npos);
+  CHECK(out.find("What it means: Greylisting") != std::string::npos);
+  // Its session, once, from its start to the rows of the message.
+  CHECK(out.find("Session 08DE6C57743183F0  send  ") != std::string::npos);
+  CHECK(out.find("Example session") == std::string::npos);
+  CHECK(out.find("> MAIL FROM:<user6247@ourorg.example> SIZE=56796   SEND2026030207-1.LOG:244") !=
+        std::string::npos);
+
+  // Without <>, the same; a message that went to two recipients gives both outcomes.
+  REQUIRE(RunCli("investigate 635f1dd2742733dd4b28fc2274542d73@EX01.ourorg.example sample_logs "
+                 "--format json",
+                 &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["target"]["kind"] == "message");
+  CHECK(j["target"]["value"] == "635f1dd2742733dd4b28fc2274542d73@ex01.ourorg.example");
+  CHECK(j["recipients"] == 2);
+  REQUIRE(j["message_recipients"].size() == 2);
+  const json& delivered = j["message_recipients"][0];
+  CHECK(delivered["recipient"] == "support@fineartschool-partner.example");
+  CHECK(delivered["outcome"] == "delivered");
+  CHECK(delivered["session"] == "08DE6C5774318405");
+  CHECK(!delivered.contains("failure"));
+  const json& failed = j["message_recipients"][1];
+  CHECK(failed["recipient"] == "contact914@fineartschool-partner.example");
+  CHECK(failed["outcome"] == "failed");
+  CHECK(failed["failure"]["reason"] == "user_unknown");
+  CHECK(failed["failure"]["side"] == "remote");
+  CHECK(failed["failure"]["ref"] == "sample_logs/SmtpSend/SEND2026030207-1.LOG:603");
+  REQUIRE(j["sessions_found"].size() == 1);
+  CHECK(j["sessions_found"][0]["session"] == "08DE6C5774318405");
+  // The session's other messages and their recipients are not the message's.
+  CHECK(j["failures"] == 1);
+  REQUIRE(RunCli("investigate 635f1dd2742733dd4b28fc2274542d73@EX01.ourorg.example sample_logs "
+                 "--tz UTC --lang es",
+                 &out, &err) == 0);
+  CHECK(out.find("Investigación del mensaje <635f1dd2742733dd4b28fc2274542d73@ex01.ourorg.example>"
+                 "\n") == 0);
+  CHECK(out.find("\nCada destinatario\n") != std::string::npos);
+  CHECK(out.find("-> support@fineartschool-partner.example  entregado  sesión 08DE6C5774318405") !=
+        std::string::npos);
+  CHECK(out.find("-> contact914@fineartschool-partner.example  falló, suyo (user_unknown)  550") !=
+        std::string::npos);
+
+  // Mail to us: a Receive log names the message only in our reply that queued it.
+  REQUIRE(RunCli("investigate '<6e1ca329e1b7992b@fineartschool-partner.example>' sample_logs "
+                 "--format json",
+                 &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["target"]["kind"] == "message");
+  CHECK(j["verdict"]["side"] == "healthy");
+  CHECK(j["sessions_by_direction"]["inbound"] == 1);
+  REQUIRE(j["message_recipients"].size() == 1);
+  CHECK(j["message_recipients"][0]["recipient"] == "purchasing@ourorg.example");
+  CHECK(j["message_recipients"][0]["outcome"] == "received");
+  CHECK(j["message_recipients"][0]["log"] == "receive");
+
+  // A Message-ID the logs do not have is not called an address.
+  REQUIRE(RunCli("investigate '<0000@EX01.ourorg.example>' sample_logs", &out, &err) == 0);
+  CHECK(out.find("Investigation of address or Message-ID 0000@ex01.ourorg.example\nVerdict: NOT "
+                 "IN THE LOGS") == 0);
+  // An address is still one: its sessions are not listed as a message's are.
+  REQUIRE(RunCli("investigate info@fineartschool-partner.example sample_logs --format json", &out,
+                 &err) == 0);
+  j = json::parse(out);
+  CHECK(j["target"]["kind"] == "address");
+  CHECK(j["sessions_found"].empty());
+  CHECK(j["message_recipients"].empty());
+}
+
 TEST_CASE("Investigating a session id shows its transcript with file:line", "[investigate]") {
   std::string out, err;
   REQUIRE(RunCli("investigate 08DE6C57743183E0 sample_logs --format json", &out, &err) == 0);

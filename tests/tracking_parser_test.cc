@@ -337,6 +337,28 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   CHECK(rcpt["occurrences"][0]["side"] == "remote");
   CHECK(rcpt["failure_kinds"][0]["reason"] == "user_unknown");
   CHECK(!rcpt["failure_kinds"][0]["transcript"].empty());  // the protocol session's rows
+
+  // The message: each recipient once, bob's failure with the NDR beside the remote's reply.
+  REQUIRE(RunCli("investigate '<M1@ourorg.example>' --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  nlohmann::json message = nlohmann::json::parse(out);
+  CHECK(message["target"]["kind"] == "message");
+  CHECK(message["recipients"] == 2);
+  REQUIRE(message["message_recipients"].size() == 2);
+  CHECK(message["message_recipients"][0]["recipient"] == "bob@partner.example");
+  std::string ndr = message["message_recipients"][0]["failure"]["reply"];
+  CHECK(ndr.find("NDR: 550 5.1.1 RESOLVER.ADR.RecipNotFound") != std::string::npos);
+  CHECK(message["message_recipients"][1]["recipient"] == "carol@partner.example");
+  CHECK(message["message_recipients"][1]["outcome"] == "delivered");
+  // One only tracking shows: its FAIL row is where it is seen.
+  REQUIRE(RunCli("investigate m2@ourorg.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  message = nlohmann::json::parse(out);
+  CHECK(message["target"]["kind"] == "message");
+  CHECK(message["sessions_found"].empty());  // a tracking row has no transcript
+  REQUIRE(message["message_recipients"].size() == 1);
+  CHECK(message["message_recipients"][0]["log"] == "tracking");
+  CHECK(message["message_recipients"][0]["failure"]["reason"] == "host_unknown");
 }
 
 TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[tracking][loggen]") {

@@ -1,11 +1,11 @@
-// The investigation of one target (a domain, an email address, an IP address or a session id): a
-// SessionSink
-// placed beside the aggregator during a run, keeping the matching sessions' failures with an
-// example transcript each, an hourly timeline, and, once the run's report is known, the
-// comparison with the rest of the traffic and the verdict. Not thread-safe.
+// The investigation of one target (a domain, an email address, a Message-ID, an IP address or a
+// session id): a SessionSink placed beside the aggregator during a run, keeping the matching
+// sessions' failures with an example transcript each, an hourly timeline, and, once the run's
+// report is known, the comparison with the rest of the traffic and the verdict. Not thread-safe.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -22,14 +22,15 @@
 namespace smtptriage {
 
 struct Target {
-  enum class Kind { kDomain, kAddress, kSession, kIp };
+  enum class Kind { kDomain, kAddress, kSession, kIp, kMessage };
   Kind kind = Kind::kDomain;
-  std::string value;  // lower case (upper case for a session id)
+  std::string value;  // lower case (upper case for a session id), without <>
 };
 
 // "alice@example.com" -> address; 16 hex digits -> session; an IPv4 or IPv6 address -> ip
 // (the remote end of a session: a receiver's server, or a client of ours); anything else ->
-// domain.
+// domain. A Message-ID has the form of an address: it is parsed as one, and the investigation
+// makes it a message when the logs have it as a Message-ID and never as an address.
 Target ParseTarget(const std::string& text);
 // Why `text` cannot be a target ("" when it can): a session id with a digit too many or too few.
 std::string TargetProblem(const std::string& text);
@@ -42,6 +43,7 @@ struct Occurrence {
   std::string reply;
   std::string ref;
   size_t kind = 0;       // index in failure_kinds (before sorting; see Finish)
+  Reason reason = Reason::kUndetermined;
   std::string subject;   // only with --show-subjects
   bool local = false;
   bool inbound = false;  // refused by our server
@@ -70,6 +72,21 @@ struct HourRow {
   std::map<std::string, int64_t> by_reason;
 };
 
+// One recipient of the message a Message-ID target names, in one session (or tracking row) that
+// carried it, whatever became of it there.
+struct MessageRecipient {
+  TimeMs time = 0;                           // its failure's, else the session's start
+  TimeMs session_start = 0;                  // they are listed session by session
+  std::string session;
+  LogKind log = LogKind::kSend;
+  Direction direction = Direction::kOutbound;
+  std::string sender;
+  std::string recipient;
+  RecipientState state = RecipientState::kPending;
+  std::string ref;                           // the session's (or tracking row's) first row
+  size_t occurrence = SIZE_MAX;              // its failure in `occurrences`, when it failed
+};
+
 struct SessionView {
   SessionRecord record;                      // with its transcript
 };
@@ -90,7 +107,8 @@ struct InvestigationResult {
   std::vector<HourRow> timeline;
   std::vector<InvestigatedFailure> failure_kinds;
   std::vector<Occurrence> occurrences;       // up to kMaxOccurrences, in time order
-  std::vector<SessionView> sessions_found;   // for a session id target
+  std::vector<SessionView> sessions_found;   // for a session id or Message-ID target
+  std::vector<MessageRecipient> message_recipients;  // for a Message-ID target
   // healthy | remote | local | mixed, from the failures of mail we sent; refused when the only
   // failures are of mail sent to us that our server refused; not_found when no session involves
   // the target.
@@ -118,9 +136,13 @@ class Investigation : public SessionSink {
 
  private:
   bool MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const;
+  // For an address target: whether `m` is the message whose Message-ID it is.
+  bool IsTargetMessage(const MessageOutcome& m) const;
+  bool CarriesTargetMessage(const SessionRecord& s) const;
   void Take(const SessionRecord& s, bool whole_session);
-  void AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
-                  const std::string& recipient, const std::string& subject = "");
+  // Returns the failure's index in `occurrences`, SIZE_MAX when no more are kept.
+  size_t AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
+                    const std::string& recipient, const std::string& subject = "");
   std::string Ref(SourceRef r) const;
   // A tracking row about a message a protocol session already showed: its status is added to
   // that failure (the NDR beside the remote's reply) instead of counting it again.
@@ -137,6 +159,9 @@ class Investigation : public SessionSink {
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
   // Message+recipient seen in a protocol session -> its occurrence (SIZE_MAX: it did not fail).
   std::unordered_map<uint64_t, size_t> protocol_seen_;
+  // An address target was found as an address, and as a Message-ID (see ParseTarget).
+  bool named_address_ = false;
+  bool named_message_ = false;
 };
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out);
