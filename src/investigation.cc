@@ -245,7 +245,14 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
       ++result_.recipients_by_direction[direction];
       size_t occurrence = SIZE_MAX;
       if (rc.state == RecipientState::kFailed && rc.failure) {
-        occurrence = AddFailure(s, *rc.failure, m.sender, rc.address, m.subject);
+        occurrence = AddFailure(s, *rc.failure, &m, rc.address);
+      }
+      if (rc.state == RecipientState::kDelivered && !m.message_id.empty() &&
+          s.direction != Direction::kInbound) {
+        const Delivery delivery{s.start, s.session, s.first_ref};
+        const uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
+        auto [at, fresh] = deliveries_.try_emplace(key, delivery);
+        if (!fresh && s.start < at->second.time) at->second = delivery;
       }
       if (carries && IsTargetMessage(m)) {
         const bool kept = occurrence < result_.occurrences.size();
@@ -255,12 +262,11 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
       }
     }
   }
-  if (s.session_failure) AddFailure(s, *s.session_failure, "", "");
+  if (s.session_failure) AddFailure(s, *s.session_failure, nullptr, "");
 }
 
 size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
-                                 const std::string& sender, const std::string& recipient,
-                                 const std::string& subject) {
+                                 const MessageOutcome* m, const std::string& recipient) {
   Classification c = aggregator_->Classify(f, s.log);
   FailureGroup probe = StartFailureGroup(c, f);
   const bool inbound = s.direction == Direction::kInbound;
@@ -306,10 +312,26 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   h.start = HourOf(f.time, options_.bucket_ms);
   ++h.failures;
   ++h.by_reason[std::string(ToString(c.reason))];
-  if (result_.occurrences.size() >= kMaxOccurrences) return SIZE_MAX;
-  result_.occurrences.push_back({f.time, s.session, sender, recipient, f.text, Ref(f.ref),
-                                 it->second, c.reason, subject, false});
-  return result_.occurrences.size() - 1;
+  size_t occurrence = SIZE_MAX;
+  if (result_.occurrences.size() < kMaxOccurrences) {
+    occurrence = result_.occurrences.size();
+    Occurrence& o = result_.occurrences.emplace_back();
+    o.time = f.time;
+    o.session = s.session;
+    o.sender = m ? m->sender : "";
+    o.recipient = recipient;
+    o.reply = f.text;
+    o.ref = Ref(f.ref);
+    o.kind = it->second;
+    o.reason = c.reason;
+    o.subject = m ? m->subject : "";
+  }
+  // Exchange retries what failed for a while: a later session may deliver it (Finish).
+  if (m != nullptr && !m->message_id.empty() && !inbound && c.retry == Retry::kTransient) {
+    retryable_.push_back(
+        {MessageJoinKey(m->message_id, recipient, s.direction), f.time, it->second, occurrence});
+  }
+  return occurrence;
 }
 
 InvestigationResult Investigation::Finish(const Report& report) {
@@ -351,6 +373,25 @@ InvestigationResult Investigation::Finish(const Report& report) {
     const InvestigatedFailure& k = result_.failure_kinds[o.kind];
     o.inbound = k.inbound;
     o.local = !k.inbound && local_at(k.group, o.time);
+  }
+  // A transient failure that a later session made good is no problem now: said, not weighed.
+  for (const Retryable& f : retryable_) {
+    auto it = deliveries_.find(f.key);
+    if (it == deliveries_.end() || it->second.time <= f.time) continue;
+    InvestigatedFailure& k = result_.failure_kinds[f.kind];
+    ++k.delivered_on_retry;
+    k.last_retry = std::max(k.last_retry, it->second.time);
+    ++result_.delivered_on_retry;
+    // As local_count counts it (below): by the failure's time bucket.
+    if (local_at(k.group, HourOf(f.time, options_.bucket_ms))) {
+      ++result_.delivered_on_retry_local;
+    }
+    if (f.occurrence != SIZE_MAX) {
+      Occurrence& o = result_.occurrences[f.occurrence];
+      o.retry_time = it->second.time;
+      o.retry_session = it->second.session;
+      o.retry_ref = Ref(it->second.ref);
+    }
   }
   for (InvestigatedFailure& k : result_.failure_kinds) {
     k.group.local_count = 0;
@@ -420,25 +461,40 @@ InvestigationResult Investigation::Finish(const Report& report) {
     result_.verdict = "healthy";
     result_.verdict_summary = "No failures for the target.";
   } else {
-    double share = static_cast<double>(result_.local_failures) / sent;
-    std::string n = std::to_string(sent);
-    if (sent == 1) {  // not "1 of 1 failures point to ..."
-      result_.verdict = result_.local_failures == 1 ? "local" : "remote";
-      result_.verdict_summary = result_.local_failures == 1
-                                    ? "The one failure points to our side."
-                                    : "The one failure points to the remote side.";
-    } else if (share >= options_.local_share) {
+    // What was delivered on retry is said apart; the side is that of the rest.
+    const int64_t retried = result_.delivered_on_retry;
+    const int64_t left = sent - retried;
+    const int64_t ours = result_.local_failures - result_.delivered_on_retry_local;
+    const std::string n = std::to_string(left);
+    if (left == 0) {
+      result_.verdict = "healthy";
+      result_.verdict_summary =
+          sent == 1 ? "The one failure was temporary: the message was delivered on retry."
+                    : "All " + std::to_string(sent) +
+                          " failures were temporary: their messages were delivered on retry.";
+    } else if (left == 1) {  // not "1 of 1 failures point to ..."
+      result_.verdict = ours == 1 ? "local" : "remote";
+      result_.verdict_summary = ours == 1 ? "The one failure points to our side."
+                                          : "The one failure points to the remote side.";
+    } else if (static_cast<double>(ours) / left >= options_.local_share) {
       result_.verdict = "local";
-      result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
-                                " failures point to our side.";
-    } else if (1 - share >= options_.local_share) {
+      result_.verdict_summary =
+          std::to_string(ours) + " of " + n + " failures point to our side.";
+    } else if (static_cast<double>(left - ours) / left >= options_.local_share) {
       result_.verdict = "remote";
-      result_.verdict_summary = std::to_string(sent - result_.local_failures) + " of " + n +
-                                " failures point to the remote side.";
+      result_.verdict_summary =
+          std::to_string(left - ours) + " of " + n + " failures point to the remote side.";
     } else {
       result_.verdict = "mixed";
-      result_.verdict_summary = std::to_string(result_.local_failures) + " of " + n +
+      result_.verdict_summary = std::to_string(ours) + " of " + n +
                                 " failures point to our side, the rest to the remote side.";
+    }
+    if (left > 0 && retried > 0) {
+      result_.verdict_summary +=
+          retried == 1 ? " Another failure was temporary: its message was delivered on retry."
+                       : " " + std::to_string(retried) +
+                             " other failures were temporary: their messages were delivered on "
+                             "retry.";
     }
     if (result_.inbound_failures > 0) result_.verdict_summary += " Also " + refusals;
   }

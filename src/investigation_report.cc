@@ -25,23 +25,40 @@ const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
 
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
 std::string VerdictSummaryEs(const InvestigationResult& r) {
-  const int64_t sent = r.failures - r.inbound_failures;
-  const int64_t ours = r.local_failures, theirs = sent - r.local_failures;
+  // As Finish weighs them: what was delivered on retry is said apart.
+  const int64_t retried = r.delivered_on_retry;
+  const int64_t sent = r.failures - r.inbound_failures - retried;
+  const int64_t ours = r.local_failures - r.delivered_on_retry_local, theirs = sent - ours;
   const std::string refusals =
       std::to_string(r.inbound_failures) + (r.inbound_failures == 1 ? " rechazo" : " rechazos") +
       " de nuestro propio servidor al correo que nos enviaron (nuestra propia política, abajo).";
   if (r.verdict == "refused") return "Ningún fallo del correo que enviamos; " + refusals;
   const std::string also = r.inbound_failures > 0 ? " Además, " + refusals : "";
+  if (retried > 0 && sent == 0) {
+    return (retried == 1 ? "El único fallo fue temporal: el mensaje se entregó al reintentar."
+                         : "Los " + std::to_string(retried) +
+                               " fallos fueron temporales: sus mensajes se entregaron al "
+                               "reintentar.") +
+           also;
+  }
+  const std::string retry =
+      retried == 0   ? ""
+      : retried == 1 ? " Otro fallo fue temporal: su mensaje se entregó al reintentar."
+                     : " Otros " + std::to_string(retried) +
+                           " fallos fueron temporales: sus mensajes se entregaron al reintentar.";
   if (sent == 1) {
     return (ours == 1 ? "El único fallo apunta a nuestro lado."
                       : "El único fallo apunta al lado remoto.") +
-           also;
+           retry + also;
   }
   const std::string of = " de " + std::to_string(sent) + " fallos apuntan";
-  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado." + also;
-  if (r.verdict == "remote") return std::to_string(theirs) + of + " al lado remoto." + also;
+  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado." + retry + also;
+  if (r.verdict == "remote") {
+    return std::to_string(theirs) + of + " al lado remoto." + retry + also;
+  }
   if (r.verdict == "mixed") {
-    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto." + also;
+    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto." + retry +
+           also;
   }
   if (r.verdict == "not_found") {
     std::string s = r.verdict_summary.rfind("No session in the period", 0) == 0
@@ -65,8 +82,11 @@ std::string CloseReasonEs(const std::string& reason) {
   return reason;
 }
 
-std::string VerdictWord(const std::string& verdict, Lang lang) {
-  bool es = lang == Lang::kEs;
+std::string VerdictWord(const InvestigationResult& r, Lang lang) {
+  const bool es = lang == Lang::kEs;
+  const std::string& verdict = r.verdict;
+  // Failures there were, but every one was delivered on retry: not "no failures".
+  if (verdict == "healthy" && r.delivered_on_retry > 0) return es ? "RESUELTO" : "RESOLVED";
   if (verdict == "local") return es ? "NUESTRO" : "OURS";
   if (verdict == "remote") return es ? "SUYO" : "THEIRS";
   if (verdict == "mixed") return es ? "MIXTO" : "MIXED";
@@ -174,6 +194,21 @@ std::string ShortReply(const std::string& reply) {
   return reply.size() > 100 ? reply.substr(0, 97) + "..." : reply;
 }
 
+// "Delivered on retry at 07:45 in session ...": the day too when it is not the failure's.
+void PrintRetry(const Occurrence& o, Lang lang, std::ostream& out) {
+  if (o.retry_time == 0) return;
+  const bool same_day =
+      FormatLocal(o.time).substr(0, 10) == FormatLocal(o.retry_time).substr(0, 10);
+  out << "      "
+      << (lang == Lang::kEs ? "Entregado al reintentar a las " : "Delivered on retry at ")
+      << FormatLocal(o.retry_time, !same_day);
+  if (o.retry_session.empty()) {
+    out << "  " << o.retry_ref << "\n";  // a message tracking row
+  } else {
+    out << (lang == Lang::kEs ? " en la sesión " : " in session ") << o.retry_session << "\n";
+  }
+}
+
 // What became of a message's recipient in one session: its JSON name, or the words for it.
 std::string Outcome(const MessageRecipient& m, Lang lang, bool json = false) {
   const bool es = lang == Lang::kEs;
@@ -204,7 +239,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
           : r.target.kind == Target::Kind::kIp && !es ? "IP address"
                                                       : KindName(r.target.kind, lang))
       << " " << (message ? "<" + r.target.value + ">" : r.target.value) << "\n";
-  out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r.verdict, lang) << " - "
+  out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
   out << (es ? "Sesiones: " : "Sessions: ")
       << ByDirection(r.sessions, r.sessions_by_direction, "internas", lang) << ", "
@@ -236,6 +271,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         const Occurrence& o = r.occurrences[m.occurrence];
         out << ", " << SideWord(o, lang) << " (" << ToString(o.reason) << ")  "
             << ShortReply(o.reply) << "  " << o.ref << "\n";
+        PrintRetry(o, lang, out);
       } else {
         out << "  " << (es ? "sesión " : "session ") << m.session << "  " << m.ref << "\n";
       }
@@ -257,6 +293,14 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     } else {
       out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count
           << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
+    }
+    // A temporary failure that a later session made good is not the state of things now.
+    if (k.delivered_on_retry > 0) {
+      out << "  " << (es ? "Entregados al reintentar: " : "Delivered on retry: ")
+          << k.delivered_on_retry << " / " << g.count
+          << (es ? " (el mismo mensaje al mismo destinatario, más tarde; el último a las "
+                 : " (the same message to the same recipient, later; the last at ")
+          << FormatLocal(k.last_retry, false) << ")\n";
     }
     if (!k.remote_ips.empty()) {
       out << "  "
@@ -330,6 +374,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       out << "  " << FormatLocal(o.time) << "  " << o.sender << " -> " << o.recipient << "  "
           << SideWord(o, lang) << "  " << ShortReply(o.reply) << "  " << o.ref << "\n";
       if (!o.subject.empty()) out << "      " << (es ? "Asunto: " : "Subject: ") << o.subject << "\n";
+      PrintRetry(o, lang, out);
     }
   }
 }
@@ -364,6 +409,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
     j["remote_ips"] = k.remote_ips;
     j["remote_hosts"] = k.remote_hosts;
     j["inbound"] = k.inbound;  // refused by our server: out of the verdict
+    j["delivered_on_retry"] = k.delivered_on_retry;
     j["other_domains_same_hours"] = k.other_domains;
     j["other_domain_examples"] = k.other_examples;
     j["example_session"] = k.example_session;
@@ -381,6 +427,11 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                            {"side", o.inbound ? "refused" : o.local ? "local" : "remote"},
                            {"reason", ToString(o.reason)}});
     if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
+    if (o.retry_time != 0) {
+      occurrences.back()["delivered_on_retry"] = {{"time", FormatIsoUtc(o.retry_time, true)},
+                                                  {"session", o.retry_session},
+                                                  {"ref", o.retry_ref}};
+    }
   }
   json message_recipients = json::array();
   for (const MessageRecipient& m : r.message_recipients) {
@@ -426,6 +477,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
           {"failures", r.failures},
           {"local_failures", r.local_failures},
           {"inbound_failures", r.inbound_failures},
+          {"delivered_on_retry", r.delivered_on_retry},
           {"timeline", timeline},
           {"failure_kinds", kinds},
           {"occurrences", occurrences},

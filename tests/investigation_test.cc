@@ -343,6 +343,88 @@ TEST_CASE("Investigating a session id shows its transcript with file:line", "[in
                  "(wingtiptoys-logistics.example)") != std::string::npos);
 }
 
+TEST_CASE("A temporary failure that a later session made good is said to be delivered on retry",
+          "[investigate]") {
+  const std::string greylisted =
+      "451 4.7.1 <info@partner.example>: Recipient address rejected: Greylisted, see "
+      "https://postgrey.schweikert.ch/help/partner.example.html";
+  std::vector<std::string> rows = SendSession("08DE5A3B1C2D0B01", 1, "<M1@ourorg.example>",
+                                              "info@partner.example", greylisted);
+  for (const std::string& row : SendSession("08DE5A3B1C2D0B02", 600, "<M1@ourorg.example>",
+                                            "info@partner.example", "250 2.1.5 Ok")) {
+    rows.push_back(row);
+  }
+  // A failure that stays one: another message, refused for good.
+  for (const std::string& row :
+       SendSession("08DE5A3B1C2D0B03", 1200, "<M2@ourorg.example>", "bob@partner.example",
+               "550 5.1.1 <bob@partner.example>: Recipient address rejected: User unknown")) {
+    rows.push_back(row);
+  }
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(rows));
+  const std::string logs = dir.path().string();
+  std::string out, err;
+
+  // Its one failure made good: the verdict says so, not "theirs".
+  REQUIRE(RunCli("investigate info@partner.example " + logs + " --tz UTC", &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Verdict: RESOLVED - The one failure was temporary: the message was delivered "
+                 "on retry.\n") != std::string::npos);
+  CHECK(out.find("  Delivered on retry: 1 / 1 (the same message to the same recipient, later; "
+                 "the last at 06:10)\n") != std::string::npos);
+  CHECK(out.find("  theirs  451 4.7.1 ") != std::string::npos);
+  CHECK(out.find("      Delivered on retry at 06:10 in session 08DE5A3B1C2D0B02\n") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate info@partner.example " + logs + " --tz UTC --lang es", &out, &err) ==
+          0);
+  CHECK(out.find("Veredicto: RESUELTO - El único fallo fue temporal: el mensaje se entregó al "
+                 "reintentar.\n") != std::string::npos);
+  CHECK(out.find("  Entregados al reintentar: 1 / 1 (el mismo mensaje al mismo destinatario, más "
+                 "tarde; el último a las 06:10)\n") != std::string::npos);
+  CHECK(out.find("      Entregado al reintentar a las 06:10 en la sesión 08DE5A3B1C2D0B02\n") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate info@partner.example " + logs + " --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "healthy");
+  CHECK(j["verdict"]["summary"] ==
+        "The one failure was temporary: the message was delivered on retry.");
+  CHECK(j["failures"] == 1);  // the counts are those of the logs, as before
+  CHECK(j["delivered_on_retry"] == 1);
+  REQUIRE(j["occurrences"].size() == 1);
+  CHECK(j["occurrences"][0]["side"] == "remote");
+  CHECK(j["occurrences"][0]["delivered_on_retry"]["time"] == "2026-03-02T06:10:00.000Z");
+  CHECK(j["occurrences"][0]["delivered_on_retry"]["session"] == "08DE5A3B1C2D0B02");
+  REQUIRE(j["failure_kinds"].size() == 1);
+  CHECK(j["failure_kinds"][0]["delivered_on_retry"] == 1);
+
+  // The domain: the side is that of the failure left; the one made good is said apart.
+  REQUIRE(RunCli("investigate partner.example " + logs + " --format json", &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "remote");
+  CHECK(j["verdict"]["summary"] == "The one failure points to the remote side. Another failure "
+                                   "was temporary: its message was delivered on retry.");
+  REQUIRE(RunCli("investigate partner.example " + logs + " --lang es", &out, &err) == 0);
+  CHECK(out.find("Veredicto: SUYO - El único fallo apunta al lado remoto. Otro fallo fue "
+                 "temporal: su mensaje se entregó al reintentar.\n") != std::string::npos);
+
+  // The message: its failed attempt, then its delivery.
+  REQUIRE(RunCli("investigate '<M1@ourorg.example>' " + logs + " --tz UTC", &out, &err) == 0);
+  CHECK(out.find("-> info@partner.example  failed, theirs (greylisted)  451 4.7.1 ") !=
+        std::string::npos);
+  CHECK(out.find("      Delivered on retry at 06:10 in session 08DE5A3B1C2D0B02\n  2026-03-02 "
+                 "06:10 +00:00  alice@ourorg.example -> info@partner.example  delivered") !=
+        std::string::npos);
+
+  // Another message to the same recipient later is not this one delivered: in sample_logs,
+  // info@fineartschool-partner.example's greylisted message is never sent again.
+  REQUIRE(RunCli("investigate info@fineartschool-partner.example sample_logs --format json", &out,
+                 &err) == 0);
+  j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "remote");
+  CHECK(j["delivered_on_retry"] == 0);
+  CHECK(!j["occurrences"][0].contains("delivered_on_retry"));
+}
+
 TEST_CASE("Investigate usage errors exit 2", "[investigate]") {
   std::string out, err;
   CHECK(RunCli("investigate", &out, &err) == 2);

@@ -51,6 +51,38 @@ inline std::string Row(const std::string& id, int sec, int seq, char event, cons
          quote(context);
 }
 
+// One session of ours that sends message `message_id` from alice@ourorg.example to `recipient`,
+// at `sec` seconds past 06:00, and gets `reply` to its RCPT TO.
+inline std::vector<std::string> SendSession(const std::string& id, int sec,
+                                            const std::string& message_id,
+                                            const std::string& recipient,
+                                            const std::string& reply) {
+  int seq = 0;
+  std::vector<std::string> rows = {
+      Row(id, sec, seq++, '*', "", "attempting to connect"),
+      Row(id, sec, seq++, '+', ""),
+      Row(id, sec, seq++, '<', "220 mx.partner.example ESMTP"),
+      Row(id, sec, seq++, '>', "EHLO mail.ourorg.example"),
+      Row(id, sec, seq++, '<', "250 mx.partner.example"),
+      Row(id, sec, seq++, '*', "",
+          "sending message with RecordId 51 and InternetMessageId " + message_id),
+      Row(id, sec, seq++, '>', "MAIL FROM:<alice@ourorg.example>"),
+      Row(id, sec, seq++, '>', "RCPT TO:<" + recipient + ">"),
+      Row(id, sec, seq++, '<', "250 2.1.0 Ok"),
+      Row(id, sec, seq++, '<', reply),
+  };
+  if (reply.rfind("250", 0) == 0) {
+    rows.push_back(Row(id, sec, seq++, '>', "BDAT 1200 LAST"));
+    rows.push_back(Row(id, sec, seq++, '<', "250 2.0.0 Ok: queued"));
+  } else {
+    rows.push_back(Row(id, sec, seq++, '>', "RSET"));
+    rows.push_back(Row(id, sec, seq++, '<', "250 2.0.0 Ok"));
+  }
+  rows.push_back(Row(id, sec, seq++, '>', "QUIT"));
+  rows.push_back(Row(id, sec, seq++, '-', "", "Local"));
+  return rows;
+}
+
 class CollectSink : public SessionSink {
  public:
   void OnSession(SessionRecord&& s) override { sessions.push_back(std::move(s)); }

@@ -361,6 +361,39 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   CHECK(message["message_recipients"][0]["failure"]["reason"] == "host_unknown");
 }
 
+TEST_CASE("A deferred message that tracking shows sent later was delivered on retry",
+          "[tracking][investigate]") {
+  const int n = 30;
+  const std::map<std::string, std::string> defer = {
+      {"date-time", "2026-03-02T06:00:01.500Z"},
+      {"source", "SMTP"},
+      {"event-id", "DEFER"},
+      {"connector-id", "Internet Send Connector"},
+      {"message-id", "<M1@ourorg.example>"},
+      {"recipient-address", "info@partner.example"},
+      {"recipient-status", "451 4.7.1 Greylisted, see https://postgrey.schweikert.ch/help/"},
+      {"sender-address", "alice@ourorg.example"}};
+  std::map<std::string, std::string> sent = defer;
+  sent["date-time"] = "2026-03-02T06:10:00.500Z";
+  sent["event-id"] = "SEND";
+  sent["recipient-status"] = "250 2.1.5 Ok";
+  TempDir dir;
+  dir.Write("MessageTracking/MSGTRK2026030206-1.LOG",
+            TrackingHeader(n) + TrackingRow(n, defer) + TrackingRow(n, sent));
+  std::string out, err;
+  REQUIRE(RunCli("investigate info@partner.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  nlohmann::json j = nlohmann::json::parse(out);
+  CHECK(j["verdict"]["side"] == "healthy");
+  CHECK(j["failures"] == 1);
+  CHECK(j["delivered_on_retry"] == 1);
+  REQUIRE(j["occurrences"].size() == 1);
+  const nlohmann::json& retry = j["occurrences"][0]["delivered_on_retry"];
+  CHECK(retry["time"] == "2026-03-02T06:10:00.500Z");
+  CHECK(retry["session"] == "");  // a tracking row is no session: its row is named instead
+  CHECK(retry["ref"].get<std::string>().find("MSGTRK2026030206-1.LOG:7") != std::string::npos);
+}
+
 TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[tracking][loggen]") {
   namespace lg = smtptriage::loggen;
   const int64_t start = 1772409600000;  // 2026-03-02T00:00:00Z

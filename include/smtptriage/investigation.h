@@ -47,6 +47,12 @@ struct Occurrence {
   std::string subject;   // only with --show-subjects
   bool local = false;
   bool inbound = false;  // refused by our server
+  // A transient failure of mail we sent that a later session made good (the same message, by
+  // its Message-ID, delivered to the same recipient): when (0: never), in which session (none
+  // for a tracking row), and its first row.
+  TimeMs retry_time = 0;
+  std::string retry_session;
+  std::string retry_ref;
 };
 
 struct InvestigatedFailure {
@@ -63,6 +69,8 @@ struct InvestigatedFailure {
   std::map<TimeMs, int64_t> per_bucket;      // failures per time bucket
   // Refused by our own server (a Receive log): neither side's fault, left out of the verdict.
   bool inbound = false;
+  int64_t delivered_on_retry = 0;            // of `count`: made good later (Occurrence)
+  TimeMs last_retry = 0;                     // when the last of them was
 };
 
 struct HourRow {
@@ -104,14 +112,18 @@ struct InvestigationResult {
   int64_t failures = 0;
   int64_t local_failures = 0;
   int64_t inbound_failures = 0;              // of `failures`: refused by our server
+  // Of the failures of mail we sent: those a later session made good (Occurrence::retry_time),
+  // and how many of them pointed to our side. The verdict weighs only the others.
+  int64_t delivered_on_retry = 0;
+  int64_t delivered_on_retry_local = 0;
   std::vector<HourRow> timeline;
   std::vector<InvestigatedFailure> failure_kinds;
   std::vector<Occurrence> occurrences;       // up to kMaxOccurrences, in time order
   std::vector<SessionView> sessions_found;   // for a session id or Message-ID target
   std::vector<MessageRecipient> message_recipients;  // for a Message-ID target
-  // healthy | remote | local | mixed, from the failures of mail we sent; refused when the only
-  // failures are of mail sent to us that our server refused; not_found when no session involves
-  // the target.
+  // healthy | remote | local | mixed, from the failures of mail we sent (healthy too when every
+  // one was delivered on retry); refused when the only failures are of mail sent to us that our
+  // server refused; not_found when no session involves the target.
   std::string verdict = "healthy";
   std::string verdict_summary;
   std::vector<std::string> file_names;
@@ -140,9 +152,10 @@ class Investigation : public SessionSink {
   bool IsTargetMessage(const MessageOutcome& m) const;
   bool CarriesTargetMessage(const SessionRecord& s) const;
   void Take(const SessionRecord& s, bool whole_session);
-  // Returns the failure's index in `occurrences`, SIZE_MAX when no more are kept.
-  size_t AddFailure(const SessionRecord& s, const FailureReply& f, const std::string& sender,
-                    const std::string& recipient, const std::string& subject = "");
+  // A failure of message `m` (null for a session's own failure) to `recipient`. Returns its
+  // index in `occurrences`, SIZE_MAX when no more are kept.
+  size_t AddFailure(const SessionRecord& s, const FailureReply& f, const MessageOutcome* m,
+                    const std::string& recipient);
   std::string Ref(SourceRef r) const;
   // A tracking row about a message a protocol session already showed: its status is added to
   // that failure (the NDR beside the remote's reply) instead of counting it again.
@@ -159,6 +172,21 @@ class Investigation : public SessionSink {
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
   // Message+recipient seen in a protocol session -> its occurrence (SIZE_MAX: it did not fail).
   std::unordered_map<uint64_t, size_t> protocol_seen_;
+  // A transient failure of mail we sent, and the first delivery of each message+recipient
+  // (MessageJoinKey): a delivery after the failure made it good. Sessions come in any order.
+  struct Retryable {
+    uint64_t key = 0;
+    TimeMs time = 0;
+    size_t kind = 0;
+    size_t occurrence = SIZE_MAX;
+  };
+  struct Delivery {
+    TimeMs time = 0;
+    std::string session;
+    SourceRef ref;
+  };
+  std::vector<Retryable> retryable_;
+  std::unordered_map<uint64_t, Delivery> deliveries_;
   // An address target was found as an address, and as a Message-ID (see ParseTarget).
   bool named_address_ = false;
   bool named_message_ = false;
