@@ -197,7 +197,11 @@ void Investigation::OnSession(SessionRecord&& s) {
           for (size_t i = before; i < result_.occurrences.size(); ++i) {
             if (result_.occurrences[i].recipient == rc.address) at = i;
           }
-          protocol_seen_[MessageJoinKey(m.message_id, rc.address, s.direction)] = at;
+          // A failure and then its delivery on retry: the failure's tracking row (DEFER) still
+          // joins it, whichever session came first.
+          const uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
+          auto [seen, fresh] = protocol_seen_.try_emplace(key, at);
+          if (!fresh && at != SIZE_MAX) seen->second = at;
         }
       }
       return;

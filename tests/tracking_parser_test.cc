@@ -392,6 +392,30 @@ TEST_CASE("A deferred message that tracking shows sent later was delivered on re
   CHECK(retry["time"] == "2026-03-02T06:10:00.500Z");
   CHECK(retry["session"] == "");  // a tracking row is no session: its row is named instead
   CHECK(retry["ref"].get<std::string>().find("MSGTRK2026030206-1.LOG:7") != std::string::npos);
+
+  // With the protocol log of both attempts too: the DEFER is the greylisted attempt's, not a
+  // failure of its own.
+  std::vector<std::string> rows =
+      SendSession("08DE5A3B1C2D0B01", 1, "<M1@ourorg.example>", "info@partner.example",
+                  "451 4.7.1 <info@partner.example>: Recipient address rejected: Greylisted");
+  for (const std::string& row : SendSession("08DE5A3B1C2D0B02", 600, "<M1@ourorg.example>",
+                                            "info@partner.example", "250 2.1.5 Ok")) {
+    rows.push_back(row);
+  }
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(rows));
+  REQUIRE(RunCli("investigate info@partner.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  j = nlohmann::json::parse(out);
+  CHECK(j["failures"] == 1);
+  CHECK(j["delivered_on_retry"] == 1);
+  REQUIRE(j["occurrences"].size() == 1);
+  std::string reply = j["occurrences"][0]["reply"];
+  CHECK(reply.find("Recipient address rejected: Greylisted | NDR: 451 4.7.1 Greylisted") !=
+        std::string::npos);
+  CHECK(j["occurrences"][0]["delivered_on_retry"]["session"] == "08DE5A3B1C2D0B02");
+  // As scan counts it.
+  REQUIRE(RunCli("scan --format json " + dir.path().string(), &out, &err) == 0);
+  CHECK(nlohmann::json::parse(out)["totals"]["failed_recipients"] == 1);
 }
 
 TEST_CASE("Generated tracking logs in every layout match the protocol logs", "[tracking][loggen]") {

@@ -170,7 +170,8 @@ class Investigation : public SessionSink {
   std::map<TimeMs, HourRow> hours_;
   std::vector<SessionRecord> unresolved_;      // failed before RCPT, with only an IP
   std::unordered_map<std::string, std::map<std::string, int64_t>> ip_domains_;
-  // Message+recipient seen in a protocol session -> its occurrence (SIZE_MAX: it did not fail).
+  // Message+recipient seen in a protocol session -> its failure's occurrence, when it failed in
+  // one (SIZE_MAX: it did not fail).
   std::unordered_map<uint64_t, size_t> protocol_seen_;
   // A transient failure of mail we sent, and the first delivery of each message+recipient
   // (MessageJoinKey): a delivery after the failure made it good. Sessions come in any order.
