@@ -32,7 +32,7 @@ bool LooksLikeIp(const std::string& text) {
   bool v4 = !text.empty();
   for (char c : text) {
     if (std::isdigit(static_cast<unsigned char>(c))) {
-      value = (value < 0 ? 0 : value) * 10 + (c - '0');
+      value = std::min((value < 0 ? 0 : value) * 10 + (c - '0'), 256);  // (past 255: not v4)
       v4 = v4 && value <= 255;
     } else if (c == '.' && value >= 0) {
       ++parts;

@@ -26,6 +26,9 @@ TEST_CASE("Targets are told apart: domain, address, session id, IP address", "[i
       {"256.1.1.1", Target::Kind::kDomain, "256.1.1.1"},
       {"1.2.3", Target::Kind::kDomain, "1.2.3"},
       {"deadbeef.example", Target::Kind::kDomain, "deadbeef.example"},
+      // Long runs of digits (a phone number, a Message-ID's) are no IP address, and no
+      // arithmetic overflow on the way.
+      {"12345678901234567890.1.1.1", Target::Kind::kDomain, "12345678901234567890.1.1.1"},
   };
   for (const Row& row : rows) {
     INFO(row.text);
