@@ -63,9 +63,10 @@ int Unknown(const std::string& why, std::ostream& out) {
   return kUnknown;
 }
 
-// A time span as an administrator reads it: "45 min", "5 h 12 min", "273 days".
+// A time span as an administrator reads it: "40 s", "45 min", "5 h 12 min", "273 days".
 std::string Age(TimeMs ms, bool es) {
   const int64_t minutes = ms / 60000;
+  if (minutes == 0) return std::to_string(ms / 1000) + " s";
   if (minutes < 60) return std::to_string(minutes) + " min";
   if (minutes < 48 * 60) {
     std::string s = std::to_string(minutes / 60) + " h";

@@ -222,6 +222,12 @@ TEST_CASE("check: logs that stopped being written are a WARNING (--stale)", "[ch
   REQUIRE(RunCli("scan --format json --since 2026-03-02T13:00:00Z sample_logs", &out, &err) == 0);
   CHECK(out.find("\"period\": {\n    \"start\": \"2026-03-02T13:00:00.000Z\",\n    \"end\": null,"
                  "\n    \"logs_end\": \"2026-03-02T11:58:12.006Z\"\n  }") != std::string::npos);
+  // A --stale under a minute, passed by seconds.
+  REQUIRE(RunCli("check --tz UTC --now 2026-03-02T11:59:00Z --stale 30s sample_logs", &out,
+                 &err) == 1);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - no session since 2026-03-02 11:58 +00:00 "
+                             "(47 s; --stale 30s); ",
+                             0) == 0);
   // Not a duration: UNKNOWN, as any bad option.
   CHECK(RunCli("check --stale soon sample_logs", &out, &err) == 3);
   CHECK(FirstLine(out) == "SMTPTRIAGE UNKNOWN - --stale: not a duration such as 30m, 4h or 2d: "
