@@ -93,7 +93,7 @@ void CountIn(BucketCell& cell, const std::vector<int>& failed) {
 
 void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed,
                        uint32_t server) {
-  TimeMs b = t - ((t % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
+  TimeMs b = BucketStart(t, options_.bucket_ms);
   CountIn(buckets_[b][acc.index], failed);
   if (servers_.size() >= 2) CountIn(server_buckets_[b][BucketCell::ServerKey(acc.index, server)], failed);
 }
@@ -118,8 +118,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   ++g.count;
   g.first = std::min(g.first, f.time);
   g.last = std::max(g.last, f.time);
-  TimeMs b = f.time - ((f.time % options_.bucket_ms) + options_.bucket_ms) % options_.bucket_ms;
-  ++acc.group_buckets[key][{b, where.server}];
+  ++acc.group_buckets[key][{BucketStart(f.time, options_.bucket_ms), where.server}];
   if (listener_) {
     FailureEvent e;
     e.time = f.time;

@@ -11,8 +11,6 @@
 namespace smtptriage {
 namespace {
 
-TimeMs HourOf(TimeMs t, TimeMs bucket) { return t - ((t % bucket) + bucket) % bucket; }
-
 bool DomainMatches(const std::string& domain, const std::string& want) {
   return domain == want || (domain.size() > want.size() &&
                             domain.compare(domain.size() - want.size(), want.size(), want) == 0 &&
@@ -173,8 +171,8 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
   const size_t direction = static_cast<size_t>(s.direction);
   ++result_.sessions;
   ++result_.sessions_by_direction[direction];
-  HourRow& h = hours_[HourOf(s.start, options_.bucket_ms)];
-  h.start = HourOf(s.start, options_.bucket_ms);
+  HourRow& h = hours_[BucketStart(s.start, options_.bucket_ms)];
+  h.start = BucketStart(s.start, options_.bucket_ms);
   ++h.attempts;
   // A message's sessions are shown as a session's is; a tracking row has no rows to show.
   const bool carries = CarriesTargetMessage(s);
@@ -236,7 +234,7 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
       v->push_back(x);
     }
   };
-  ++k.per_bucket[HourOf(f.time, options_.bucket_ms)];
+  ++k.per_bucket[BucketStart(f.time, options_.bucket_ms)];
   // Where the failure went: the recipient's domain, or for a session's own failure (a connect
   // failure, a refused MAIL) the domain it was for.
   if (!recipient.empty()) {
@@ -251,8 +249,8 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   remember(&k.remote_ips, s.remote_ip);
   remember(&k.remote_hosts, s.remote_host);
   ++result_.failures;
-  HourRow& h = hours_[HourOf(f.time, options_.bucket_ms)];
-  h.start = HourOf(f.time, options_.bucket_ms);
+  HourRow& h = hours_[BucketStart(f.time, options_.bucket_ms)];
+  h.start = BucketStart(f.time, options_.bucket_ms);
   ++h.failures;
   ++h.by_reason[std::string(ToString(c.reason))];
   size_t occurrence = SIZE_MAX;
@@ -326,7 +324,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
     k.last_retry = std::max(k.last_retry, it->second.time);
     ++result_.delivered_on_retry;
     // As local_count counts it (below): by the failure's time bucket.
-    if (local_at(k.group, HourOf(f.time, options_.bucket_ms))) {
+    if (local_at(k.group, BucketStart(f.time, options_.bucket_ms))) {
       ++result_.delivered_on_retry_local;
     }
     if (f.occurrence != SIZE_MAX) {
@@ -346,8 +344,8 @@ InvestigationResult Investigation::Finish(const Report& report) {
     // The rest of the traffic: other domains with the same reason in the same hours (senders
     // to us, for what our server refused).
     const Direction direction = k.inbound ? Direction::kInbound : Direction::kOutbound;
-    TimeMs from = HourOf(k.group.first, options_.bucket_ms);
-    TimeMs to = HourOf(k.group.last, options_.bucket_ms) + options_.bucket_ms;
+    TimeMs from = BucketStart(k.group.first, options_.bucket_ms);
+    TimeMs to = BucketStart(k.group.last, options_.bucket_ms) + options_.bucket_ms;
     for (const DomainReport& d : report.domains) {
       if (d.direction != direction) continue;
       if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;

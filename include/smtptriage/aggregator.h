@@ -66,6 +66,12 @@ struct BucketCell {
 
 using BucketMap = std::map<TimeMs, std::unordered_map<size_t, BucketCell>>;
 
+// The start of the time bucket that `t` falls in: buckets are `bucket_ms` long from the epoch
+// (a time before it rounds down too).
+inline TimeMs BucketStart(TimeMs t, TimeMs bucket_ms) {
+  return t - ((t % bucket_ms) + bucket_ms) % bucket_ms;
+}
+
 // A failure group's failures per time bucket and server (the server's index in the run), so
 // that an incident of one server is not given another server's failures. kAnyServer: a merged
 // report of several servers, which does not say whose each failure was.
