@@ -99,6 +99,31 @@ LocalizedText FamilyAdvice(Family f) {
 
 }  // namespace
 
+bool AlwaysLocal(const FailureGroup& g, Direction direction) {
+  return direction == Direction::kInternal || g.side == Side::kLocal;
+}
+
+const Incident* IncidentOfFailure(const std::vector<Incident>& incidents, Family family, TimeMs t,
+                                  std::string_view server) {
+  for (const Incident& inc : incidents) {
+    if (inc.family != family || t < inc.start || t >= inc.end) continue;
+    // An incident of some servers only does not take the others' failures.
+    if (inc.scope == "server" && !server.empty() &&
+        std::find(inc.servers.begin(), inc.servers.end(), server) == inc.servers.end()) {
+      continue;
+    }
+    return &inc;
+  }
+  return nullptr;
+}
+
+bool FailureIsLocal(const std::vector<Incident>& incidents, const FailureGroup& g,
+                    Direction direction, TimeMs t, std::string_view server) {
+  if (AlwaysLocal(g, direction)) return true;
+  return direction == Direction::kOutbound && g.side == Side::kEither &&
+         IncidentOfFailure(incidents, g.family, t, server) != nullptr;
+}
+
 const char* TrendInSpanish(const std::string& trend) {
   return trend == "growing" ? "creciente" : trend == "falling" ? "decreciente" : "estable";
 }
@@ -190,20 +215,11 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
 
   for (Incident& inc : report->incidents) IncidentServers(in, &inc);
 
-  // Attribute failures: local when the rule says so, or inside a local incident of the family.
-  // The incident a failure of family f in this bucket, on this server, belongs to: an incident
-  // of some servers only does not take the others' failures.
-  auto in_incident = [&](Family f, TimeMs bucket, uint32_t server) -> Incident* {
-    for (Incident& inc : report->incidents) {
-      if (inc.family != f || bucket < inc.start || bucket >= inc.end) continue;
-      if (inc.scope == "server" && in.servers != nullptr && server < in.servers->size() &&
-          std::find(inc.servers.begin(), inc.servers.end(), (*in.servers)[server]) ==
-              inc.servers.end()) {
-        return nullptr;
-      }
-      return &inc;
-    }
-    return nullptr;
+  // Attribute failures: local when the rule says so, or inside a local incident of the family
+  // on the failure's server (FailureIsLocal).
+  auto server_name = [&](uint32_t server) -> std::string_view {
+    if (in.servers == nullptr || server >= in.servers->size()) return {};  // (kAnyServer)
+    return (*in.servers)[server];
   };
   std::vector<std::map<Reason, int64_t>> incident_reasons(report->incidents.size());
   std::vector<std::set<std::string>> incident_domains(report->incidents.size());
@@ -212,26 +228,24 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     int64_t local = 0, total = 0;
     std::map<std::string, int64_t> local_reasons, remote_reasons;
     for (FailureGroup& g : dr.failures) {
-      g.local_count = 0;
-      if (dr.direction == Direction::kInternal) {
-        // A hop between our own servers (proxy, mailbox delivery): whatever the reply, it is ours.
-        g.local_count = g.count;
-      } else if (g.side == Side::kLocal) {
-        g.local_count = g.count;
-      }
+      // A hop between our own servers (proxy, mailbox delivery), whatever the reply, and a reply
+      // the rules put on our side: all of them, in whichever bucket.
+      const bool always = AlwaysLocal(g, dr.direction);
+      g.local_count = always ? g.count : 0;
       // Outbound failures inside an incident of their family are the incident's; those the
       // rule left open (timeouts, lost connections) are ours because of it.
       auto it = d.group_buckets->find(FailureGroupKey(g));
       if (dr.direction == Direction::kOutbound && g.side != Side::kRemote &&
           it != d.group_buckets->end()) {
         for (const auto& [at, n] : it->second) {
-          Incident* inc = in_incident(g.family, at.first, at.second);
+          const Incident* inc =
+              IncidentOfFailure(report->incidents, g.family, at.first, server_name(at.second));
           if (inc == nullptr) continue;
-          if (g.side == Side::kEither) g.local_count += n;
+          if (!always) g.local_count += n;
           size_t idx = inc - report->incidents.data();
           incident_reasons[idx][g.reason] += n;
           incident_domains[idx].insert(dr.domain);
-          inc->failures += n;
+          report->incidents[idx].failures += n;
         }
       }
       local += g.local_count;

@@ -211,10 +211,13 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   Classification c = aggregator_->Classify(f, s.log);
   FailureGroup probe = StartFailureGroup(c, f);
   const bool inbound = s.direction == Direction::kInbound;
-  std::string key = (inbound ? "inbound|" : "") + FailureGroupKey(probe);
+  // By direction, as scan keeps a domain's mail out, its mail to us and our own hops apart.
+  const char* apart = inbound ? "inbound|" : s.direction == Direction::kInternal ? "internal|" : "";
+  std::string key = apart + FailureGroupKey(probe);
   auto [it, fresh] = kind_index_.emplace(key, result_.failure_kinds.size());
   if (fresh) {
     InvestigatedFailure k;
+    k.direction = s.direction;
     k.inbound = inbound;
     k.group = probe;
     k.group.sample_ref = Ref(f.ref);
@@ -234,7 +237,7 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
       v->push_back(x);
     }
   };
-  ++k.per_bucket[BucketStart(f.time, options_.bucket_ms)];
+  ++k.per_bucket[{BucketStart(f.time, options_.bucket_ms), s.server}];
   // Where the failure went: the recipient's domain, or for a session's own failure (a connect
   // failure, a refused MAIL) the domain it was for.
   if (!recipient.empty()) {
@@ -264,13 +267,14 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
     o.reply = f.text;
     o.ref = Ref(f.ref);
     o.kind = it->second;
+    o.server = s.server;
     o.reason = c.reason;
     o.subject = m ? m->subject : "";
   }
   // Exchange retries what failed for a while: a later session may deliver it (Finish).
   if (m != nullptr && !m->message_id.empty() && !inbound && c.retry == Retry::kTransient) {
-    retryable_.push_back(
-        {MessageJoinKey(m->message_id, recipient, s.direction), f.time, it->second, occurrence});
+    retryable_.push_back({MessageJoinKey(m->message_id, recipient, s.direction), f.time,
+                          it->second, s.server, occurrence});
   }
   return occurrence;
 }
@@ -300,20 +304,18 @@ InvestigationResult Investigation::Finish(const Report& report) {
   result_.file_names = *file_names_;
   for (auto& [start, row] : hours_) result_.timeline.push_back(row);
 
-  // Our side or theirs, failure by failure: the rule's side, or a local incident of the family.
-  auto local_at = [&](const FailureGroup& g, TimeMs t) {
-    if (g.side == Side::kLocal) return true;
-    if (g.side != Side::kEither) return false;
-    for (const Incident& inc : report.incidents) {
-      if (inc.family == g.family && t >= inc.start && t < inc.end) return true;
-    }
-    return false;
+  // Our side or theirs, failure by failure, as scan attributes it: the rule's side, or a local
+  // incident of the family on the failure's server. What our server refused is neither side's
+  // fault: out of the verdict.
+  auto local_at = [&](const InvestigatedFailure& k, TimeMs t, uint32_t server) {
+    const std::string_view name =
+        server < result_.server_names.size() ? result_.server_names[server] : std::string_view();
+    return !k.inbound && FailureIsLocal(report.incidents, k.group, k.direction, t, name);
   };
-  // What our server refused is neither side's fault: out of the verdict.
   for (Occurrence& o : result_.occurrences) {
     const InvestigatedFailure& k = result_.failure_kinds[o.kind];
     o.inbound = k.inbound;
-    o.local = !k.inbound && local_at(k.group, o.time);
+    o.local = local_at(k, o.time, o.server);
   }
   // A transient failure that a later session made good is no problem now: said, not weighed.
   for (const Retryable& f : retryable_) {
@@ -323,10 +325,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
     ++k.delivered_on_retry;
     k.last_retry = std::max(k.last_retry, it->second.time);
     ++result_.delivered_on_retry;
-    // As local_count counts it (below): by the failure's time bucket.
-    if (local_at(k.group, BucketStart(f.time, options_.bucket_ms))) {
-      ++result_.delivered_on_retry_local;
-    }
+    if (local_at(k, f.time, f.server)) ++result_.delivered_on_retry_local;
     if (f.occurrence != SIZE_MAX) {
       Occurrence& o = result_.occurrences[f.occurrence];
       o.retry_time = it->second.time;
@@ -336,8 +335,8 @@ InvestigationResult Investigation::Finish(const Report& report) {
   }
   for (InvestigatedFailure& k : result_.failure_kinds) {
     k.group.local_count = 0;
-    for (const auto& [bucket, n] : k.per_bucket) {
-      if (!k.inbound && local_at(k.group, bucket)) k.group.local_count += n;
+    for (const auto& [at, n] : k.per_bucket) {
+      if (local_at(k, at.first, at.second)) k.group.local_count += n;
     }
     result_.local_failures += k.group.local_count;
     if (k.inbound) result_.inbound_failures += k.group.count;

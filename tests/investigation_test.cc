@@ -151,6 +151,44 @@ TEST_CASE("A domain's sessions and recipients are told by direction, as scan cou
   }
 }
 
+TEST_CASE("A failure on a hop between our own servers is ours in investigate as in scan",
+          "[investigate]") {
+  // Our transport server hands two messages to a mailbox server (port 2525), which is out of
+  // resources: whatever the reply says, a hop of ours is our side.
+  const std::string internet = ",203.0.113.7:25,", mailbox = ",10.0.0.26:2525,";
+  std::vector<std::string> rows;
+  for (const auto& [id, sec] : {std::pair<std::string, int>{"08DE6C5700000001", 10},
+                                {"08DE6C5700000002", 70}}) {
+    for (std::string row : SendSession(id, sec, "<" + id + "@EX01.ourorg.example>",
+                                       "bob@ourorg.example",
+                                       "452 4.3.1 Insufficient system resources")) {
+      size_t at = row.find(internet);
+      if (at != std::string::npos) row.replace(at, internet.size(), mailbox);
+      rows.push_back(row);
+    }
+  }
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(rows));
+  const std::string path = "'" + dir.path().string() + "'";
+  std::string out, err;
+  REQUIRE(RunCli("scan " + path + " --format json", &out, &err) == 0);
+  const json scan = json::parse(out);
+  const json* hop = nullptr;
+  for (const json& d : scan["domains"]) {
+    if (d["domain"] == "ourorg.example") hop = &d;
+  }
+  REQUIRE(hop != nullptr);
+  CHECK((*hop)["direction"] == "internal");
+  CHECK((*hop)["verdict"] == "local");
+  REQUIRE(RunCli("investigate ourorg.example " + path + " --format json", &out, &err) == 0);
+  const json j = json::parse(out);
+  INFO(j["verdict"].dump());
+  CHECK(j["failures"] == 2);
+  CHECK(j["local_failures"] == 2);
+  CHECK(j["verdict"]["side"] == "local");
+  for (const json& o : j["occurrences"]) CHECK(o["side"] == "local");
+}
+
 TEST_CASE("Investigating an IP address: the sessions with it at the other end", "[investigate]") {
   std::string out, err;
   // A client that failed to log in twice (scan's failed AUTH list).

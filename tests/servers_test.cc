@@ -431,6 +431,55 @@ TEST_CASE("An incident of one server takes only that server's failures", "[serve
   CHECK(Server(run.report, "EX01")->local_by_rule > 0);
 }
 
+TEST_CASE("investigate counts a failure as ours by the incidents of its own server like scan",
+          "[servers][investigate]") {
+  // EX02's outbound connections time out from 15:00 (its firewall); from 17:00 to 20:00 one
+  // partner's server is down, and EX01's connections to it time out too: those are the
+  // partner's, as scan says, not EX02's incident's.
+  loggen::Scenario bad, good;
+  REQUIRE(loggen::Preset("firewall", 9, &bad));
+  good = bad;
+  const std::string down = good.domains.at(5);
+  loggen::FaultWindow timeouts = bad.faults.at(0);
+  timeouts.domains = {down};
+  timeouts.start_ms = bad.faults.at(0).start_ms + 2 * 3600 * 1000;
+  timeouts.end_ms = timeouts.start_ms + 3 * 3600 * 1000;
+  good.faults = {timeouts};
+  TempDir dir;
+  GenerateServer(good, dir.path(), "EX01", 120);
+  GenerateServer(bad, dir.path(), "EX02", 120);
+  Run run = Scan({dir.path().string()});
+  INFO(Describe(run.report));
+  const Incident* inc = IncidentOf(run.report, Family::kConnection);
+  REQUIRE(inc != nullptr);
+  REQUIRE(inc->scope == "server");
+  REQUIRE(inc->servers == std::vector<std::string>{"EX02"});
+  const DomainReport* scanned = nullptr;
+  for (const DomainReport& d : run.report.domains) {
+    if (d.domain == down && d.direction == Direction::kOutbound) scanned = &d;
+  }
+  REQUIRE(scanned != nullptr);
+  int64_t scan_local = 0;
+  for (const FailureGroup& g : scanned->failures) scan_local += g.local_count;
+
+  std::string out, err;
+  REQUIRE(RunCli("investigate " + down + " '" + dir.path().string() + "' --format json", &out,
+                 &err) == 0);
+  const nlohmann::json j = nlohmann::json::parse(out);
+  INFO(scanned->verdict_summary.en << "\n" << j["verdict"].dump());
+  CHECK(j["failures"] == scanned->failures_total());
+  CHECK(j["local_failures"] == scan_local);
+  int64_t ex01 = 0, ex01_local = 0;
+  for (const nlohmann::json& o : j["occurrences"]) {
+    if (o["ref"].get<std::string>().find("/EX01/") == std::string::npos) continue;
+    ++ex01;
+    ex01_local += o["side"] == "local";
+  }
+  CHECK(ex01 > 0);
+  CHECK(ex01_local == 0);
+  CHECK(j["verdict"]["side"] == scanned->verdict);
+}
+
 TEST_CASE("A firewall outage on every server is organisation-wide", "[servers]") {
   loggen::Scenario sc;
   REQUIRE(loggen::Preset("firewall", 4, &sc));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +37,22 @@ struct IncidentInput {
 // Fills report->incidents and report->verdict, and each domain's verdict, verdict_summary and
 // failure groups' local_count.
 void RunIncidentModel(const IncidentInput& in, Report* report);
+
+// Whose a failure is, as the model attributes it (scan's verdicts, and investigate's too).
+// Whether every failure of group `g` of mail going `direction` is ours, whenever it happened: on
+// a hop between our own servers, or with a reply the rules put on our side.
+bool AlwaysLocal(const FailureGroup& g, Direction direction);
+// The local incident of `family` that a failure at `t` on server `server` (its name) belongs to,
+// or null: one covering the time bucket of `t` and, when it is some servers' own (scope
+// "server"), one of those servers. An empty `server` (a merged report that does not say whose
+// each failure was) belongs to any.
+const Incident* IncidentOfFailure(const std::vector<Incident>& incidents, Family family, TimeMs t,
+                                  std::string_view server);
+// Whether a failure of group `g` of mail going `direction`, at `t` on server `server`, is ours:
+// AlwaysLocal, or an outbound failure the rule leaves to either side (a timeout, a lost
+// connection) inside a local incident of its family on that server (IncidentOfFailure).
+bool FailureIsLocal(const std::vector<Incident>& incidents, const FailureGroup& g,
+                    Direction direction, TimeMs t, std::string_view server);
 
 // Fills report->timeline (outbound failures per bucket by family, active outbound domains) and
 // each domain's failure_series, for the domains `wanted` accepts (the --domain filter).

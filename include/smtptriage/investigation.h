@@ -43,6 +43,7 @@ struct Occurrence {
   std::string reply;
   std::string ref;
   size_t kind = 0;       // index in failure_kinds (before sorting; see Finish)
+  uint32_t server = 0;   // the session's (SessionRecord::server), for its server's incidents
   Reason reason = Reason::kUndetermined;
   std::string subject;   // only with --show-subjects
   bool local = false;
@@ -66,7 +67,8 @@ struct InvestigatedFailure {
   int64_t other_domains = 0;                 // other domains with the same reason, same hours
   std::vector<std::string> other_examples;
   std::set<std::string> own_domains;         // the domains the target's own failures went to
-  std::map<TimeMs, int64_t> per_bucket;      // failures per time bucket
+  GroupBuckets per_bucket;                   // failures per time bucket and server
+  Direction direction = Direction::kOutbound;
   // Refused by our own server (a Receive log): neither side's fault, left out of the verdict.
   bool inbound = false;
   int64_t delivered_on_retry = 0;            // of `count`: made good later (Occurrence)
@@ -179,6 +181,7 @@ class Investigation : public SessionSink {
     uint64_t key = 0;
     TimeMs time = 0;
     size_t kind = 0;
+    uint32_t server = 0;
     size_t occurrence = SIZE_MAX;
   };
   struct Delivery {
