@@ -23,6 +23,10 @@ const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
   return es ? "del dominio" : "domain";
 }
 
+// A target as it was given (a Message-ID's case is its own), or as it is matched when it was
+// made without ParseTarget.
+const std::string& Written(const Target& t) { return t.written.empty() ? t.value : t.written; }
+
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
 std::string VerdictSummaryEs(const InvestigationResult& r) {
   // As Finish weighs them: what was delivered on retry is said apart.
@@ -238,7 +242,11 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << (either ? (es ? "de la dirección o Message-ID" : "address or Message-ID")
           : r.target.kind == Target::Kind::kIp && !es ? "IP address"
                                                       : KindName(r.target.kind, lang))
-      << " " << (message ? "<" + r.target.value + ">" : r.target.value) << "\n";
+      << " "
+      << (message  ? "<" + Written(r.target) + ">"
+          : either ? Written(r.target)  // (as a Message-ID would be shown)
+                   : r.target.value)
+      << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r, lang) << " - "
       << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
   out << (es ? "Sesiones: " : "Sessions: ")
@@ -468,7 +476,10 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                         {"transcript", rows(v.record.transcript)}});
   }
   return {{"schema", "smtptriage/investigation@1"},
-          {"target", {{"kind", KindName(r.target.kind)}, {"value", r.target.value}}},
+          {"target",
+           {{"kind", KindName(r.target.kind)},
+            {"value", r.target.kind == Target::Kind::kMessage ? Written(r.target)
+                                                               : r.target.value}}},
           {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary}}},
           {"sessions", r.sessions},
           {"recipients", r.recipients},

@@ -53,6 +53,7 @@ std::string TargetProblem(const std::string& text) {
 
 Target ParseTarget(const std::string& text) {
   Target t;
+  t.written = text;
   std::string ip = text.size() > 2 && text.front() == '[' && text.back() == ']'
                        ? text.substr(1, text.size() - 2)
                        : text;
@@ -65,10 +66,10 @@ Target ParseTarget(const std::string& text) {
     t.value = ToLower(ip);
   } else {
     t.kind = text.find('@') != std::string::npos ? Target::Kind::kAddress : Target::Kind::kDomain;
-    t.value = ToLower(text);
-    if (!t.value.empty() && t.value.front() == '<' && t.value.back() == '>') {
-      t.value = t.value.substr(1, t.value.size() - 2);
+    if (text.size() >= 2 && text.front() == '<' && text.back() == '>') {
+      t.written = text.substr(1, text.size() - 2);
     }
+    t.value = ToLower(t.written);
   }
   return t;
 }

@@ -37,6 +37,9 @@ TEST_CASE("Targets are told apart: domain, address, session id, IP address", "[i
     CHECK(t.value == row.value);
     CHECK(TargetProblem(row.text).empty());
   }
+  // What the logs are searched for is in one case; what is shown is as it was given.
+  CHECK(ParseTarget("<AbC.1@Host.Example>").written == "AbC.1@Host.Example");
+  CHECK(ParseTarget("<AbC.1@Host.Example>").value == "abc.1@host.example");
   // A session id a digit short is a mistake, not a domain.
   CHECK(TargetProblem("08DE6C57743183E").find("has 15 hexadecimal digits") !=
         std::string::npos);
@@ -281,7 +284,7 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
                  "sample_logs --tz UTC",
                  &out, &err) == 0);
   INFO(out);
-  CHECK(out.find("Investigation of message <81cb7032e6937406957c462100f923f2@ex01.ourorg.example>"
+  CHECK(out.find("Investigation of message <81cb7032e6937406957c462100f923f2@EX01.ourorg.example>"
                  "\nVerdict: THEIRS - The one failure points to the remote side.\n"
                  "Sessions: 1 outbound, recipients: 1 outbound, failures: 1\n") == 0);
   CHECK(out.find("\nEvery recipient\n  2026-03-02 07:24 +00:00  user6247@ourorg.example -> "
@@ -300,7 +303,7 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
                  &out, &err) == 0);
   json j = json::parse(out);
   CHECK(j["target"]["kind"] == "message");
-  CHECK(j["target"]["value"] == "635f1dd2742733dd4b28fc2274542d73@ex01.ourorg.example");
+  CHECK(j["target"]["value"] == "635f1dd2742733dd4b28fc2274542d73@EX01.ourorg.example");
   CHECK(j["recipients"] == 2);
   REQUIRE(j["message_recipients"].size() == 2);
   const json& delivered = j["message_recipients"][0];
@@ -321,7 +324,7 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
   REQUIRE(RunCli("investigate 635f1dd2742733dd4b28fc2274542d73@EX01.ourorg.example sample_logs "
                  "--tz UTC --lang es",
                  &out, &err) == 0);
-  CHECK(out.find("Investigación del mensaje <635f1dd2742733dd4b28fc2274542d73@ex01.ourorg.example>"
+  CHECK(out.find("Investigación del mensaje <635f1dd2742733dd4b28fc2274542d73@EX01.ourorg.example>"
                  "\n") == 0);
   CHECK(out.find("\nCada destinatario\n") != std::string::npos);
   CHECK(out.find("-> support@fineartschool-partner.example  entregado  sesión 08DE6C5774318405") !=
@@ -344,7 +347,7 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
 
   // A Message-ID the logs do not have is not called an address.
   REQUIRE(RunCli("investigate '<0000@EX01.ourorg.example>' sample_logs", &out, &err) == 0);
-  CHECK(out.find("Investigation of address or Message-ID 0000@ex01.ourorg.example\nVerdict: NOT "
+  CHECK(out.find("Investigation of address or Message-ID 0000@EX01.ourorg.example\nVerdict: NOT "
                  "IN THE LOGS") == 0);
   // An address is still one: its sessions are not listed as a message's are.
   REQUIRE(RunCli("investigate info@fineartschool-partner.example sample_logs --format json", &out,
@@ -353,6 +356,37 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
   CHECK(j["target"]["kind"] == "address");
   CHECK(j["sessions_found"].empty());
   CHECK(j["message_recipients"].empty());
+}
+
+TEST_CASE("A Message-ID is shown as it was written and found in any case", "[investigate]") {
+  // A Message-ID's local part is case-sensitive: the one the user gives (as the NDR and the
+  // log have it) is shown so, while finding it in the logs does not depend on its case.
+  const std::string id = "CAFmT1+4Qx@EX01.OurOrg.example";
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG",
+            Header() + Lines(SendSession("08DE6C5700000003", 10, "<" + id + ">",
+                                         "bob@partner.example", "550 5.1.1 User unknown")));
+  const std::string path = "'" + dir.path().string() + "'";
+  std::string out, err;
+  REQUIRE(RunCli("investigate '<" + id + ">' " + path + " --tz UTC", &out, &err) == 0);
+  INFO(out);
+  CHECK(out.find("Investigation of message <CAFmT1+4Qx@EX01.OurOrg.example>\n") == 0);
+  CHECK(out.find("-> bob@partner.example  failed, theirs (user_unknown)") != std::string::npos);
+  REQUIRE(RunCli("investigate " + id + " " + path + " --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["target"]["kind"] == "message");
+  CHECK(j["target"]["value"] == id);
+  CHECK(j["failures"] == 1);
+  // Another case finds the same message, and is shown as it was given.
+  REQUIRE(RunCli("investigate CAFMT1+4QX@ex01.ourorg.example " + path + " --format json", &out,
+                 &err) == 0);
+  j = json::parse(out);
+  CHECK(j["target"]["kind"] == "message");
+  CHECK(j["target"]["value"] == "CAFMT1+4QX@ex01.ourorg.example");
+  CHECK(j["failures"] == 1);
+  // Not in the logs: it may be a Message-ID too, and is not lowered either.
+  REQUIRE(RunCli("investigate '<Zz9@EX01.OurOrg.example>' " + path, &out, &err) == 0);
+  CHECK(out.find("Investigation of address or Message-ID Zz9@EX01.OurOrg.example\n") == 0);
 }
 
 TEST_CASE("Investigating a session id shows its transcript with file:line", "[investigate]") {

@@ -25,6 +25,9 @@ struct Target {
   enum class Kind { kDomain, kAddress, kSession, kIp, kMessage };
   Kind kind = Kind::kDomain;
   std::string value;  // lower case (upper case for a session id), without <>
+  // As given (without the <> of an address or Message-ID): a Message-ID is shown so, its local
+  // part being case-sensitive, while `value` finds it in the logs in any case.
+  std::string written;
 };
 
 // "alice@example.com" -> address; 16 hex digits -> session; an IPv4 or IPv6 address -> ip
