@@ -25,6 +25,7 @@ struct LogFollower::Tracked {
   std::unique_ptr<EventParser> parser;
   bool seen_this_poll = false;
   bool compressed = false;       // .gz: read once, whole
+  int64_t skip_lines = 0;        // .gz of a log followed before: its lines already read
   bool done = false;
   // The folder as a session-key part: the same session id in two servers' folders (or two
   // copies) never mixes. A hash of the path, so that checkpoints stay valid across restarts.
@@ -64,6 +65,12 @@ LogFollower::Tracked& LogFollower::Track(const std::string& path) {
   }
   t->compressed = path.size() > 3 && (path.compare(path.size() - 3, 3, ".gz") == 0 ||
                                       path.compare(path.size() - 3, 3, ".GZ") == 0);
+  if (t->compressed) {
+    // A log compressed where it lies (the retention of a copy) is the file followed so far:
+    // only its lines not read yet are new.
+    auto plain = files_.find(path.substr(0, path.size() - 3));
+    if (plain != files_.end()) t->skip_lines = plain->second->line;
+  }
   t->Reset(diag_);
   ++stats_.files_seen;
   return *files_.emplace(path, std::move(t)).first->second;
@@ -125,6 +132,7 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
     EventParser parser(t.path, std::move(source), diag_, t.kind);
     ProtocolEvent ev;
     while (parser.Next(&ev)) {
+      if (ev.line <= t.skip_lines) continue;
       (parser.kind() == LogKind::kReceive ? receive_ : send_)
           .Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
                 t.index, t.folder);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "smtptriage/loggen.h"
 #include "smtptriage/ndjson.h"
@@ -249,6 +250,49 @@ TEST_CASE("watch: a truncated or replaced file is read again from the start", "[
   REQUIRE(w.PollOnce().ok());
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 3);
   CHECK(w.follower().stats().files_restarted == 1);
+}
+
+TEST_CASE("watch: a log compressed where it lies reports only its lines not read yet",
+          "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
+  auto failure = [](const std::string& id, const std::string& domain) {
+    return Row(id, 22, 2, '*', "",
+               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+  };
+  std::string content = Header() + failure("0A", "a.example") + failure("0B", "b.example");
+  std::ofstream(path, std::ios::binary) << content;
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 2);
+  // While the watcher is stopped, one more row arrives and the log is then gzipped in place.
+  content += failure("0C", "c.example");
+  gzFile gz = gzopen((path + ".gz").c_str(), "wb");
+  REQUIRE(gz != nullptr);
+  REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
+          static_cast<int>(content.size()));
+  REQUIRE(gzclose(gz) == Z_OK);
+  fs::remove(path);
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::set<std::string> sessions;
+  int failures = 0;
+  std::ifstream in(dir.path() / "events.ndjson");
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line);
+    if (j["type"] != "failure") continue;
+    ++failures;
+    sessions.insert(j["session"].get<std::string>());
+  }
+  CHECK(failures == 3);
+  CHECK(sessions == std::set<std::string>{"0A", "0B", "0C"});
 }
 
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
