@@ -145,7 +145,10 @@ Status Aggregator::Absorb(const json& report) {
     totals_.auth_failures += JsonInteger<int64_t>(t.at("auth_failures"));
     where = "period";
     const json& period = report.at("period");
-    if (!period.at("start").is_null() && !period.at("end").is_null() && totals_.sessions > 0) {
+    // The period of a report that read no session (a quiet day's --since/--until) says nothing
+    // of the sessions merged, whichever report came first.
+    if (!period.at("start").is_null() && !period.at("end").is_null() &&
+        JsonInteger<int64_t>(t.at("sessions")) > 0) {
       TimeMs start = TimeOf(period.at("start")), end = TimeOf(period.at("end"));
       if (!any_ || start < first_) first_ = start;
       if (!any_ || end > last_) last_ = end;

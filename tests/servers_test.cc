@@ -672,3 +672,24 @@ TEST_CASE("merge warns when two servers' reports both call their server 'local'"
   REQUIRE(RunCli("merge '" + early + "' '" + late + "'", &out, &err) == 0);
   CHECK(err.find("warning") == std::string::npos);
 }
+
+TEST_CASE("merge gives the same period whatever the order of its reports", "[servers]") {
+  // A day with mail and a day without (its report has --since and --until, and no session).
+  TempDir dir;
+  const std::string logs = std::string(SMTPTRIAGE_SOURCE_DIR) + "/sample_logs";
+  const std::string busy = (dir.path() / "busy.json").string();
+  const std::string quiet = (dir.path() / "quiet.json").string();
+  std::string out, err;
+  REQUIRE(RunCli("scan " + logs + " --format json -q -o '" + busy + "'", &out, &err) == 0);
+  REQUIRE(RunCli("scan " + logs + " --since 2026-03-05T00:00Z --until 2026-03-06T00:00Z " +
+                     "--format json -q -o '" + quiet + "'",
+                 &out, &err) == 0);
+  std::string first, second;
+  REQUIRE(RunCli("merge '" + busy + "' '" + quiet + "' --now 2026-03-07T00:00:00Z", &first,
+                 &err) == 0);
+  REQUIRE(RunCli("merge '" + quiet + "' '" + busy + "' --now 2026-03-07T00:00:00Z", &second,
+                 &err) == 0);
+  nlohmann::json a = nlohmann::json::parse(first), b = nlohmann::json::parse(second);
+  CHECK(a["period"] == b["period"]);
+  CHECK(a["totals"] == b["totals"]);
+}
