@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -103,10 +104,23 @@ void LogFollower::Poll(size_t max_bytes) {
     if (t.done || (id.size <= t.offset && !t.compressed)) continue;
     ReadNew(t, max_bytes);
   }
-  // Files deleted by retention: forget them, saying so if their end had not been read.
+  // Files deleted by retention: forget them, saying so if their end had not been read. Retention
+  // leaves the newest logs in their folder; a folder in which no log was found this time (a share
+  // unmounted for a moment, a folder moved away) is out of reach, and its files are kept, so that
+  // they are not read again from the start when it returns.
+  std::set<std::string_view> folders;
+  auto folder_of = [](const std::string& path) {
+    size_t slash = path.find_last_of("/\\");
+    return std::string_view(path).substr(0, slash == std::string::npos ? 0 : slash);
+  };
+  for (const auto& [path, t] : files_) {
+    if (t->seen_this_poll) folders.insert(folder_of(path));
+  }
   for (auto it = files_.begin(); it != files_.end();) {
     Tracked& t = *it->second;
-    if (!t.seen_this_poll) {
+    if (!t.seen_this_poll && folders.count(folder_of(t.path)) == 0) {
+      ++it;
+    } else if (!t.seen_this_poll) {
       if (!t.compressed && t.have_id && t.offset < t.id.size) {
         diag_->Note(t.path, "deleted before its last " + std::to_string(t.id.size - t.offset) +
                                 " bytes were read");

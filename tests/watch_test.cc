@@ -295,6 +295,38 @@ TEST_CASE("watch: a log compressed where it lies reports only its lines not read
   CHECK(sessions == std::set<std::string>{"0A", "0B", "0C"});
 }
 
+TEST_CASE("watch: a log folder out of reach for a while is not read again when it returns",
+          "[watch]") {
+  // A share that is unmounted for a moment, or a folder moved away and back: its files were not
+  // deleted, and the watcher goes on where it was instead of reporting everything again.
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs" / "SmtpSend");
+  std::string path = (dir.path() / "logs" / "SmtpSend" / "SEND2026030206-1.LOG").string();
+  auto failure = [](const std::string& id, const std::string& domain) {
+    return Row(id, 22, 2, '*', "",
+               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+  };
+  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
+                                        << failure("0B", "b.example");
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 2);
+  for (const char* away : {"logs", "logs/SmtpSend"}) {
+    INFO(away);
+    fs::rename(dir.path() / away, dir.path() / "away");
+    REQUIRE(w.PollOnce().ok());
+    fs::rename(dir.path() / "away", dir.path() / away);
+    REQUIRE(w.PollOnce().ok());
+    std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+    CHECK(ids.size() == 2);
+    for (const auto& [id, n] : ids) CHECK(n == 1);
+    CHECK(w.follower().stats().files_seen == 1);
+  }
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();
