@@ -63,6 +63,7 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   WatchOptions options;
   options.paths = common.paths;
   if (common.verbose) options.log = &err;
+  if (!common.quiet) options.warnings = &err;
   options.state_file = state;
   options.output_file = output;
   options.top_domains = top;

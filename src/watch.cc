@@ -25,7 +25,8 @@ std::string IncidentKey(const Incident& inc) {
 }  // namespace
 
 Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostream* out)
-    : classifier_(classifier), options_(std::move(options)), out_(out) {
+    : classifier_(classifier), options_(std::move(options)), out_(out),
+      diag_(options_.warnings != nullptr ? &unparsed_ : nullptr) {
   follower_ = std::make_unique<LogFollower>(options_.paths, &forward_, &diag_, options_.matcher);
   AggregatorOptions agg = options_.aggregator;
   agg.file_names = &follower_->file_names();
@@ -129,8 +130,37 @@ Status Watcher::Emit() {
   return Status::Ok();
 }
 
+void Watcher::Warn() {
+  std::ostream* w = options_.warnings;
+  if (w == nullptr) return;
+  const std::vector<SkippedFile>& skipped = diag_.skipped();
+  for (; skipped_warned_ < skipped.size(); ++skipped_warned_) {
+    const SkippedFile& s = skipped[skipped_warned_];
+    *w << "smtptriage watch: skipped " << s.path << ": " << s.reason << "\n";
+  }
+  const std::vector<SkippedFile>& notes = diag_.notes();
+  for (; notes_warned_ < notes.size(); ++notes_warned_) {
+    *w << "smtptriage watch: " << notes[notes_warned_].path << ": " << notes[notes_warned_].reason
+       << "\n";
+  }
+  // Malformed lines, "file:line: reason: text": the first few of a poll (a file of garbage
+  // would flood the journal), then how many more.
+  constexpr int kMaxLines = 10;
+  std::istringstream lines(unparsed_.str());
+  int n = 0;
+  for (std::string line; std::getline(lines, line); ++n) {
+    if (n < kMaxLines) *w << "smtptriage watch: " << line << "\n";
+  }
+  if (n > kMaxLines) {
+    *w << "smtptriage watch: " << n - kMaxLines << " more lines could not be read\n";
+  }
+  unparsed_.str("");
+  w->flush();
+}
+
 Status Watcher::PollOnce() {
   follower_->Poll();
+  Warn();
   if (options_.log) {
     const std::vector<std::string>& names = follower_->file_names();
     for (; files_logged_ < names.size(); ++files_logged_) {

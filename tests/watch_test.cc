@@ -327,6 +327,33 @@ TEST_CASE("watch: a log folder out of reach for a while is not read again when i
   }
 }
 
+TEST_CASE("watch says on standard error which file and line it could not read", "[watch]") {
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG";
+  std::ofstream(log, std::ios::binary)
+      << Header() << Lines(SendSession("0A", 10, "<m1@ourorg.example>", "bob@fabrikam.example",
+                                       "250 2.1.5 Ok"))
+      << "garbage that is no row\r\n";
+  const std::string args = "watch --once --state '" + (dir.path() / "state.json").string() +
+                           "' -o '" + (dir.path() / "events.ndjson").string() + "' '" +
+                           (dir.path() / "logs").string() + "'";
+  std::string out, err;
+  REQUIRE(RunCli(args, &out, &err) == 0);
+  // The header is five lines and the session fourteen: the garbage is line 20.
+  CHECK(err.find(log.string() + ":20: ") != std::string::npos);
+  // Said once, not at every poll; -q says nothing.
+  REQUIRE(RunCli(args, &out, &err) == 0);
+  CHECK(err.find(":20: ") == std::string::npos);
+  // A file that shrank is read again from the start, and the watcher says so.
+  std::ofstream(log, std::ios::binary | std::ios::trunc) << Header();
+  REQUIRE(RunCli(args + " -q", &out, &err) == 0);
+  CHECK(err.empty());
+  std::ofstream(log, std::ios::binary | std::ios::app) << "more garbage\r\n";
+  REQUIRE(RunCli(args, &out, &err) == 0);
+  CHECK(err.find(log.string() + ":6: ") != std::string::npos);
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();

@@ -16,6 +16,7 @@
 #include <memory>
 #include <ostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct WatchOptions {
   AggregatorOptions aggregator;
   MatcherOptions matcher;
   std::ostream* log = nullptr;       // --verbose: each log file as it is first followed
+  // Unless --quiet: what could not be read (files skipped, lines malformed, files truncated or
+  // replaced), each said once, naming file and line, in the poll that finds it.
+  std::ostream* warnings = nullptr;
 };
 
 struct WatchStats {
@@ -68,6 +72,7 @@ class Watcher {
   Status Checkpoint();
   Status Emit();
   void Incidents(const Report& r, TimeMs now);
+  void Warn();
 
   // Hands the follower's sessions to the aggregator, which is built after the follower (it
   // needs the follower's file table).
@@ -83,6 +88,8 @@ class Watcher {
   std::FILE* file_ = nullptr;
   int64_t output_bytes_ = 0;
   size_t files_logged_ = 0;  // file_names() already announced on options_.log
+  std::ostringstream unparsed_;       // malformed lines not yet said on options_.warnings
+  size_t skipped_warned_ = 0, notes_warned_ = 0;
   Diagnostics diag_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<LogFollower> follower_;
