@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "smtptriage/input_files.h"
+#include "smtptriage/line_source.h"
 #include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
@@ -27,6 +28,7 @@ struct LogFollower::Tracked {
   bool seen_this_poll = false;
   bool compressed = false;       // .gz: read once, whole
   int64_t skip_lines = 0;        // .gz of a log followed before: its lines already read
+  int64_t waited_size = -1;      // .gz seen incomplete at this size: waiting for the rest
   bool done = false;
   // The folder as a session-key part: the same session id in two servers' folders (or two
   // copies) never mixes. A hash of the path, so that checkpoints stay valid across restarts.
@@ -40,6 +42,21 @@ struct LogFollower::Tracked {
     parser = std::make_unique<EventParser>(path, nullptr, diag, kind);
   }
 };
+
+namespace {
+
+// Whether the file's (gzip) stream reads to its end without an error.
+bool GzipComplete(const std::string& path) {
+  std::unique_ptr<ByteStream> stream;
+  if (!OpenByteStream(path, &stream).ok()) return true;  // said when it is read
+  std::vector<char> buf(1u << 16);
+  int64_t n;
+  while ((n = stream->Read(buf.data(), buf.size())) > 0) {
+  }
+  return n == 0;
+}
+
+}  // namespace
 
 LogFollower::LogFollower(std::vector<std::string> roots, SessionSink* sink, Diagnostics* diag,
                          MatcherOptions options)
@@ -135,7 +152,13 @@ void LogFollower::Poll(size_t max_bytes) {
 void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
   std::string data;
   if (t.compressed) {
-    // A compressed file is complete when it appears (rotated copies): read it whole, once.
+    // A compressed file is read whole, once. One copied into the folder where it lies (not
+    // written elsewhere and renamed) can be seen half written: it is read when its gzip stream
+    // is whole, or, damaged, when its size has stopped changing.
+    if (t.id.size != t.waited_size && !GzipComplete(t.path)) {
+      t.waited_size = t.id.size;
+      return;
+    }
     std::unique_ptr<LineSource> source;
     Status s = OpenLineSource(t.path, &source);
     if (!s.ok()) {

@@ -354,6 +354,70 @@ TEST_CASE("watch says on standard error which file and line it could not read", 
   CHECK(err.find(log.string() + ":6: ") != std::string::npos);
 }
 
+TEST_CASE("watch: a .gz copied into the folder is read once it is whole", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string content = Header();
+  for (int i = 0; i < 200; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "%04X", i);
+    content += Row(id, i, 2, '*', "",
+                   "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+                   "Destination domain: d" + std::to_string(i) + ".example, Error Message: "
+                   "refused") + "\r\n";
+  }
+  fs::path packed = dir.path() / "packed.gz";
+  gzFile gz = gzopen(packed.string().c_str(), "wb");
+  REQUIRE(gz != nullptr);
+  REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
+          static_cast<int>(content.size()));
+  REQUIRE(gzclose(gz) == Z_OK);
+  std::string bytes = Slurp(packed);
+  fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG.gz";
+  // The copy is seen half written, then whole.
+  std::ofstream(log, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::ofstream(log, std::ios::binary | std::ios::app) << bytes.substr(bytes.size() / 2);
+  REQUIRE(w.PollOnce().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+  CHECK(ids.size() == 200);
+  for (const auto& [id, n] : ids) CHECK(n == 1);
+}
+
+TEST_CASE("watch: a damaged .gz that stops changing is read as far as it goes", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string content = Header();
+  for (int i = 0; i < 200; ++i) {
+    char id[8];
+    std::snprintf(id, sizeof id, "%04X", i);
+    content += Row(id, i, 2, '*', "",
+                   "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+                   "Destination domain: d" + std::to_string(i) + ".example, Error Message: "
+                   "refused") + "\r\n";
+  }
+  fs::path packed = dir.path() / "packed.gz";
+  gzFile gz = gzopen(packed.string().c_str(), "wb");
+  REQUIRE(gz != nullptr);
+  REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
+          static_cast<int>(content.size()));
+  REQUIRE(gzclose(gz) == Z_OK);
+  std::string bytes = Slurp(packed);
+  std::ofstream(dir.path() / "logs" / "SEND2026030206-1.LOG.gz", std::ios::binary)
+      << bytes.substr(0, bytes.size() / 2);
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  for (int i = 0; i < 3; ++i) REQUIRE(w.PollOnce().ok());
+  std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+  CHECK(ids.size() > 20);
+  CHECK(ids.size() < 200);
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();
