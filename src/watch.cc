@@ -1,5 +1,6 @@
 #include "smtptriage/watch.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -78,11 +79,18 @@ Status Watcher::Start() {
   }
   if (!options_.output_file.empty()) {
     std::error_code ec;
-    if (resumed && fs::exists(options_.output_file, ec) &&
-        static_cast<int64_t>(fs::file_size(options_.output_file, ec)) > output_bytes_) {
+    int64_t size = -1;
+    if (resumed && fs::exists(options_.output_file, ec)) {
+      size = static_cast<int64_t>(fs::file_size(options_.output_file, ec));
+    }
+    if (size > output_bytes_) {
       // Events written after the last checkpoint are written again by this run: cut them.
       fs::resize_file(options_.output_file, static_cast<uintmax_t>(output_bytes_), ec);
       if (ec) return Status::Io(options_.output_file + ": cannot cut back: " + ec.message());
+    } else if (resumed && size < output_bytes_) {
+      // Shorter than recorded, or gone: the file was rotated away and this is a new one. Its
+      // own length is what a later restart cuts back to.
+      output_bytes_ = std::max<int64_t>(size, 0);
     }
     file_ = std::fopen(options_.output_file.c_str(), resumed ? "ab" : "wb");
     if (file_ == nullptr) return Status::Io(options_.output_file + ": cannot open for writing");

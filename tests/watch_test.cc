@@ -418,6 +418,50 @@ TEST_CASE("watch: a damaged .gz that stops changing is read as far as it goes", 
   CHECK(ids.size() < 200);
 }
 
+TEST_CASE("watch: after the events file was rotated, a crash still repeats nothing",
+          "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
+  auto failure = [](const std::string& id, const std::string& domain) {
+    return Row(id, 22, 2, '*', "",
+               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+  };
+  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
+                                        << failure("0B", "b.example");
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  // logrotate renames the events file and restarts the watcher, which begins a new one.
+  fs::rename(dir.path() / "events.ndjson", dir.path() / "events.ndjson.1");
+  std::ofstream(path, std::ios::binary | std::ios::app) << failure("0C", "c.example");
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 1);
+  // A crash after a poll wrote its events, before its checkpoint.
+  std::string before = Slurp(dir.path() / "state.json");
+  std::ofstream(path, std::ios::binary | std::ios::app) << failure("0D", "d.example");
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+  }
+  std::ofstream(dir.path() / "state.json", std::ios::binary | std::ios::trunc) << before;
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+  CHECK(ids.size() == 2);
+  for (const auto& [id, n] : ids) CHECK(n == 1);
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();
