@@ -29,6 +29,10 @@ struct LogFollower::Tracked {
   bool compressed = false;       // .gz: read once, whole
   int64_t skip_lines = 0;        // .gz of a log followed before: its lines already read
   int64_t waited_size = -1;      // .gz seen incomplete at this size: waiting for the rest
+  // The file's first bytes read (up to kHeadBytes), to tell a copy of the same log renamed over
+  // it (rsync) from a new file of the same name. head_bytes 0: not known.
+  int64_t head_bytes = 0;
+  uint64_t head_hash = 0;
   bool done = false;
   // The folder as a session-key part: the same session id in two servers' folders (or two
   // copies) never mixes. A hash of the path, so that checkpoints stay valid across restarts.
@@ -39,11 +43,25 @@ struct LogFollower::Tracked {
     folder = static_cast<uint32_t>(HashText(slash == std::string::npos ? "" : path.substr(0, slash)));
     offset = 0;
     line = 0;
+    head_bytes = 0;
+    head_hash = 0;
     parser = std::make_unique<EventParser>(path, nullptr, diag, kind);
   }
 };
 
 namespace {
+
+constexpr int64_t kHeadBytes = 4096;
+
+// The hash of the first `n` bytes of the file; 0 when it has fewer or cannot be read.
+uint64_t HeadHash(const std::string& path, int64_t n) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return 0;
+  std::string head(static_cast<size_t>(n), '\0');
+  size_t got = std::fread(head.data(), 1, head.size(), f);
+  std::fclose(f);
+  return got == head.size() ? HashText(head) : 0;
+}
 
 // Whether the file's (gzip) stream reads to its end without an error.
 bool GzipComplete(const std::string& path) {
@@ -106,7 +124,11 @@ void LogFollower::Poll(size_t max_bytes) {
     t.seen_this_poll = true;
     platform::FileIdentity id;
     if (!platform::GetFileIdentity(f.path, &id)) continue;  // gone between listing and now
-    if (t.have_id && !(id == t.id)) {
+    if (t.have_id && !(id == t.id) && !t.compressed && t.head_bytes > 0 &&
+        id.size >= t.offset && HeadHash(f.path, t.head_bytes) == t.head_hash) {
+      // A copy of the same log, grown, renamed over it (a copy kept up to date by rsync):
+      // what was read stays read.
+    } else if (t.have_id && !(id == t.id)) {
       diag_->Note(f.path, "replaced by a new file: read again from the start");
       ++stats_.files_restarted;
       t.Reset(diag_);
@@ -198,6 +220,10 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
   size_t end = data.rfind('\n');
   if (end == std::string::npos) return;
   std::string_view text(data.data(), end + 1);
+  if (t.head_bytes == 0 && t.offset == 0) {
+    t.head_bytes = std::min<int64_t>(kHeadBytes, static_cast<int64_t>(text.size()));
+    t.head_hash = HashText(text.substr(0, static_cast<size_t>(t.head_bytes)));
+  }
   ProtocolEvent ev;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -240,6 +266,8 @@ nlohmann::json LogFollower::SaveState() const {
                      {"offset", t->offset},
                      {"line", t->line},
                      {"done", t->done},
+                     {"head_bytes", t->head_bytes},
+                     {"head_hash", t->head_hash},
                      {"log_type", t->parser->log_type_line()},
                      {"fields", t->parser->fields_line()}});
   }
@@ -273,6 +301,14 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
       t->line = JsonInteger<decltype(t->line)>(j.at("line"));
       if (t->offset < 0 || t->line < 0) return Status::Invalid("negative file position");
       t->done = j.at("done");
+      // (absent from the states of earlier builds: a replaced file is then read again)
+      if (j.contains("head_bytes") && j.contains("head_hash")) {
+        t->head_bytes = JsonInteger<int64_t>(j.at("head_bytes"));
+        t->head_hash = JsonInteger<uint64_t>(j.at("head_hash"));
+        if (t->head_bytes < 0 || t->head_bytes > kHeadBytes) {
+          return Status::Invalid("file head out of range");
+        }
+      }
       // Resume with the schema in force, without reading the file's start again.
       ProtocolEvent ev;
       for (const char* key : {"log_type", "fields"}) {

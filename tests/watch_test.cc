@@ -462,6 +462,52 @@ TEST_CASE("watch: after the events file was rotated, a crash still repeats nothi
   for (const auto& [id, n] : ids) CHECK(n == 1);
 }
 
+TEST_CASE("watch: a log replaced by a longer copy of itself is read on, not again",
+          "[watch]") {
+  // A copy of the logs kept up to date by rsync: each sync writes the grown file under a
+  // temporary name and renames it over the old one.
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG";
+  auto failure = [](const std::string& id, const std::string& domain) {
+    return Row(id, 22, 2, '*', "",
+               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+  };
+  std::string content = Header() + failure("0A", "a.example") + failure("0B", "b.example");
+  std::ofstream(log, std::ios::binary) << content;
+  auto sync = [&](const std::string& more) {
+    content += more;
+    std::ofstream(dir.path() / "logs" / ".sync.tmp", std::ios::binary) << content;
+    fs::rename(dir.path() / "logs" / ".sync.tmp", log);
+  };
+  {
+    Watcher w(rules.get(), Options(dir.path()), nullptr);
+    REQUIRE(w.Start().ok());
+    REQUIRE(w.PollOnce().ok());
+    sync(failure("0C", "c.example"));
+    REQUIRE(w.PollOnce().ok());
+    CHECK(w.follower().stats().files_restarted == 0);
+  }
+  // Also across a restart.
+  sync(failure("0D", "d.example"));
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+  CHECK(ids.size() == 4);
+  for (const auto& [id, n] : ids) CHECK(n == 1);
+  // A file of other content under the name is new: read from the start.
+  std::ofstream(dir.path() / "logs" / ".sync.tmp", std::ios::binary)
+      << Header() << failure("0E", "e.example") << failure("0F", "f.example")
+      << failure("10", "g.example") << failure("11", "h.example") << failure("12", "i.example");
+  fs::rename(dir.path() / "logs" / ".sync.tmp", log);
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 9);
+  CHECK(w.follower().stats().files_restarted == 1);
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();

@@ -2,8 +2,9 @@
 // the roots (new ones appear on rotation), reads the complete lines written since the last poll
 // (a partial last line waits for its end), and feeds them to one session matcher per log kind.
 // A file replaced or truncated (told by its identity and size, as `tail -F` does) is read again
-// from the start; a file deleted by Exchange's retention is forgotten. No mmap: files are read
-// with ordinary reads while Exchange writes them. Not thread-safe.
+// from the start, unless the replacement begins with the bytes read (a grown copy of the same
+// log renamed over it, as rsync does); a file deleted by Exchange's retention is forgotten. No
+// mmap: files are read with ordinary reads while Exchange writes them. Not thread-safe.
 #pragma once
 
 #include <map>
