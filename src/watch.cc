@@ -198,10 +198,13 @@ Status Watcher::Checkpoint() {
                 {"open_incidents", open_incidents_},
                 {"last_snapshot", last_snapshot_},
                 {"follower", follower_->SaveState()}};
+  // Nothing new since the last checkpoint (no mail flowing): the state file holds it already.
+  std::string text = state.dump();
+  if (text == checkpointed_) return Status::Ok();
   std::string tmp = options_.state_file + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << state.dump();
+    out << text;
     out.flush();
     if (!out) {
       return Status::Io(options_.state_file + ": cannot write the watch state (writing " + tmp +
@@ -211,6 +214,7 @@ Status Watcher::Checkpoint() {
   std::error_code ec;
   fs::rename(tmp, options_.state_file, ec);  // atomic on POSIX and NTFS
   if (ec) return Status::Io(options_.state_file + ": cannot replace: " + ec.message());
+  checkpointed_ = std::move(text);
   return Status::Ok();
 }
 

@@ -508,6 +508,33 @@ TEST_CASE("watch: a log replaced by a longer copy of itself is read on, not agai
   CHECK(w.follower().stats().files_restarted == 1);
 }
 
+TEST_CASE("watch: an idle poll does not write the state file again", "[watch]") {
+  // The state holds every file followed (thousands under a month of retention): rewritten at
+  // every interval, it would be written gigabytes a day while no mail flows.
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG";
+  std::ofstream(log, std::ios::binary)
+      << Header() << Lines(SendSession("0A", 10, "<m1@ourorg.example>", "bob@fabrikam.example",
+                                       "250 2.1.5 Ok"));
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  REQUIRE(w.PollOnce().ok());
+  platform::FileIdentity first, second;
+  REQUIRE(platform::GetFileIdentity((dir.path() / "state.json").string(), &first));
+  REQUIRE(w.PollOnce().ok());
+  REQUIRE(platform::GetFileIdentity((dir.path() / "state.json").string(), &second));
+  CHECK(first == second);
+  // New lines: written.
+  std::ofstream(log, std::ios::binary | std::ios::app)
+      << Lines(SendSession("0B", 20, "<m2@ourorg.example>", "bob@fabrikam.example",
+                           "250 2.1.5 Ok"));
+  REQUIRE(w.PollOnce().ok());
+  REQUIRE(platform::GetFileIdentity((dir.path() / "state.json").string(), &second));
+  CHECK(!(first == second));
+}
+
 TEST_CASE("watch: a corrupt state file or one from another version is a clear error",
           "[watch]") {
   auto rules = Rules();

@@ -97,6 +97,7 @@ class Watcher {
   std::set<std::string> open_incidents_;  // "family|start" of incidents announced as open
   std::map<std::string, int64_t> incident_failures_;
   TimeMs last_snapshot_ = 0;
+  std::string checkpointed_;          // the state file's content as last written
   TimeMs latest_ = 0;
   WatchStats stats_;
 };
