@@ -74,12 +74,26 @@ bool GzipComplete(const std::string& path) {
   return n == 0;
 }
 
+// A line read at a file offset (without its LF) as the parser takes it: the first line's UTF-8
+// byte order mark and a CR before the LF left out, a line over the limit cut.
+LineView ViewOfLine(std::string_view line, int64_t number, bool first) {
+  if (first && line.size() >= 3 && std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0) {
+    line.remove_prefix(3);
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  LineView lv;
+  lv.number = number;
+  lv.overlong = line.size() > kMaxLineBytes;
+  lv.text = lv.overlong ? line.substr(0, kMaxLineBytes) : line;
+  return lv;
+}
+
 }  // namespace
 
 LogFollower::LogFollower(std::vector<std::string> roots, SessionSink* sink, Diagnostics* diag,
                          MatcherOptions options)
-    : roots_(std::move(roots)), sink_(sink), diag_(diag), send_(sink, options),
-      receive_(sink, options) {}
+    : roots_(std::move(roots)), sink_(sink), diag_(diag), options_(options),
+      send_(sink, options), receive_(sink, options) {}
 
 LogFollower::~LogFollower() = default;
 
@@ -228,17 +242,8 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view line = text.substr(pos, nl - pos);
-    if (t.offset == 0 && pos == 0 && line.size() >= 3 &&
-        std::memcmp(line.data(), "\xEF\xBB\xBF", 3) == 0) {
-      line.remove_prefix(3);
-    }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    LineView lv = ViewOfLine(text.substr(pos, nl - pos), ++t.line, t.offset == 0 && pos == 0);
     pos = nl + 1;
-    LineView lv;
-    lv.number = ++t.line;
-    lv.overlong = line.size() > kMaxLineBytes;
-    lv.text = lv.overlong ? line.substr(0, kMaxLineBytes) : line;
     if (t.parser->ParseLine(lv, &ev)) {
       LogKind kind = t.parser->kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
       (kind == LogKind::kReceive ? receive_ : send_).Feed(ev, kind, t.index, t.folder);
@@ -248,6 +253,57 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
   stats_.bytes += static_cast<int64_t>(end + 1);
   stats_.lines = 0;
   for (const auto& [path, tr] : files_) stats_.lines += tr->line;
+}
+
+void LogFollower::Replay(SessionSink* sink, Diagnostics* diag) const {
+  SessionMatcher send(sink, options_);
+  SessionMatcher receive(sink, options_);
+  for (const auto& [path, t] : files_) ReplayFile(*t, send, receive, diag);
+  // (send and receive are dropped with the sessions they hold open)
+}
+
+void LogFollower::ReplayFile(const Tracked& t, SessionMatcher& send, SessionMatcher& receive,
+                             Diagnostics* diag) const {
+  auto feed = [&](const EventParser& parser, const ProtocolEvent& ev) {
+    LogKind kind = parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend;
+    (kind == LogKind::kReceive ? receive : send).Feed(ev, kind, t.index, t.folder);
+  };
+  ProtocolEvent ev;
+  if (t.compressed) {
+    if (!t.done) return;  // (still waiting to be read whole)
+    std::unique_ptr<LineSource> source;
+    if (!OpenLineSource(t.path, &source).ok()) return;
+    // The plain log it was made from, still followed: its lines are read from there.
+    auto plain = files_.find(t.path.substr(0, t.path.size() - 3));
+    int64_t skip = plain != files_.end() ? plain->second->line : 0;
+    EventParser parser(t.path, std::move(source), diag, t.kind);
+    while (parser.Next(&ev)) {
+      if (ev.line > skip) feed(parser, ev);
+    }
+    return;
+  }
+  std::FILE* f = std::fopen(t.path.c_str(), "rb");
+  if (f == nullptr) return;
+  EventParser parser(t.path, nullptr, diag, t.kind);
+  std::vector<char> buf(1u << 20);
+  std::string carry;  // a line begun in the previous read
+  int64_t left = t.offset;
+  int64_t number = 0;
+  while (left > 0) {
+    size_t n = std::fread(buf.data(), 1, std::min<size_t>(buf.size(), left), f);
+    if (n == 0) break;
+    left -= static_cast<int64_t>(n);
+    carry.append(buf.data(), n);
+    size_t pos = 0;
+    for (size_t nl; (nl = carry.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+      LineView lv = ViewOfLine(std::string_view(carry).substr(pos, nl - pos), number + 1,
+                               number == 0);
+      ++number;
+      if (parser.ParseLine(lv, &ev)) feed(parser, ev);
+    }
+    carry.erase(0, pos);
+  }
+  std::fclose(f);
 }
 
 void LogFollower::Finish() {

@@ -35,6 +35,7 @@ Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostrea
   aggregator_ = std::make_unique<Aggregator>(classifier_, agg);
   forward_.to = aggregator_.get();
   aggregator_->SetFailureListener([this](const FailureEvent& e) {
+    if (replaying_) return;  // (reported before the restart)
     pending_ += NdjsonLine(FailureEventJson(e));
     ++stats_.failures;
     ++stats_.events;
@@ -76,6 +77,7 @@ Status Watcher::Start() {
     } catch (const std::exception& e) {
       return Status::Invalid(path + ": damaged watch state (" + std::string(e.what()) + ")");
     }
+    Rebuild();
   }
   if (!options_.output_file.empty()) {
     std::error_code ec;
@@ -97,6 +99,27 @@ Status Watcher::Start() {
     if (!resumed) output_bytes_ = 0;
   }
   return Status::Ok();
+}
+
+void Watcher::Rebuild() {
+  // The counts behind the incidents and snapshots are in memory only: without them a restarted
+  // watch would announce an incident under way as a new one from the hour it restarted in, never
+  // close the first, and start its totals again from zero.
+  Diagnostics quiet;
+  replaying_ = true;
+  follower_->Replay(&forward_, &quiet);
+  replaying_ = false;
+  Report r;
+  aggregator_->Snapshot(&r);
+  if (r.empty_period) return;
+  // What was announced before the restart is known: from here on only its changes are news.
+  for (const Incident& inc : r.incidents) {
+    std::string key = IncidentKey(inc);
+    if (inc.open && open_incidents_.count(key) > 0) incident_failures_[key] = inc.failures;
+  }
+  if (r.period_end > options_.lookback_ms) {
+    aggregator_->DropBefore(r.period_end - options_.lookback_ms);
+  }
 }
 
 void Watcher::Incidents(const Report& r, TimeMs now) {

@@ -642,3 +642,56 @@ TEST_CASE("watch: the same session id in two servers' folders is two sessions", 
   }
   CHECK(domains == std::vector<std::string>{"two.example"});
 }
+
+TEST_CASE("watch: a restart keeps an incident under way and the counts behind it", "[watch]") {
+  // The firewall preset: every outbound connection times out from 15:00 to the end. Its logs are
+  // given one hour at a time to one watcher, and to watchers started anew from the state file
+  // for every hour (a restart per poll, as a scheduler running --once does).
+  auto rules = Rules();
+  TempDir dir;
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("firewall", 3, &sc));
+  loggen::Result truth;
+  REQUIRE(loggen::Generate(sc, (dir.path() / "staging").string(), &truth).ok());
+  auto run = [&](const fs::path& at, bool restart_every_poll) {
+    fs::create_directories(at / "logs");
+    auto watcher = std::make_unique<Watcher>(rules.get(), Options(at), nullptr);
+    REQUIRE(watcher->Start().ok());
+    for (const std::string& f : truth.files) {
+      fs::path target = at / "logs" / fs::relative(f, dir.path() / "staging");
+      fs::create_directories(target.parent_path());
+      fs::copy_file(f, target);
+      if (restart_every_poll) {
+        watcher = std::make_unique<Watcher>(rules.get(), Options(at), nullptr);
+        REQUIRE(watcher->Start().ok());
+      }
+      REQUIRE(watcher->PollOnce().ok());
+    }
+    // The incident events with what they say, and the last snapshot's counts.
+    std::vector<std::string> said;
+    std::ifstream in(at / "events.ndjson");
+    json last_snapshot;
+    for (std::string line; std::getline(in, line);) {
+      json j = json::parse(line);
+      if (j["type"] == "snapshot") last_snapshot = j;
+      if (j["type"].get<std::string>().rfind("incident_", 0) != 0) continue;
+      const json& inc = j["incident"];
+      said.push_back(j["type"].get<std::string>() + " " + inc["family"].get<std::string>() +
+                     " from " + inc["start"].get<std::string>() + ", " +
+                     std::to_string(inc["failures"].get<int64_t>()) + " failures");
+    }
+    REQUIRE(last_snapshot.is_object());
+    said.push_back("snapshot: " + std::to_string(last_snapshot["sessions"].get<int64_t>()) +
+                   " sessions, " + std::to_string(last_snapshot["failed_recipients"].get<int64_t>()) +
+                   " failed recipients, " + last_snapshot["summary"].get<std::string>());
+    return said;
+  };
+  std::vector<std::string> once = run(dir.path() / "one", false);
+  std::vector<std::string> restarted = run(dir.path() / "restarted", true);
+  REQUIRE(once.size() >= 3);
+  CHECK(once.front().rfind("incident_opened connection from 2026-03-02T15:00:00.000Z", 0) == 0);
+  CHECK(std::count_if(restarted.begin(), restarted.end(), [](const std::string& s) {
+          return s.rfind("incident_opened", 0) == 0;
+        }) == 1);
+  CHECK(restarted == once);
+}

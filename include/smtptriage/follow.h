@@ -51,14 +51,25 @@ class LogFollower {
   nlohmann::json SaveState() const;
   Status LoadState(const nlohmann::json& state);
 
+  // After LoadState, before the first Poll(): gives `sink` again the sessions that ended in what
+  // the checkpoint had read, for a sink that keeps its counts in memory only (watch's incident
+  // model). Every line up to each file's recorded position is read again, in path order (as a
+  // first start reads a backlog), into matchers of its own; what they hold open at the end is
+  // dropped, since the checkpoint's open sessions carry on in this follower. Says nothing of bad
+  // lines on the follower's diagnostics (they were said when first read): `diag` gets them.
+  void Replay(SessionSink* sink, Diagnostics* diag) const;
+
  private:
   struct Tracked;
   Tracked& Track(const std::string& path);
   void ReadNew(Tracked& t, size_t max_bytes);
+  void ReplayFile(const Tracked& t, SessionMatcher& send, SessionMatcher& receive,
+                  Diagnostics* diag) const;
 
   std::vector<std::string> roots_;
   SessionSink* sink_;
   Diagnostics* diag_;
+  MatcherOptions options_;
   SessionMatcher send_;
   SessionMatcher receive_;
   std::vector<std::string> names_;

@@ -72,6 +72,8 @@ class Watcher {
   Status Checkpoint();
   Status Emit();
   void Incidents(const Report& r, TimeMs now);
+  // After loading a checkpoint: the sessions it had read, counted again without their events.
+  void Rebuild();
   void Warn();
 
   // Hands the follower's sessions to the aggregator, which is built after the follower (it
@@ -94,6 +96,7 @@ class Watcher {
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<LogFollower> follower_;
   std::string pending_;               // events of the current round, not yet written
+  bool replaying_ = false;            // Rebuild() at work: failures are not events
   std::set<std::string> open_incidents_;  // "family|start" of incidents announced as open
   std::map<std::string, int64_t> incident_failures_;
   TimeMs last_snapshot_ = 0;
