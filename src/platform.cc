@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -144,6 +145,18 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out) {
   out->size = static_cast<int64_t>(st.st_size);
   return true;
 #endif
+}
+
+bool WriteFileDurably(const std::string& path, const std::string& data) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size() && std::fflush(f) == 0;
+#ifdef _WIN32
+  ok = ok && _commit(_fileno(f)) == 0;
+#else
+  ok = ok && fsync(fileno(f)) == 0;
+#endif
+  return std::fclose(f) == 0 && ok;
 }
 
 void TuneAllocator() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,7 @@
 
 #include "json_number.h"
 #include "smtptriage/ndjson.h"
+#include "smtptriage/platform.h"
 
 namespace smtptriage {
 
@@ -224,15 +227,12 @@ Status Watcher::Checkpoint() {
   // Nothing new since the last checkpoint (no mail flowing): the state file holds it already.
   std::string text = state.dump();
   if (text == checkpointed_) return Status::Ok();
+  // On disk before it replaces the last one: a power cut must leave one or the other whole, not
+  // an empty state file that stops the service from starting.
   std::string tmp = options_.state_file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      return Status::Io(options_.state_file + ": cannot write the watch state (writing " + tmp +
-                        " failed)");
-    }
+  if (!platform::WriteFileDurably(tmp, text)) {
+    return Status::Io(options_.state_file + ": cannot write the watch state (writing " + tmp +
+                      " failed: " + std::strerror(errno) + ")");
   }
   std::error_code ec;
   fs::rename(tmp, options_.state_file, ec);  // atomic on POSIX and NTFS

@@ -15,6 +15,7 @@
 
 #include "smtptriage/loggen.h"
 #include "smtptriage/ndjson.h"
+#include "smtptriage/platform.h"
 #include "smtptriage/watch.h"
 #include "json_schema.h"
 #include "test_util.h"
@@ -694,4 +695,26 @@ TEST_CASE("watch: a restart keeps an incident under way and the counts behind it
           return s.rfind("incident_opened", 0) == 0;
         }) == 1);
   CHECK(restarted == once);
+}
+
+TEST_CASE("watch: the state is written whole, and a state that cannot be written is an error",
+          "[watch]") {
+  TempDir dir;
+  fs::path file = dir.path() / "state.json";
+  std::string text(100000, 'x');
+  REQUIRE(platform::WriteFileDurably(file.string(), text));
+  CHECK(Slurp(file) == text);
+  REQUIRE(platform::WriteFileDurably(file.string(), "{}"));
+  CHECK(Slurp(file) == "{}");  // emptied first, not written over
+
+  auto rules = Rules();
+  fs::create_directories(dir.path() / "logs");
+  WatchOptions o = Options(dir.path());
+  o.state_file = (dir.path() / "no-such-folder" / "state.json").string();
+  Watcher w(rules.get(), o, nullptr);
+  REQUIRE(w.Start().ok());
+  Status s = w.PollOnce();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message().find(o.state_file + ": cannot write the watch state") == 0);
+  CHECK(s.message().find("No such file or directory") != std::string::npos);
 }

@@ -1,5 +1,5 @@
 // The one seam for operating-system specific code: local time zones, the terminal, file
-// identity, the allocator and stop signals. Everything else in smtptriage is portable C++20.
+// identity and durable writes, the allocator and stop signals. Everything else in smtptriage is portable C++20.
 // Implemented for POSIX and Windows in src/platform.cc.
 #pragma once
 
@@ -35,6 +35,11 @@ struct FileIdentity {
   bool operator==(const FileIdentity& o) const { return device == o.device && inode == o.inode; }
 };
 bool GetFileIdentity(const std::string& path, FileIdentity* out);
+
+// Writes `data` to `path` (created or emptied) and waits until the system has it on disk
+// (fsync, or _commit on Windows), so that a file renamed over another afterwards is whole after
+// a power loss, not empty. False, with errno set, when any step fails.
+bool WriteFileDurably(const std::string& path, const std::string& data);
 
 // Asks the C library's allocator to keep freed memory for reuse (up to a few tens of MiB)
 // rather than give it back to the system after every burst of frees: a scan frees and allocates
