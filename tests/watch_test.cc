@@ -355,10 +355,10 @@ TEST_CASE("watch says on standard error which file and line it could not read", 
   CHECK(err.find(log.string() + ":6: ") != std::string::npos);
 }
 
-TEST_CASE("watch: a .gz copied into the folder is read once it is whole", "[watch]") {
-  auto rules = Rules();
-  TempDir dir;
-  fs::create_directories(dir.path() / "logs");
+namespace {
+
+// A Send log of 200 sessions refused at connect (a failure each), gzipped through `scratch`.
+std::string GzippedRefusals(const fs::path& scratch) {
   std::string content = Header();
   for (int i = 0; i < 200; ++i) {
     char id[8];
@@ -368,13 +368,21 @@ TEST_CASE("watch: a .gz copied into the folder is read once it is whole", "[watc
                    "Destination domain: d" + std::to_string(i) + ".example, Error Message: "
                    "refused") + "\r\n";
   }
-  fs::path packed = dir.path() / "packed.gz";
-  gzFile gz = gzopen(packed.string().c_str(), "wb");
+  gzFile gz = gzopen(scratch.string().c_str(), "wb");
   REQUIRE(gz != nullptr);
   REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
           static_cast<int>(content.size()));
   REQUIRE(gzclose(gz) == Z_OK);
-  std::string bytes = Slurp(packed);
+  return Slurp(scratch);
+}
+
+}  // namespace
+
+TEST_CASE("watch: a .gz copied into the folder is read once it is whole", "[watch]") {
+  auto rules = Rules();
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  std::string bytes = GzippedRefusals(dir.path() / "packed.gz");
   fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG.gz";
   // The copy is seen half written, then whole.
   std::ofstream(log, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
@@ -393,22 +401,7 @@ TEST_CASE("watch: a damaged .gz that stops changing is read as far as it goes", 
   auto rules = Rules();
   TempDir dir;
   fs::create_directories(dir.path() / "logs");
-  std::string content = Header();
-  for (int i = 0; i < 200; ++i) {
-    char id[8];
-    std::snprintf(id, sizeof id, "%04X", i);
-    content += Row(id, i, 2, '*', "",
-                   "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-                   "Destination domain: d" + std::to_string(i) + ".example, Error Message: "
-                   "refused") + "\r\n";
-  }
-  fs::path packed = dir.path() / "packed.gz";
-  gzFile gz = gzopen(packed.string().c_str(), "wb");
-  REQUIRE(gz != nullptr);
-  REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
-          static_cast<int>(content.size()));
-  REQUIRE(gzclose(gz) == Z_OK);
-  std::string bytes = Slurp(packed);
+  std::string bytes = GzippedRefusals(dir.path() / "packed.gz");
   std::ofstream(dir.path() / "logs" / "SEND2026030206-1.LOG.gz", std::ios::binary)
       << bytes.substr(0, bytes.size() / 2);
   Watcher w(rules.get(), Options(dir.path()), nullptr);
