@@ -75,6 +75,13 @@ std::vector<fs::path> StageLogs(const fs::path& staging, loggen::Result* truth) 
   return files;
 }
 
+// The row of a session refused at connect (a failure), with its line end.
+std::string RefusedRow(const std::string& id, const std::string& domain) {
+  return Row(id, 22, 2, '*', "",
+             "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
+             "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
+}
+
 }  // namespace
 
 TEST_CASE("watch reports every failure exactly once through bursts, rotation, deletion and "
@@ -235,19 +242,15 @@ TEST_CASE("watch: a truncated or replaced file is read again from the start", "[
   TempDir dir;
   fs::create_directories(dir.path() / "logs");
   std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
-  auto failure = [](const std::string& id, const std::string& domain) {
-    return Row(id, 22, 2, '*', "",
-               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
-  };
-  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
-                                        << failure("0B", "b.example");
+  std::ofstream(path, std::ios::binary) << Header() << RefusedRow("0A", "a.example")
+                                        << RefusedRow("0B", "b.example");
   Watcher w(rules.get(), Options(dir.path()), nullptr);
   REQUIRE(w.Start().ok());
   REQUIRE(w.PollOnce().ok());
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 2);
   // Truncated and rewritten shorter: a new file's content.
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << Header() << failure("0C", "c.example");
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      << Header() << RefusedRow("0C", "c.example");
   REQUIRE(w.PollOnce().ok());
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 3);
   CHECK(w.follower().stats().files_restarted == 1);
@@ -259,12 +262,7 @@ TEST_CASE("watch: a log compressed where it lies reports only its lines not read
   TempDir dir;
   fs::create_directories(dir.path() / "logs");
   std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
-  auto failure = [](const std::string& id, const std::string& domain) {
-    return Row(id, 22, 2, '*', "",
-               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
-  };
-  std::string content = Header() + failure("0A", "a.example") + failure("0B", "b.example");
+  std::string content = Header() + RefusedRow("0A", "a.example") + RefusedRow("0B", "b.example");
   std::ofstream(path, std::ios::binary) << content;
   {
     Watcher w(rules.get(), Options(dir.path()), nullptr);
@@ -273,7 +271,7 @@ TEST_CASE("watch: a log compressed where it lies reports only its lines not read
   }
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 2);
   // While the watcher is stopped, one more row arrives and the log is then gzipped in place.
-  content += failure("0C", "c.example");
+  content += RefusedRow("0C", "c.example");
   gzFile gz = gzopen((path + ".gz").c_str(), "wb");
   REQUIRE(gz != nullptr);
   REQUIRE(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())) ==
@@ -304,13 +302,8 @@ TEST_CASE("watch: a log folder out of reach for a while is not read again when i
   TempDir dir;
   fs::create_directories(dir.path() / "logs" / "SmtpSend");
   std::string path = (dir.path() / "logs" / "SmtpSend" / "SEND2026030206-1.LOG").string();
-  auto failure = [](const std::string& id, const std::string& domain) {
-    return Row(id, 22, 2, '*', "",
-               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
-  };
-  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
-                                        << failure("0B", "b.example");
+  std::ofstream(path, std::ios::binary) << Header() << RefusedRow("0A", "a.example")
+                                        << RefusedRow("0B", "b.example");
   Watcher w(rules.get(), Options(dir.path()), nullptr);
   REQUIRE(w.Start().ok());
   REQUIRE(w.PollOnce().ok());
@@ -418,13 +411,8 @@ TEST_CASE("watch: after the events file was rotated, a crash still repeats nothi
   TempDir dir;
   fs::create_directories(dir.path() / "logs");
   std::string path = (dir.path() / "logs" / "SEND2026030206-1.LOG").string();
-  auto failure = [](const std::string& id, const std::string& domain) {
-    return Row(id, 22, 2, '*', "",
-               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
-  };
-  std::ofstream(path, std::ios::binary) << Header() << failure("0A", "a.example")
-                                        << failure("0B", "b.example");
+  std::ofstream(path, std::ios::binary) << Header() << RefusedRow("0A", "a.example")
+                                        << RefusedRow("0B", "b.example");
   {
     Watcher w(rules.get(), Options(dir.path()), nullptr);
     REQUIRE(w.Start().ok());
@@ -432,7 +420,7 @@ TEST_CASE("watch: after the events file was rotated, a crash still repeats nothi
   }
   // logrotate renames the events file and restarts the watcher, which begins a new one.
   fs::rename(dir.path() / "events.ndjson", dir.path() / "events.ndjson.1");
-  std::ofstream(path, std::ios::binary | std::ios::app) << failure("0C", "c.example");
+  std::ofstream(path, std::ios::binary | std::ios::app) << RefusedRow("0C", "c.example");
   {
     Watcher w(rules.get(), Options(dir.path()), nullptr);
     REQUIRE(w.Start().ok());
@@ -441,7 +429,7 @@ TEST_CASE("watch: after the events file was rotated, a crash still repeats nothi
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 1);
   // A crash after a poll wrote its events, before its checkpoint.
   std::string before = Slurp(dir.path() / "state.json");
-  std::ofstream(path, std::ios::binary | std::ios::app) << failure("0D", "d.example");
+  std::ofstream(path, std::ios::binary | std::ios::app) << RefusedRow("0D", "d.example");
   {
     Watcher w(rules.get(), Options(dir.path()), nullptr);
     REQUIRE(w.Start().ok());
@@ -464,12 +452,7 @@ TEST_CASE("watch: a log replaced by a longer copy of itself is read on, not agai
   TempDir dir;
   fs::create_directories(dir.path() / "logs");
   fs::path log = dir.path() / "logs" / "SEND2026030206-1.LOG";
-  auto failure = [](const std::string& id, const std::string& domain) {
-    return Row(id, 22, 2, '*', "",
-               "Failed to connect. Winsock error code: 10061, Win32 error code: 10061, "
-               "Destination domain: " + domain + ", Error Message: refused") + "\r\n";
-  };
-  std::string content = Header() + failure("0A", "a.example") + failure("0B", "b.example");
+  std::string content = Header() + RefusedRow("0A", "a.example") + RefusedRow("0B", "b.example");
   std::ofstream(log, std::ios::binary) << content;
   auto sync = [&](const std::string& more) {
     content += more;
@@ -480,12 +463,12 @@ TEST_CASE("watch: a log replaced by a longer copy of itself is read on, not agai
     Watcher w(rules.get(), Options(dir.path()), nullptr);
     REQUIRE(w.Start().ok());
     REQUIRE(w.PollOnce().ok());
-    sync(failure("0C", "c.example"));
+    sync(RefusedRow("0C", "c.example"));
     REQUIRE(w.PollOnce().ok());
     CHECK(w.follower().stats().files_restarted == 0);
   }
   // Also across a restart.
-  sync(failure("0D", "d.example"));
+  sync(RefusedRow("0D", "d.example"));
   Watcher w(rules.get(), Options(dir.path()), nullptr);
   REQUIRE(w.Start().ok());
   REQUIRE(w.PollOnce().ok());
@@ -494,8 +477,9 @@ TEST_CASE("watch: a log replaced by a longer copy of itself is read on, not agai
   for (const auto& [id, n] : ids) CHECK(n == 1);
   // A file of other content under the name is new: read from the start.
   std::ofstream(dir.path() / "logs" / ".sync.tmp", std::ios::binary)
-      << Header() << failure("0E", "e.example") << failure("0F", "f.example")
-      << failure("10", "g.example") << failure("11", "h.example") << failure("12", "i.example");
+      << Header() << RefusedRow("0E", "e.example") << RefusedRow("0F", "f.example")
+      << RefusedRow("10", "g.example") << RefusedRow("11", "h.example")
+      << RefusedRow("12", "i.example");
   fs::rename(dir.path() / "logs" / ".sync.tmp", log);
   REQUIRE(w.PollOnce().ok());
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 9);
@@ -675,9 +659,10 @@ TEST_CASE("watch: a restart keeps an incident under way and the counts behind it
                      std::to_string(inc["failures"].get<int64_t>()) + " failures");
     }
     REQUIRE(last_snapshot.is_object());
-    said.push_back("snapshot: " + std::to_string(last_snapshot["sessions"].get<int64_t>()) +
-                   " sessions, " + std::to_string(last_snapshot["failed_recipients"].get<int64_t>()) +
-                   " failed recipients, " + last_snapshot["summary"].get<std::string>());
+    const json& s = last_snapshot;
+    said.push_back("snapshot: " + std::to_string(s["sessions"].get<int64_t>()) + " sessions, " +
+                   std::to_string(s["failed_recipients"].get<int64_t>()) + " failed recipients, " +
+                   s["summary"].get<std::string>());
     return said;
   };
   std::vector<std::string> once = run(dir.path() / "one", false);
