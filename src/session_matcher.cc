@@ -394,18 +394,22 @@ void SessionMatcher::Close(Open& s, CloseKind kind) {
   switch (kind) {
     case CloseKind::kConnectFailed: rec.close_reason = "connect failed"; break;
     case CloseKind::kIdle: rec.close_reason = "no activity for 10 minutes"; break;
-    case CloseKind::kEndOfInput:
-      rec.close_reason = "open at end of input";
-      rec.open_at_end = true;
-      ++stats_.open_at_end;
-      break;
+    case CloseKind::kEndOfInput: rec.close_reason = "open at end of input"; break;
     case CloseKind::kRow: break;
   }
   if (kind == CloseKind::kIdle) ++stats_.closed_idle;
+  // Cut off by the end of the logs, the session's outcome is unknown: it is no failure, unless
+  // its rows said the connection was lost before they stopped.
+  const bool lost = s.last_error && s.last_error->stage == Stage::kLost;
+  const bool unknown = kind == CloseKind::kEndOfInput && !lost;
+  if (unknown) {
+    rec.open_at_end = true;
+    ++stats_.open_at_end;
+  }
   bool any_message = false;
   for (const MessageOutcome& m : rec.messages) any_message |= !m.recipients.empty();
 
-  if (send && kind != CloseKind::kEndOfInput && !rec.messages.empty()) {
+  if (send && !unknown && !rec.messages.empty()) {
     // Recipients with no final answer when the connection ended: the message was not delivered
     // on this connection (Exchange retries it later).
     MessageOutcome& m = rec.messages.back();
@@ -421,7 +425,7 @@ void SessionMatcher::Close(Open& s, CloseKind kind) {
                 : !s.pending.empty() ? "before the remote answered " + s.pending.front().command
                                      : "before the message data was sent") +
                " (" + by + ")";
-      if (s.last_error && s.last_error->stage == Stage::kLost) f.text += ": " + s.last_error->text;
+      if (lost) f.text += ": " + s.last_error->text;
       f.stage = Stage::kLost;
       f.command = s.data_sent ? "end of data" : s.last_command;
       f.time = rec.end;

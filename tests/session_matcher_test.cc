@@ -376,6 +376,24 @@ TEST_CASE("Unclosed sessions: idle ones are lost, recent ones are open at the en
   CHECK_FALSE(open->session_failure);
 }
 
+TEST_CASE("A lost connection said in the rows is a failure even when the log then ends",
+          "[matcher]") {
+  int seq = 0;
+  std::vector<std::string> rows = Opening("22", 1, &seq);
+  rows.push_back(Row("22", 2, seq++, '>', "MAIL FROM:<alice@ourorg.example>"));
+  rows.push_back(Row("22", 2, seq++, '>', "RCPT TO:<q@partner.example>"));
+  rows.push_back(Row("22", 2, seq++, '<', "250 2.1.0 Ok"));
+  rows.push_back(Row("22", 2, seq++, '<', "250 2.1.5 Ok"));
+  rows.push_back(Row("22", 3, seq++, '*', "", "421 4.4.2 Connection dropped due to SocketError"));
+  auto sessions = Match(Header() + Lines(rows));
+  REQUIRE(sessions.size() == 1);
+  CHECK_FALSE(sessions[0].open_at_end);
+  const RecipientOutcome& q = Rcpt(sessions[0], "q@partner.example");
+  REQUIRE(q.state == RecipientState::kFailed);
+  CHECK(q.failure->stage == Stage::kLost);
+  CHECK(q.failure->text.find("SocketError") != std::string::npos);
+}
+
 TEST_CASE("A session id used again after its session ended starts a new session",
           "[matcher]") {
   auto sessions = Match(Header() + Lines({
