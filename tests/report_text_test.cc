@@ -234,3 +234,20 @@ TEST_CASE("Spanish output names families, tiers and how a session ended in Spani
   CHECK(Has(out, "  (la conexión falló)\n"));
   CHECK(Has(out, "x connect_timeout (conexión)"));
 }
+
+TEST_CASE("Text report: sessions cut off by the end of the logs are counted, only when any",
+          "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  CHECK_FALSE(Has(Text(r, Lang::kEn, 20), "cut off"));
+  r.totals.open_at_end = 12;
+  CHECK(Has(Text(r, Lang::kEn, 20),
+            ", 12 sessions cut off by the end of the logs (not counted as failures)\n"));
+  CHECK(Has(Text(r, Lang::kEs, 20),
+            ", 12 sesiones cortadas por el final de los registros (no cuentan como fallos)\n"));
+  r.totals.open_at_end = 1;
+  CHECK(Has(Text(r, Lang::kEn, 20),
+            ", 1 session cut off by the end of the logs (not counted as a failure)\n"));
+  CHECK(Has(Text(r, Lang::kEs, 20),
+            ", 1 sesión cortada por el final de los registros (no cuenta como fallo)\n"));
+}
