@@ -83,6 +83,7 @@ std::string CloseReasonEs(const std::string& reason) {
   if (reason == "connect failed") return "la conexión falló";
   if (reason == "no activity for 10 minutes") return "sin actividad durante 10 minutos";
   if (reason == "open at end of input") return "abierta al final de la entrada";
+  if (reason == "open at a gap in the logs") return "abierta en un hueco de los registros";
   return reason;
 }
 

@@ -69,6 +69,7 @@ struct FileResult {
   int64_t bytes = 0;
   int64_t lines = 0;
   int64_t events = 0;
+  TimeMs first_time = 0;                  // of its first row
   std::ostringstream unparsed;            // malformed lines, when the run writes them
   std::unique_ptr<Diagnostics> diag;
   FileSink closed;                        // sessions begun and ended in this file
@@ -97,10 +98,14 @@ void ReadProtocolFile(const InputFile& f, uint32_t index, int64_t size,
   r->opened = true;
   EventParser parser(f.path, std::move(source), r->diag.get(), f.kind);
   ProtocolEvent ev;
-  while (parser.Next(&ev)) {
-    ++r->events;
-    r->matcher->Feed(ev, parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
-                     index, f.server);
+  if (parser.Next(&ev)) {
+    r->first_time = ev.time;
+    do {
+      ++r->events;
+      r->matcher->Feed(ev,
+                       parser.kind() == LogKind::kReceive ? LogKind::kReceive : LogKind::kSend,
+                       index, f.server);
+    } while (parser.Next(&ev));
   }
   r->kind = parser.kind();
   r->readable = parser.readable();
@@ -292,6 +297,8 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     std::string folder = std::filesystem::path(f.path).parent_path().string();
     std::unique_ptr<SessionMatcher>& chain = chains[{f.server, folder, kind}];
     if (chain == nullptr) chain = std::make_unique<SessionMatcher>(sink, options);
+    // Before its rows: a session whose timeout runs out while this file was written is lost.
+    if (r.events > 0) chain->AddFile(r.first_time, r.matcher->latest());
     for (const CarriedRow& row : r.carry) {
       chain->Feed(row.event(), row.kind(), row.file(), row.server());
     }

@@ -124,6 +124,16 @@ SessionMatcher::Open* SessionMatcher::Find(const Key& key) {
   return last_open_;
 }
 
+void SessionMatcher::AddFile(TimeMs first, TimeMs last) { files_.emplace_back(first, last); }
+
+bool SessionMatcher::Written(TimeMs t) const {
+  // Asked about recent times: from the latest file back, until one ended before `t`.
+  for (auto it = files_.rbegin(); it != files_.rend() && it->second >= t; ++it) {
+    if (it->first <= t) return true;
+  }
+  return false;
+}
+
 void SessionMatcher::AdvanceClock(TimeMs t) {
   if (t > latest_) latest_ = t;
   if (latest_ - last_sweep_ >= 60 * 1000) SweepIdle(latest_);
@@ -391,9 +401,14 @@ void SessionMatcher::ApplyReply(Open& s, const Pending& p, const Reply& r,
 void SessionMatcher::Close(Open& s, CloseKind kind) {
   SessionRecord& rec = s.rec;
   const bool send = rec.log != LogKind::kReceive;
+  if (kind == CloseKind::kIdle && !files_.empty() &&
+      !Written(s.last_time + options_.idle_timeout_ms)) {
+    kind = CloseKind::kLogGap;
+  }
   switch (kind) {
     case CloseKind::kConnectFailed: rec.close_reason = "connect failed"; break;
     case CloseKind::kIdle: rec.close_reason = "no activity for 10 minutes"; break;
+    case CloseKind::kLogGap: rec.close_reason = "open at a gap in the logs"; break;
     case CloseKind::kEndOfInput: rec.close_reason = "open at end of input"; break;
     case CloseKind::kRow: break;
   }
@@ -401,7 +416,7 @@ void SessionMatcher::Close(Open& s, CloseKind kind) {
   // Cut off by the end of the logs, the session's outcome is unknown: it is no failure, unless
   // its rows said the connection was lost before they stopped.
   const bool lost = s.last_error && s.last_error->stage == Stage::kLost;
-  const bool unknown = kind == CloseKind::kEndOfInput && !lost;
+  const bool unknown = (kind == CloseKind::kLogGap || kind == CloseKind::kEndOfInput) && !lost;
   if (unknown) {
     rec.open_at_end = true;
     ++stats_.open_at_end;

@@ -130,6 +130,174 @@ TEST_CASE("A session cut by a file rotation comes out as one session, with any n
   }
 }
 
+namespace {
+
+void Append(std::vector<std::string>& rows, const std::vector<std::string>& more) {
+  rows.insert(rows.end(), more.begin(), more.end());
+}
+
+// `row` (made by Row(), at 06:mm:ss) moved to another hour of the same day.
+std::string AtHour(int hour, std::string row) {
+  row[11] = static_cast<char>('0' + hour / 10);
+  row[12] = static_cast<char>('0' + hour % 10);
+  return row;
+}
+
+// A session whose rows stop once the remote has accepted its recipient, at `sec` past 06:00;
+// with `error`, an information row says so first.
+std::vector<std::string> StopsAfterRcpt(const std::string& id, int sec, const std::string& rcpt,
+                                        const std::string& error = "") {
+  int seq = 0;
+  std::vector<std::string> rows = {
+      Row(id, sec, seq++, '*', "", "attempting to connect"),
+      Row(id, sec, seq++, '+', ""),
+      Row(id, sec, seq++, '<', "220 mx.example.com"),
+      Row(id, sec, seq++, '>', "EHLO ex01.contoso.com"),
+      Row(id, sec, seq++, '<', "250 mx.example.com"),
+      Row(id, sec, seq++, '>', "MAIL FROM:<a@contoso.com>"),
+      Row(id, sec, seq++, '>', "RCPT TO:<" + rcpt + ">"),
+      Row(id, sec, seq++, '<', "250 2.1.0 Sender OK"),
+      Row(id, sec, seq++, '<', "250 2.1.5 Recipient OK"),
+  };
+  if (!error.empty()) rows.push_back(Row(id, sec + 1, seq++, '*', "", error));
+  return rows;
+}
+
+// Sessions that deliver to example.org, one every ten minutes of `hour` from `minute` on: the
+// log goes on.
+std::vector<std::string> Traffic(int hour, int minute, const std::string& prefix) {
+  std::vector<std::string> rows;
+  for (int m = minute; m < 60; m += 10) {
+    for (const std::string& r : SendSession(prefix + std::to_string(10 + m), m * 60, "<t@x>",
+                                            "u@example.org", "250 2.1.5 Ok")) {
+      rows.push_back(AtHour(hour, r));
+    }
+  }
+  return rows;
+}
+
+const RecipientOutcome& OnlyRecipient(const std::vector<SessionRecord>& sessions,
+                                      const std::string& id) {
+  for (const SessionRecord& s : sessions) {
+    if (s.session == id && s.messages.size() == 1 && s.messages[0].recipients.size() == 1) {
+      return s.messages[0].recipients[0];
+    }
+  }
+  FAIL("no session " << id << " with one recipient");
+  static RecipientOutcome none;
+  return none;
+}
+
+const SessionRecord& Session(const std::vector<SessionRecord>& sessions, const std::string& id) {
+  for (const SessionRecord& s : sessions) {
+    if (s.session == id) return s;
+  }
+  FAIL("no session " << id);
+  static SessionRecord none;
+  return none;
+}
+
+}  // namespace
+
+TEST_CASE("A session cut off where the logs stop is open at the end, not a lost connection",
+          "[scanner]") {
+  // The hour-06 file ends while two sessions wait for their next rows; the hour-07 file is
+  // missing, and the hour-08 one goes on without them. One of them had said the connection was
+  // lost: that one failed.
+  TempDir dir;
+  const std::string cut = "08DE6D209E9D4001", dropped = "08DE6D209E9D4002";
+  std::vector<std::string> first = Traffic(6, 0, "08DE6D209E9D50");
+  Append(first, StopsAfterRcpt(cut, 55 * 60, "b@example.com"));
+  Append(first, StopsAfterRcpt(dropped, 56 * 60, "c@example.com",
+                               "421 4.4.2 Connection dropped due to SocketError"));
+  Write(dir.path() / "SmtpSend" / "SEND2026030206-1.LOG", Header() + Lines(first));
+  Write(dir.path() / "SmtpSend" / "SEND2026030208-1.LOG",
+        Header() + Lines(Traffic(8, 0, "08DE6D209E9D60")));
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  Totals totals;
+  std::string single = JsonReport(dir.path(), 1, *rules, &totals);
+  CHECK(totals.failed_recipients == 1);
+  CHECK(totals.failed_sessions == 1);
+  CHECK(totals.open_at_end == 1);
+  CHECK(totals.closed_idle == 0);
+  for (unsigned jobs : {1u, 2u, 3u}) {
+    INFO("jobs " << jobs);
+    ScanStats stats;
+    std::vector<SessionRecord> sessions = ScanWith(dir.path(), jobs, &stats);
+    CHECK(stats.matcher.open_at_end == 1);
+    CHECK(stats.matcher.closed_idle == 0);
+    const SessionRecord& s = Session(sessions, cut);
+    CHECK(s.open_at_end);
+    CHECK(s.close_reason == "open at a gap in the logs");
+    const RecipientOutcome& b = OnlyRecipient(sessions, cut);
+    CHECK(b.state == RecipientState::kAccepted);
+    CHECK_FALSE(b.failure.has_value());
+    const RecipientOutcome& c = OnlyRecipient(sessions, dropped);
+    CHECK(c.state == RecipientState::kFailed);
+    REQUIRE(c.failure.has_value());
+    CHECK(c.failure->stage == Stage::kLost);
+    CHECK(c.failure->text.find("SocketError") != std::string::npos);
+    CHECK_FALSE(Session(sessions, dropped).open_at_end);
+    if (jobs > 1) CHECK(JsonReport(dir.path(), jobs, *rules) == single);
+  }
+}
+
+TEST_CASE("A file cut short is a gap: its open sessions are not lost connections", "[scanner]") {
+  // The hour-06 file stops at 06:20 (damaged); the hour-07 file is whole.
+  TempDir dir;
+  const std::string cut = "08DE6D209E9D4001";
+  std::vector<std::string> first = Traffic(6, 0, "08DE6D209E9D50");
+  first.resize(first.size() * 2 / 6);  // its sessions of 06:00 and 06:10
+  Append(first, StopsAfterRcpt(cut, 19 * 60, "b@example.com"));
+  Write(dir.path() / "SmtpSend" / "SEND2026030206-1.LOG", Header() + Lines(first));
+  Write(dir.path() / "SmtpSend" / "SEND2026030207-1.LOG",
+        Header() + Lines(Traffic(7, 0, "08DE6D209E9D60")));
+  for (unsigned jobs : {1u, 2u}) {
+    INFO("jobs " << jobs);
+    std::vector<SessionRecord> sessions = ScanWith(dir.path(), jobs);
+    CHECK(Session(sessions, cut).open_at_end);
+    CHECK(OnlyRecipient(sessions, cut).state == RecipientState::kAccepted);
+  }
+}
+
+TEST_CASE("A session the next file goes on without is lost; one it goes on with is whole",
+          "[scanner]") {
+  // No gap: the hour-07 file starts before the idle timeout of the session that stops at 06:58
+  // could run out, and goes on for an hour without a row of it. Another session spans the two.
+  TempDir dir;
+  const std::string stops = "08DE6D209E9D4001", spans = "08DE6D209E9D4003";
+  std::vector<std::string> first = Traffic(6, 0, "08DE6D209E9D50");
+  Append(first, StopsAfterRcpt(stops, 58 * 60, "b@example.com"));
+  std::vector<std::string> across = StopsAfterRcpt(spans, 59 * 60 + 59, "d@example.com");
+  Append(first, across);
+  std::vector<std::string> second = {
+      AtHour(7, Row(spans, 1, 9, '>', "BDAT 1200 LAST")),
+      AtHour(7, Row(spans, 1, 10, '<', "250 2.6.0 Queued mail for delivery")),
+      AtHour(7, Row(spans, 2, 11, '>', "QUIT")),
+      AtHour(7, Row(spans, 2, 12, '-', "", "Local")),
+  };
+  Append(second, Traffic(7, 1, "08DE6D209E9D60"));
+  Write(dir.path() / "SmtpSend" / "SEND2026030206-1.LOG", Header() + Lines(first));
+  Write(dir.path() / "SmtpSend" / "SEND2026030207-1.LOG", Header() + Lines(second));
+  for (unsigned jobs : {1u, 2u}) {
+    INFO("jobs " << jobs);
+    ScanStats stats;
+    std::vector<SessionRecord> sessions = ScanWith(dir.path(), jobs, &stats);
+    CHECK(stats.matcher.open_at_end == 0);
+    CHECK(stats.matcher.closed_idle == 1);
+    const RecipientOutcome& b = OnlyRecipient(sessions, stops);
+    CHECK(b.state == RecipientState::kFailed);
+    REQUIRE(b.failure.has_value());
+    CHECK(b.failure->stage == Stage::kLost);
+    CHECK(Session(sessions, stops).close_reason == "no activity for 10 minutes");
+    const SessionRecord& whole = Session(sessions, spans);
+    CHECK(whole.closed_cleanly);
+    CHECK(whole.first_ref.file == 0);
+    CHECK(OnlyRecipient(sessions, spans).state == RecipientState::kDelivered);
+  }
+}
+
 TEST_CASE("The same session id in two servers' folders is two sessions", "[scanner]") {
   TempDir dir;
   const std::string id = "08DE6D209E9D3031";

@@ -394,6 +394,54 @@ TEST_CASE("A lost connection said in the rows is a failure even when the log the
   CHECK(q.failure->text.find("SocketError") != std::string::npos);
 }
 
+TEST_CASE("With the files' times known, a timeout that runs out between files cuts a session off",
+          "[matcher]") {
+  // Two files, 06:00-06:30 and 06:50-06:59. Session 40 stops at 06:05: its timeout runs out at
+  // 06:15, in the first file, which goes on without it: lost. Session 41 stops at 06:25: its
+  // timeout runs out at 06:35, between the files: cut off, its outcome unknown.
+  auto stops = [](const std::string& id, int sec) {
+    int seq = 0;
+    std::vector<std::string> rows = Opening(id, sec, &seq);
+    rows.push_back(Row(id, sec, seq++, '>', "MAIL FROM:<alice@ourorg.example>"));
+    rows.push_back(Row(id, sec, seq++, '>', "RCPT TO:<q" + id + "@partner.example>"));
+    rows.push_back(Row(id, sec, seq++, '<', "250 2.1.0 Ok"));
+    rows.push_back(Row(id, sec, seq++, '<', "250 2.1.5 Ok"));
+    return rows;
+  };
+  std::vector<std::string> first = stops("40", 5 * 60);
+  Append(&first, stops("41", 25 * 60));
+  for (int sec : {300, 900, 1500, 1800}) first.push_back(Row("42", sec, 0, '+', ""));
+  std::vector<std::string> second;
+  for (int sec : {3000, 3300, 3540}) second.push_back(Row("43", sec, 0, '+', ""));
+  CollectSink sink;
+  SessionMatcher matcher(&sink);
+  auto feed = [&](const std::vector<std::string>& rows, uint32_t file) {
+    Diagnostics diag;
+    EventParser parser("test.LOG", MakeLineSource(MemoryByteStream(Header() + Lines(rows))),
+                       &diag, LogKind::kUnknown);
+    ProtocolEvent ev;
+    while (parser.Next(&ev)) matcher.Feed(ev, parser.kind(), file);
+  };
+  const TimeMs six = 1772431200000;  // 2026-03-02T06:00:00Z
+  matcher.AddFile(six + 300 * 1000, six + 1800 * 1000);
+  feed(first, 0);
+  matcher.AddFile(six + 3000 * 1000, six + 3540 * 1000);
+  feed(second, 1);
+  matcher.Finish();
+  const SessionRecord* lost = sink.Find("40");
+  REQUIRE(lost != nullptr);
+  CHECK(lost->close_reason == "no activity for 10 minutes");
+  CHECK_FALSE(lost->open_at_end);
+  CHECK(Rcpt(*lost, "q40@partner.example").state == RecipientState::kFailed);
+  const SessionRecord* cut = sink.Find("41");
+  REQUIRE(cut != nullptr);
+  CHECK(cut->close_reason == "open at a gap in the logs");
+  CHECK(cut->open_at_end);
+  CHECK(Rcpt(*cut, "q41@partner.example").state == RecipientState::kAccepted);
+  CHECK(matcher.stats().closed_idle == 1);
+  CHECK(matcher.stats().open_at_end == 3);  // 41 and 42 (its last row at 06:30), 43 at the end
+}
+
 TEST_CASE("A session id used again after its session ended starts a new session",
           "[matcher]") {
   auto sessions = Match(Header() + Lines({

@@ -206,7 +206,7 @@ struct Totals {
   int64_t connect_failures = 0;
   int64_t inbound_sessions = 0;
   int64_t internal_sessions = 0;
-  int64_t open_at_end = 0;           // sessions still active when the input ended
+  int64_t open_at_end = 0;           // sessions cut off by the end of the logs (or a gap in them)
   int64_t closed_idle = 0;           // sessions closed by the idle timeout
   int64_t auth_failures = 0;
 };

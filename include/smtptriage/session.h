@@ -137,7 +137,7 @@ struct SessionRecord {
   SourceRef first_ref;
   std::string close_reason;     // context of the '-' row, or how the matcher closed it
   bool closed_cleanly = false;  // ended by a '-' row
-  bool open_at_end = false;     // still active when the input ended: outcome unknown
+  bool open_at_end = false;     // cut off by the end of the logs or a gap: outcome unknown
   std::vector<MessageOutcome> messages;
   Boxed<FailureReply> session_failure;  // a failure before any message was sent
   int auth_failures = 0;        // Receive: failed AUTH attempts

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -24,7 +25,8 @@ namespace smtptriage {
 
 struct MatcherOptions {
   // A session with no row for this long is closed as lost (Exchange's send connectors drop an
-  // idle connection after 10 minutes: ConnectionInactivityTimeOut 00:10:00).
+  // idle connection after 10 minutes: ConnectionInactivityTimeOut 00:10:00), unless the log
+  // was not written then (see SessionMatcher::AddFile).
   TimeMs idle_timeout_ms = 10 * 60 * 1000;
   bool keep_transcripts = false;
   bool keep_subjects = false;          // message tracking subjects (--show-subjects)
@@ -36,7 +38,7 @@ struct MatcherStats {
   int64_t events = 0;
   int64_t sessions = 0;
   int64_t closed_idle = 0;       // closed by the idle timeout or the open-session bound
-  int64_t open_at_end = 0;       // still active at the end of input
+  int64_t open_at_end = 0;       // cut off by the end of input or a gap in the logs
   int64_t out_of_order = 0;      // rows older than their session's previous row
 };
 
@@ -69,8 +71,17 @@ class SessionMatcher {
   void Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server = 0);
 
   // Closes every open session (end of input). Sessions idle for longer than the timeout before
-  // the last row seen are closed as lost; the others as open at the end of input.
+  // the last row seen are closed as lost (or cut off, see AddFile); the others as open at the
+  // end of input.
   void Finish();
+
+  // For a run over whole files (a scanner's chain), given in order: the log was written from
+  // `first` to `last`, the times of a file's first and latest rows. From then on, a session the
+  // timeout closes is lost only if a file was being written when its timeout ran out (the log
+  // went on without it). Otherwise it is cut off by a gap in the logs (a file missing, damaged
+  // or cut short, a service stopped), where its end may have been written: it is open at the
+  // end, its outcome unknown, as at the end of input. Not kept in checkpoints.
+  void AddFile(TimeMs first, TimeMs last);
 
   const MatcherStats& stats() const { return stats_; }
 
@@ -104,13 +115,14 @@ class SessionMatcher {
     size_t operator()(const Key& k) const { return k.id * 0x9E3779B97F4A7C15ull ^ k.server; }
   };
 
-  enum class CloseKind { kRow, kConnectFailed, kIdle, kEndOfInput };
+  enum class CloseKind { kRow, kConnectFailed, kIdle, kLogGap, kEndOfInput };
   struct Pending;
   class PendingQueue;
   void ApplyReply(Open& s, const Pending& p, const Reply& r, std::string_view text, TimeMs t,
                   SourceRef ref);
   void Close(Open& s, CloseKind kind);
   void SweepIdle(TimeMs now);
+  bool Written(TimeMs t) const;  // by one of the files of AddFile
   Open* Find(const Key& key);  // nullptr when no such session is open
 
   SessionSink* sink_;
@@ -129,6 +141,7 @@ class SessionMatcher {
   std::vector<CarriedRow>* carry_ = nullptr;
   size_t carry_max_bytes_ = 0;
   size_t carry_bytes_ = 0;
+  std::vector<std::pair<TimeMs, TimeMs>> files_;  // see AddFile
 };
 
 }  // namespace smtptriage
