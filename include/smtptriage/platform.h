@@ -1,6 +1,6 @@
 // The one seam for operating-system specific code: local time zones, the terminal, file
-// identity and durable writes, the allocator and stop signals. Everything else in smtptriage is portable C++20.
-// Implemented for POSIX and Windows in src/platform.cc.
+// identity and durable writes, the allocator and stop signals. Everything else in smtptriage is
+// portable C++20. Implemented for POSIX and Windows in src/platform.cc.
 #pragma once
 
 #include <atomic>
