@@ -63,6 +63,13 @@ uint64_t HeadHash(const std::string& path, int64_t n) {
   return got == head.size() ? HashText(head) : 0;
 }
 
+// Whether the file still begins with the bytes read from it first; true when that cannot be told
+// (the file locked or shortened just now), so that a moment's error never rereads a whole log.
+bool HeadStillReads(const std::string& path, int64_t head_bytes, uint64_t head_hash) {
+  uint64_t now = HeadHash(path, head_bytes);
+  return now == 0 || now == head_hash;
+}
+
 // Whether the file's (gzip) stream reads to its end without an error.
 bool GzipComplete(const std::string& path) {
   std::unique_ptr<ByteStream> stream;
@@ -149,6 +156,13 @@ void LogFollower::Poll(size_t max_bytes) {
       t.done = false;
     } else if (t.have_id && id.size < t.offset && !t.compressed) {
       diag_->Note(f.path, "truncated: read again from the start");
+      ++stats_.files_restarted;
+      t.Reset(diag_);
+    } else if (t.have_id && id.size > t.offset && !t.compressed && t.head_bytes > 0 &&
+               !HeadStillReads(f.path, t.head_bytes, t.head_hash)) {
+      // Emptied and written again past where it was read, all between two polls: its size alone
+      // looks like a log that grew, but its first bytes are not those read.
+      diag_->Note(f.path, "rewritten from the start: read again from the start");
       ++stats_.files_restarted;
       t.Reset(diag_);
     }

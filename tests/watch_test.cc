@@ -254,6 +254,20 @@ TEST_CASE("watch: a truncated or replaced file is read again from the start", "[
   REQUIRE(w.PollOnce().ok());
   CHECK(FailureIds(dir.path() / "events.ndjson").size() == 3);
   CHECK(w.follower().stats().files_restarted == 1);
+  // Emptied and written again longer than it was, all between two polls: by its size it grew.
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      << Header() << RefusedRow("0D", "d.example") << RefusedRow("0E", "e.example")
+      << RefusedRow("0F", "f.example");
+  REQUIRE(w.PollOnce().ok());
+  std::map<std::string, int> ids = FailureIds(dir.path() / "events.ndjson");
+  CHECK(ids.size() == 6);
+  for (const auto& [id, times] : ids) CHECK(times == 1);
+  CHECK(w.follower().stats().files_restarted == 2);
+  // And a log that only grew is read on, not again.
+  std::ofstream(path, std::ios::binary | std::ios::app) << RefusedRow("10", "g.example");
+  REQUIRE(w.PollOnce().ok());
+  CHECK(FailureIds(dir.path() / "events.ndjson").size() == 7);
+  CHECK(w.follower().stats().files_restarted == 2);
 }
 
 TEST_CASE("watch: a log compressed where it lies reports only its lines not read yet",
