@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,39 @@ void AbsorbInputs(const nlohmann::json& inputs, Report* report) {
   }
 }
 
+// The host names a report's server entry gives for its receive connectors, as written.
+std::set<std::string> ConnectorHosts(const nlohmann::json& server) {
+  std::set<std::string> hosts;
+  if (server.contains("receive_connector_hosts") &&
+      server["receive_connector_hosts"].is_array()) {
+    for (const nlohmann::json& h : server["receive_connector_hosts"]) {
+      if (h.is_string()) hosts.insert(h.get<std::string>());
+    }
+  }
+  return hosts;
+}
+
+// Whether two lists of host names share one; case does not count (EX01 is ex01).
+bool ShareHost(const std::set<std::string>& a, const std::set<std::string>& b) {
+  return std::any_of(a.begin(), a.end(), [&](const std::string& x) {
+    return std::any_of(b.begin(), b.end(), [&](const std::string& y) {
+      return ToLower(x) == ToLower(y);
+    });
+  });
+}
+
+// The server entries of a report that are objects with a name.
+std::vector<const nlohmann::json*> NamedServers(const nlohmann::json& report) {
+  std::vector<const nlohmann::json*> servers;
+  if (!report.is_object() || !report.contains("servers") || !report["servers"].is_array()) {
+    return servers;
+  }
+  for (const nlohmann::json& sv : report["servers"]) {
+    if (sv.is_object() && sv.contains("name") && sv["name"].is_string()) servers.push_back(&sv);
+  }
+  return servers;
+}
+
 // Per server name, the first report with it and the server names its receive connectors gave:
 // two servers under one name (both "local", scanned without --server) are told apart by them.
 using ServerNames = std::map<std::string, std::pair<std::string, std::set<std::string>>>;
@@ -69,29 +104,79 @@ using ServerNames = std::map<std::string, std::pair<std::string, std::set<std::s
 // connectors name different servers: merge would add up two servers as one.
 void WarnSameName(const nlohmann::json& report, const std::string& path, ServerNames* named,
                   std::ostream& err) {
-  if (!report.is_object() || !report.contains("servers") || !report["servers"].is_array()) return;
-  for (const nlohmann::json& sv : report["servers"]) {
-    if (!sv.is_object() || !sv.contains("name") || !sv["name"].is_string()) continue;
-    std::set<std::string> hosts;
-    if (sv.contains("receive_connector_hosts") && sv["receive_connector_hosts"].is_array()) {
-      for (const nlohmann::json& h : sv["receive_connector_hosts"]) {
-        if (h.is_string()) hosts.insert(h.get<std::string>());
-      }
-    }
-    const std::string name = sv["name"].get<std::string>();
+  for (const nlohmann::json* sv : NamedServers(report)) {
+    std::set<std::string> hosts = ConnectorHosts(*sv);
+    const std::string name = (*sv)["name"].get<std::string>();
     auto [it, fresh] = named->emplace(name, std::make_pair(path, hosts));
     const std::set<std::string>& before = it->second.second;
-    if (fresh || hosts.empty() || before.empty()) continue;
-    bool shared = std::any_of(hosts.begin(), hosts.end(), [&](const std::string& h) {
-      return std::any_of(before.begin(), before.end(),
-                         [&](const std::string& b) { return ToLower(b) == ToLower(h); });
-    });
-    if (shared) continue;
+    if (fresh || hosts.empty() || before.empty() || ShareHost(hosts, before)) continue;
     err << "smtptriage merge: warning: " << it->second.first << " and " << path
         << " both call their server '" << name << "', but their receive connectors name "
         << *before.begin() << " and " << *hosts.begin()
         << ": their counts are added up as one server's. Scan each server's logs with "
            "--server NAME=PATH, or give one folder per server, to keep them apart.\n";
+  }
+}
+
+// What a report read: its period and, per server, the name it was given (empty for the default
+// "local") and its receive connectors' host names.
+struct ReadSpan {
+  std::string path;
+  std::string start, end;  // ISO 8601 in UTC, all written alike: ordered as text
+  std::vector<std::pair<std::string, std::set<std::string>>> servers;
+};
+
+ReadSpan SpanOf(const nlohmann::json& report, const std::string& path) {
+  ReadSpan span;
+  span.path = path;
+  if (report.is_object() && report.contains("period") && report["period"].is_object()) {
+    const nlohmann::json& period = report["period"];
+    if (period.contains("start") && period["start"].is_string()) span.start = period["start"];
+    if (period.contains("end") && period["end"].is_string()) span.end = period["end"];
+  }
+  for (const nlohmann::json* sv : NamedServers(report)) {
+    const bool given = sv->value("how", std::string()) != "default";
+    span.servers.emplace_back(given ? (*sv)["name"].get<std::string>() : "", ConnectorHosts(*sv));
+  }
+  return span;
+}
+
+// "2026-03-02T06:00:46.495Z" as "2026-03-02 06:00:46 UTC".
+std::string Readable(const std::string& iso) {
+  std::string t = iso.substr(0, 19);
+  if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
+  return t + " UTC";
+}
+
+// Warns when the report at `span` and an earlier one read the same server's logs (their receive
+// connectors name the same host, or both were given the same server name) over periods that
+// overlap: the failures of that time would be counted twice.
+void WarnOverlap(const ReadSpan& span, const std::vector<ReadSpan>& earlier, std::ostream& err) {
+  if (span.start.empty() || span.end.empty()) return;
+  for (const ReadSpan& e : earlier) {
+    if (e.start.empty() || e.end.empty()) continue;
+    const std::string& from = std::max(span.start, e.start);
+    const std::string& to = std::min(span.end, e.end);
+    if (!(from < to)) continue;
+    for (const auto& [name, hosts] : span.servers) {
+      auto same = std::find_if(e.servers.begin(), e.servers.end(), [&](const auto& other) {
+        if (ShareHost(hosts, other.second)) return true;
+        return (hosts.empty() || other.second.empty()) && !name.empty() && name == other.first;
+      });
+      if (same == e.servers.end()) continue;
+      std::string who = name;  // the shared host's name, else the name both were given
+      for (const std::string& h : hosts) {
+        if (ShareHost({h}, same->second)) {
+          who = h;
+          break;
+        }
+      }
+      err << "smtptriage merge: warning: " << e.path << " and " << span.path
+          << " both read the logs of server " << who << " from " << Readable(from) << " to "
+          << Readable(to) << ": the failures of that time are counted twice. Merge reports of "
+          << "periods that do not overlap (scan with --since and --until).\n";
+      break;
+    }
   }
 }
 
@@ -139,6 +224,7 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   // What each report read, to refuse the same report given twice (every count would double).
   std::map<std::string, std::string> read_by;
   ServerNames named;
+  std::vector<ReadSpan> spans;
   for (const std::string& path : common.paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
@@ -166,7 +252,12 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
         return kExitUsage;
       }
     }
-    if (!common.quiet) WarnSameName(j, path, &named, err);
+    if (!common.quiet) {
+      WarnSameName(j, path, &named, err);
+      ReadSpan span = SpanOf(j, path);
+      WarnOverlap(span, spans, err);
+      spans.push_back(std::move(span));
+    }
     Status s = aggregator.Absorb(j);
     if (s.ok()) {
       try {

@@ -673,6 +673,57 @@ TEST_CASE("merge warns when two servers' reports both call their server 'local'"
   CHECK(err.find("warning") == std::string::npos);
 }
 
+TEST_CASE("merge warns when two reports read the same server's logs for the same time",
+          "[servers]") {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("quiet-day", 3, &sc));
+  TempDir dir;
+  GenerateServer(sc, dir.path(), "EX01", 30);
+  GenerateServer(sc, dir.path(), "EX03", 30);
+  std::string out, err;
+  auto scan = [&](const std::string& report, const std::string& what) {
+    REQUIRE(RunCli("scan " + what + " --format json -o '" + (dir.path() / report).string() + "'",
+                   &out, &err) == 0);
+    return (dir.path() / report).string();
+  };
+  const std::string ex01 = "'" + (dir.path() / "EX01").string() + "'";
+  const std::string ex03 = "'" + (dir.path() / "EX03").string() + "'";
+  const std::string day = scan("day.json", ex01);
+  const std::string late = scan("late.json", ex01 + " --since 2026-03-02T12:00:00Z");
+  const std::string other = scan("other.json", ex03);
+  // The whole day, then its afternoon again: the afternoon's failures would count twice.
+  REQUIRE(RunCli("merge '" + day + "' '" + late + "'", &out, &err) == 0);
+  INFO(err);
+  CHECK(err.find("warning: " + day + " and " + late + " both read the logs of server EX01 from "
+                 "2026-03-02 12:00:") != std::string::npos);
+  CHECK(err.find("counted twice") != std::string::npos);
+  nlohmann::json both = nlohmann::json::parse(out);
+  // The warning says what happened; the merge itself is not refused.
+  const nlohmann::json whole_day = nlohmann::json::parse(std::ifstream(day));
+  CHECK(both["totals"]["sessions"] > whole_day["totals"]["sessions"]);
+  // -q keeps it quiet.
+  REQUIRE(RunCli("merge -q '" + day + "' '" + late + "'", &out, &err) == 0);
+  CHECK(err.empty());
+  // Another server the same day, even under the same default name: no overlap.
+  REQUIRE(RunCli("merge '" + day + "' '" + other + "'", &out, &err) == 0);
+  CHECK(err.find("counted twice") == std::string::npos);
+  // Send logs alone name no receive connector: the same name given by --server says it.
+  const std::string send = "'" + (dir.path() / "EX01" / "SmtpSend").string() + "'";
+  const std::string named = scan("named.json", "--server EX01=" + send + " " + send);
+  const std::string named_late = scan("named-late.json", "--server EX01=" + send + " " + send +
+                                                             " --since 2026-03-02T18:00:00Z");
+  CHECK(nlohmann::json::parse(std::ifstream(named))["servers"][0]["receive_connector_hosts"]
+            .empty());
+  REQUIRE(RunCli("merge '" + named + "' '" + named_late + "'", &out, &err) == 0);
+  CHECK(err.find("both read the logs of server EX01 from 2026-03-02 18:00:") !=
+        std::string::npos);
+  // Two servers' Send logs, each scanned under the default name: nothing says they are one.
+  const std::string send03 = "'" + (dir.path() / "EX03" / "SmtpSend").string() + "'";
+  const std::string plain01 = scan("plain01.json", send), plain03 = scan("plain03.json", send03);
+  REQUIRE(RunCli("merge '" + plain01 + "' '" + plain03 + "'", &out, &err) == 0);
+  CHECK(err.find("counted twice") == std::string::npos);
+}
+
 TEST_CASE("merge gives the same period whatever the order of its reports", "[servers]") {
   // A day with mail and a day without (its report has --since and --until, and no session).
   TempDir dir;
