@@ -32,6 +32,14 @@ void GenerateServer(loggen::Scenario sc, const fs::path& root, const std::string
   REQUIRE(loggen::Generate(sc, (root / name).string(), truth ? truth : &local).ok());
 }
 
+// A quiet day of servers EX01 and EX03, each in its folder under `root`.
+void QuietDayOfTwoServers(const fs::path& root) {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("quiet-day", 3, &sc));
+  GenerateServer(sc, root, "EX01", 30);
+  GenerateServer(sc, root, "EX03", 30);
+}
+
 struct Run {
   Report report;
   std::vector<ServerInput> servers;
@@ -643,11 +651,8 @@ TEST_CASE("merge of one report gives that report back, in every format", "[serve
 }
 
 TEST_CASE("merge warns when two servers' reports both call their server 'local'", "[servers]") {
-  loggen::Scenario sc;
-  REQUIRE(loggen::Preset("quiet-day", 3, &sc));
   TempDir dir;
-  GenerateServer(sc, dir.path(), "EX01", 30);
-  GenerateServer(sc, dir.path(), "EX03", 30);
+  QuietDayOfTwoServers(dir.path());
   std::string out, err;
   std::vector<std::string> reports;
   for (const char* name : {"EX01", "EX03"}) {
@@ -675,11 +680,8 @@ TEST_CASE("merge warns when two servers' reports both call their server 'local'"
 
 TEST_CASE("merge warns when two reports read the same server's logs for the same time",
           "[servers]") {
-  loggen::Scenario sc;
-  REQUIRE(loggen::Preset("quiet-day", 3, &sc));
   TempDir dir;
-  GenerateServer(sc, dir.path(), "EX01", 30);
-  GenerateServer(sc, dir.path(), "EX03", 30);
+  QuietDayOfTwoServers(dir.path());
   std::string out, err;
   auto scan = [&](const std::string& report, const std::string& what) {
     REQUIRE(RunCli("scan " + what + " --format json -o '" + (dir.path() / report).string() + "'",
