@@ -95,7 +95,8 @@ void Aggregator::Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed,
                        uint32_t server) {
   TimeMs b = BucketStart(t, options_.bucket_ms);
   CountIn(buckets_[b][acc.index], failed);
-  if (servers_.size() >= 2) CountIn(server_buckets_[b][BucketCell::ServerKey(acc.index, server)], failed);
+  if (servers_.size() >= 2)
+    CountIn(server_buckets_[b][BucketCell::ServerKey(acc.index, server)], failed);
 }
 
 int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureContext& where,

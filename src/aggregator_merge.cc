@@ -110,9 +110,10 @@ Status Aggregator::Absorb(const json& report) {
                              " s: give merge the --bucket the reports were made with");
     }
     where = "servers";
-    const uint32_t only_server = report.at("servers").size() == 1
-                                     ? ServerIndex(report.at("servers")[0].at("name").get<std::string>())
-                                     : kAnyServer;
+    const uint32_t only_server =
+        report.at("servers").size() == 1
+            ? ServerIndex(report.at("servers")[0].at("name").get<std::string>())
+            : kAnyServer;
     for (const json& s : report.at("servers")) {
       ServerReport& mine = servers_[ServerIndex(s.at("name").get<std::string>())];
       mine.sessions += JsonInteger<int64_t>(s.at("sessions"));
@@ -162,7 +163,8 @@ Status Aggregator::Absorb(const json& report) {
       Direction dir = d.at("direction") == "inbound"    ? Direction::kInbound
                       : d.at("direction") == "internal" ? Direction::kInternal
                                                         : Direction::kOutbound;
-      DomainAcc& acc = Domain(d.at("domain").get<std::string>(), dir, d.at("unresolved").get<bool>());
+      DomainAcc& acc =
+          Domain(d.at("domain").get<std::string>(), dir, d.at("unresolved").get<bool>());
       DomainReport& r = acc.report;
       r.sessions += JsonInteger<int64_t>(d.at("sessions"));
       r.recipients += JsonInteger<int64_t>(d.at("recipients"));
@@ -188,7 +190,8 @@ Status Aggregator::Absorb(const json& report) {
             acc.group_buckets[key][{p.start, ServerIndex(name)}] += n;
             named += n;
           }
-          if (p.failures > named) acc.group_buckets[key][{p.start, only_server}] += p.failures - named;
+          if (p.failures > named)
+            acc.group_buckets[key][{p.start, only_server}] += p.failures - named;
         }
         g.buckets.clear();
         g.local_count = 0;

@@ -153,9 +153,10 @@ void Aggregator::Finish(Report* report) {
     }
     d.failures.reserve(acc->groups.size());
     for (auto& [key, g] : acc->groups) d.failures.push_back(std::move(g));  // (Finish runs once)
-    std::sort(d.failures.begin(), d.failures.end(), [](const FailureGroup& a, const FailureGroup& b) {
-      return a.count != b.count ? a.count > b.count : a.rule < b.rule;
-    });
+    std::sort(d.failures.begin(), d.failures.end(),
+              [](const FailureGroup& a, const FailureGroup& b) {
+                return a.count != b.count ? a.count > b.count : a.rule < b.rule;
+              });
     model.domains.push_back({&d, &acc->group_buckets});
   }
   RunIncidentModel(model, report);
@@ -176,7 +177,8 @@ void Aggregator::Finish(Report* report) {
   for (const ServerReport& sr : servers_) {
     if (sr.receive_connector_hosts.size() < 2 || sr.how == "explicit") continue;
     std::string hosts;
-    for (const std::string& h : sr.receive_connector_hosts) hosts += (hosts.empty() ? "" : ", ") + h;
+    for (const std::string& h : sr.receive_connector_hosts)
+      hosts += (hosts.empty() ? "" : ", ") + h;
     report->diagnostics.Note(sr.paths.empty() ? sr.name : sr.paths.front(),
                              "the Receive logs read as server '" + sr.name +
                                  "' name several servers (" + hosts +

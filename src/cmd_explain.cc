@@ -196,11 +196,13 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
       ("format,f", po::value(&format)->default_value("text"), "text or json (one object a line)")
       ("rules", po::value(&rules)->composing(),
        "site rules file (JSON), tried before the built-in rules; repeatable")
-      ("rules-dir", po::value(&rules_dir), "use the rules in this folder instead of the built-in ones")
+      ("rules-dir", po::value(&rules_dir),
+       "use the rules in this folder instead of the built-in ones")
       ("stage", po::value(&stage)->default_value("other"),
        "the SMTP stage the reply answered: connect, banner, ehlo, starttls, tls, auth, mail, "
        "rcpt, data, rset, quit, lost, queue, other")
-      ("log", po::value(&log)->default_value("send"), "the log it came from: send, receive, tracking");
+      ("log", po::value(&log)->default_value("send"),
+       "the log it came from: send, receive, tracking");
   po::options_description hidden;
   hidden.add_options()("reply", po::value(&replies)->composing());
   po::options_description all;

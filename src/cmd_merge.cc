@@ -188,7 +188,8 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   size_t top = 20, top_domains = 20;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("format,f", po::value(&format)->default_value("json"), "output format: json|text|prometheus|html")
+      ("format,f", po::value(&format)->default_value("json"),
+       "output format: json|text|prometheus|html")
       ("output,o", po::value(&output), "write the report to this file instead of stdout")
       ("top", po::value(&top)->default_value(20), "text: domains listed in full")
       ("top-domains", po::value(&top_domains)->default_value(20),
@@ -290,7 +291,8 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   reporter->render(report, ro, *sink);
   sink->flush();
   if (!*sink) {
-    err << "smtptriage merge: cannot write " << (output.empty() ? "standard output" : output) << "\n";
+    err << "smtptriage merge: cannot write " << (output.empty() ? "standard output" : output)
+        << "\n";
     return kExitUsage;
   }
   return kExitOk;

@@ -35,7 +35,8 @@ int RunRules(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   std::vector<std::string> files;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("rules-dir", po::value(&rules_dir), "check the rules in this folder instead of the built-in ones");
+      ("rules-dir", po::value(&rules_dir),
+       "check the rules in this folder instead of the built-in ones");
   po::options_description hidden;
   hidden.add_options()("file", po::value(&files)->composing());
   po::options_description all;

@@ -38,7 +38,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   bool show_subjects = false;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("format,f", po::value(&format)->default_value("text"), ("output format: " + FormatNames()).c_str())
+      ("format,f", po::value(&format)->default_value("text"),
+       ("output format: " + FormatNames()).c_str())
       ("output,o", po::value(&output), "write the report to this file instead of stdout")
       ("domain", po::value(&domain), "report only this domain (and its subdomains)")
       ("show-subjects", po::bool_switch(&show_subjects),
@@ -125,7 +126,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   reporter->render(report, ro, *sink);
   sink->flush();
   if (!*sink) {
-    err << "smtptriage scan: cannot write " << (output.empty() ? "standard output" : output) << "\n";
+    err << "smtptriage scan: cannot write " << (output.empty() ? "standard output" : output)
+        << "\n";
     return kExitUsage;
   }
   if (!common.quiet) {

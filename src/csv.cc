@@ -69,7 +69,8 @@ bool CsvSplitter::SplitPlain(std::string_view line) {
 #ifdef SMTPTRIAGE_CSV_SSE2
   // Sixty-four bytes at a time; a quote or a NUL byte sends the line to Split.
   auto put_all = [&](uint64_t commas, size_t at) {
-    for (; commas != 0; commas &= commas - 1) put(at + static_cast<size_t>(std::countr_zero(commas)));
+    for (; commas != 0; commas &= commas - 1)
+      put(at + static_cast<size_t>(std::countr_zero(commas)));
   };
   for (; i + 64 <= n; i += 64) {
     Block64 b = Scan64(base + i);

@@ -42,7 +42,8 @@ bool IContains(std::string_view hay, std::string_view needle) {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -259,9 +260,9 @@ bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
   if (f.size() != field_count_) {
     // Exchange never writes a different count; a short row is usually a line cut by a full disk
     // or a copy, a long one a stray comma. Keep it out rather than guess which column moved.
-    diag_->Malformed(path_, number,
-                     f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields",
-                     line);
+    diag_->Malformed(
+        path_, number,
+        f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields", line);
     return false;
   }
   auto get = [&](int field) -> std::string_view {

@@ -40,7 +40,8 @@ struct LogFollower::Tracked {
 
   void Reset(Diagnostics* diag) {
     size_t slash = path.find_last_of("/\\");
-    folder = static_cast<uint32_t>(HashText(slash == std::string::npos ? "" : path.substr(0, slash)));
+    folder =
+        static_cast<uint32_t>(HashText(slash == std::string::npos ? "" : path.substr(0, slash)));
     offset = 0;
     line = 0;
     head_bytes = 0;

@@ -422,7 +422,8 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       local += g.local_count;
       remote += g.count - g.local_count;
       if (g.local_count > 0) local_by[std::string(ToString(g.reason))] += g.local_count;
-      if (g.count > g.local_count) remote_by[std::string(ToString(g.reason))] += g.count - g.local_count;
+      if (g.count > g.local_count)
+        remote_by[std::string(ToString(g.reason))] += g.count - g.local_count;
       names_us |= g.side == Side::kLocal;
     }
     auto reasons = [](const std::map<std::string, int64_t>& by) {

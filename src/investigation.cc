@@ -76,7 +76,8 @@ bool Investigation::CarriesTargetMessage(const SessionRecord& s) const {
 }
 
 void Investigation::OnSession(SessionRecord&& s) {
-  if ((options_.since && s.start < *options_.since) || (options_.until && s.start >= *options_.until)) {
+  if ((options_.since && s.start < *options_.since) ||
+      (options_.until && s.start >= *options_.until)) {
     return;
   }
   if (s.log == LogKind::kTracking) JoinTracking(s);

@@ -296,8 +296,9 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     out << "  \"" << (g.sample.size() > 200 ? g.sample.substr(0, 197) + "..." : g.sample)
         << "\"  " << g.sample_ref << "\n";
     if (k.inbound) {
-      out << "  " << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): de ningún lado"
-                         : "Refused by our server (mail sent to us): neither side's failure")
+      out << "  "
+          << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): de ningún lado"
+                 : "Refused by our server (mail sent to us): neither side's failure")
           << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
     } else {
       out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count
@@ -324,7 +325,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     if (!k.rule.checks.empty()) {
       out << "  " << (es ? "Qué comprobar:" : "What to check:") << "\n";
       int n = 0;
-      for (const LocalizedText& c : k.rule.checks) out << "    " << ++n << ". " << c.Get(lang) << "\n";
+      for (const LocalizedText& c : k.rule.checks)
+        out << "    " << ++n << ". " << c.Get(lang) << "\n";
     }
     // Inbound, the others are senders to us: domains, or client IPs when unknown.
     if (k.other_domains == 0) {
@@ -342,7 +344,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
                         : (one ? (es ? " dominio más" : " other domain")
                                : (es ? " dominios más" : " other domains")))
           << (es ? " en las mismas horas (" : " in the same hours (");
-      for (size_t i = 0; i < k.other_examples.size(); ++i) out << (i ? ", " : "") << k.other_examples[i];
+      for (size_t i = 0; i < k.other_examples.size(); ++i)
+        out << (i ? ", " : "") << k.other_examples[i];
       out << (k.other_domains > static_cast<int64_t>(k.other_examples.size()) ? ", ...)" : ")")
           << "\n";
     }
@@ -382,7 +385,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     for (const Occurrence& o : r.occurrences) {
       out << "  " << FormatLocal(o.time) << "  " << o.sender << " -> " << o.recipient << "  "
           << SideWord(o, lang) << "  " << ShortReply(o.reply) << "  " << o.ref << "\n";
-      if (!o.subject.empty()) out << "      " << (es ? "Asunto: " : "Subject: ") << o.subject << "\n";
+      if (!o.subject.empty())
+        out << "      " << (es ? "Asunto: " : "Subject: ") << o.subject << "\n";
       PrintRetry(o, lang, out);
     }
   }

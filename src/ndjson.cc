@@ -108,7 +108,8 @@ ordered_json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) 
   j["sessions"] = r.totals.sessions;
   j["failed_recipients"] = r.totals.failed_recipients;
   j["open_incidents"] = 0;
-  for (const Incident& inc : r.incidents) j["open_incidents"] = j["open_incidents"].get<int>() + inc.open;
+  for (const Incident& inc : r.incidents)
+    j["open_incidents"] = j["open_incidents"].get<int>() + inc.open;
   j["domains"] = domains;
   return j;
 }

@@ -163,20 +163,24 @@ void ServersSection(const Report& r, Lang lang, std::ostream& out) {
       << "</th><th>"
       << (es ? "Registros leídos" : "Logs read") << "</th></tr></thead>\n<tbody>\n";
   for (const ServerReport& sv : r.servers) {
-    const char* cls = sv.verdict == "local" ? "ours" : sv.verdict == "organisation" ? "mixed" : "healthy";
-    const char* word = sv.verdict == "local"
-                           ? (es ? "\xE2\x96\xB2 NUESTRO: incidente propio" : "\xE2\x96\xB2 OURS: its own incident")
-                       : sv.verdict == "organisation"
-                           ? (es ? "incidente de toda la organizaci\xC3\xB3n" : "organisation-wide incident")
-                       : sv.local_by_rule > 0 ? (es ? "SIN INCIDENTE" : "NO INCIDENT")
-                                               : (es ? "SANO" : "HEALTHY");
+    const char* cls = sv.verdict == "local"          ? "ours"
+                      : sv.verdict == "organisation" ? "mixed"
+                                                     : "healthy";
+    const char* word =
+        sv.verdict == "local" ? (es ? "\xE2\x96\xB2 NUESTRO: incidente propio"
+                                    : "\xE2\x96\xB2 OURS: its own incident")
+        : sv.verdict == "organisation"
+            ? (es ? "incidente de toda la organizaci\xC3\xB3n" : "organisation-wide incident")
+        : sv.local_by_rule > 0 ? (es ? "SIN INCIDENTE" : "NO INCIDENT")
+                               : (es ? "SANO" : "HEALTHY");
     out << "<tr><td>" << Escape(sv.name) << "</td><td><span class=\"badge " << cls << "\">" << word
         << "</span></td><td class=\"num\">" << GroupedCount(sv.sessions, lang)
         << "</td><td class=\"num\">" << GroupedCount(sv.failed_recipients, lang)
         << "</td><td class=\"num\">" << GroupedCount(sv.failed_sessions, lang)
         << "</td><td class=\"num\">" << GroupedCount(sv.local_by_rule, lang) << "</td><td>";
     for (size_t i = 0; i < sv.paths.size(); ++i) out << (i ? "<br>" : "") << Escape(sv.paths[i]);
-    out << " <span class=\"note\">(" << Escape(ServerHowWords(sv.how, lang)) << ")</span></td></tr>\n";
+    out << " <span class=\"note\">(" << Escape(ServerHowWords(sv.how, lang))
+        << ")</span></td></tr>\n";
   }
   out << "</tbody></table></div>\n</section>\n";
 }

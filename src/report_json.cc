@@ -164,7 +164,8 @@ ordered_json TimelineToJson(const Report& r) {
   for (const TimelineBucket& b : r.timeline) {
     ordered_json families = ordered_json::object();
     for (int f = 0; f < kFamilyCount; ++f) {
-      if (b.by_family[f] > 0) families[std::string(ToString(static_cast<Family>(f)))] = b.by_family[f];
+      if (b.by_family[f] > 0)
+        families[std::string(ToString(static_cast<Family>(f)))] = b.by_family[f];
     }
     buckets.push_back({{"start", Time(b.start)},
                        {"active_domains", b.active_domains},
@@ -177,7 +178,8 @@ ordered_json TimelineToJson(const Report& r) {
 ordered_json InputsToJson(const Report& r) {
   const Diagnostics& diag = r.diagnostics;
   ordered_json skipped = ordered_json::array();
-  for (const SkippedFile& s : diag.skipped()) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  for (const SkippedFile& s : diag.skipped())
+    skipped.push_back({{"path", s.path}, {"reason", s.reason}});
   ordered_json notes = ordered_json::array();
   for (const SkippedFile& s : diag.notes()) notes.push_back({{"path", s.path}, {"note", s.reason}});
   ordered_json malformed = ordered_json::array();

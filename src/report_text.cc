@@ -72,10 +72,12 @@ struct Words {
 constexpr Words kEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
     "trend", "affected/active domains per hour", "Outbound problems by destination domain",
-    "domains had failures", "failures", "sessions", "failure", "session", "Inbound: what our server refused",
-    "Internal hops: between our own servers",
+    "domains had failures", "failures", "sessions", "failure", "session",
+    "Inbound: what our server refused", "Internal hops: between our own servers",
     "Failed AUTH attempts (per client IP)", "Totals", "Input", "Skipped", "Notes",
-    "Malformed lines", "Times are shown in", "more domains with failures (see --top or --format json)", "Period", "Also THEIRS", "at", "rule",
+    "Malformed lines", "Times are shown in",
+    "more domains with failures (see --top or --format json)", "Period", "Also THEIRS", "at",
+    "rule",
     {"sessions", "inbound", "internal", "messages", "recipients", "failed recipients",
      "connect failures"},
     {"files", "lines", "malformed"},
@@ -96,7 +98,8 @@ constexpr Words kEn = {
 constexpr Words kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
-    "Problemas de salida por dominio de destino", "dominios tuvieron fallos", "fallos", "sesiones", "fallo", "sesión",
+    "Problemas de salida por dominio de destino", "dominios tuvieron fallos", "fallos", "sesiones",
+    "fallo", "sesión",
     "Entrante: lo que nuestro servidor rechazó", "Saltos internos: entre nuestros servidores",
     "Intentos de AUTH fallidos (por IP cliente)",
     "Totales", "Entrada", "Omitidos", "Notas", "Líneas mal formadas", "Las horas se muestran en",
@@ -263,7 +266,9 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
       }
       out << "; " << (es ? "sus conectores de recepción dicen" : "its receive connectors say");
       for (const std::string& h : s.receive_connector_hosts) out << " " << h;
-      if (!confirmed) out << (es ? " (¿otro nombre? use --server)" : " (another name? use --server)");
+      if (!confirmed) {
+        out << (es ? " (¿otro nombre? use --server)" : " (another name? use --server)");
+      }
     }
     out << "\n";
   }
@@ -463,7 +468,9 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
   if (!r.verdict.check_first.empty()) {
     out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule << "):\n";
     int n = 0;
-    for (const LocalizedText& c : r.verdict.check_first) out << "  " << ++n << ". " << c.Get(o.lang) << "\n";
+    for (const LocalizedText& c : r.verdict.check_first) {
+      out << "  " << ++n << ". " << c.Get(o.lang) << "\n";
+    }
   }
   Incidents(r, w, o.lang, out);
   Servers(r, o.lang, out);

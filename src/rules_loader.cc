@@ -268,7 +268,8 @@ void ParseOneRule(const json& r, size_t index, std::string_view label, bool site
     if (!retry) p.Add("unknown retry " + r["retry"].dump() + " (permanent or transient)");
     else rule.retry = *retry;
   }
-  if (r.contains("explanation")) ParseText(r["explanation"], "\"explanation\"", &rule.explanation, &p);
+  if (r.contains("explanation"))
+    ParseText(r["explanation"], "\"explanation\"", &rule.explanation, &p);
   if (r.contains("checks")) {
     if (!r["checks"].is_array() || r["checks"].empty()) {
       p.Add("\"checks\" must be a non-empty list of {\"en\", \"es\"} objects");

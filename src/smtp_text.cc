@@ -98,7 +98,8 @@ std::string ExtractAddress(std::string_view c) {
   while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
   if (!rest.empty() && rest.front() == '<') {
     size_t close = rest.find('>');
-    return std::string(rest.substr(1, close == std::string_view::npos ? rest.size() - 1 : close - 1));
+    return std::string(
+        rest.substr(1, close == std::string_view::npos ? rest.size() - 1 : close - 1));
   }
   size_t sp = rest.find(' ');
   return std::string(rest.substr(0, sp));

@@ -263,7 +263,8 @@ bool LooksLikeTrackingFile(const std::string& path) {
     if (csv.Split(t) != CsvError::kNone) return false;
     const auto& f = csv.fields();
     TimeMs time;
-    return !TrackingLayout(f.size()).empty() && ParseLogTimestamp(f[0], &time) && LooksLikeEventId(f[8]);
+    return !TrackingLayout(f.size()).empty() && ParseLogTimestamp(f[0], &time) &&
+           LooksLikeEventId(f[8]);
   }
   return false;
 }

@@ -55,7 +55,9 @@ struct AggregatorOptions {
 struct BucketCell {
   int32_t attempts = 0;
   std::vector<std::pair<uint8_t, uint16_t>> failed;  // (Index(reason, side), sessions)
-  static int Index(Reason r, Side s) { return static_cast<int>(r) * 2 + (s == Side::kLocal ? 0 : 1); }
+  static int Index(Reason r, Side s) {
+    return static_cast<int>(r) * 2 + (s == Side::kLocal ? 0 : 1);
+  }
   static Reason ReasonOf(int index) { return static_cast<Reason>(index / 2); }
   static bool IsLocal(int index) { return index % 2 == 0; }
   // The key of a domain's cell on one server, in the per-server buckets.

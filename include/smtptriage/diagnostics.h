@@ -41,7 +41,8 @@ class Diagnostics {
   void Note(const std::string& path, std::string note);
   void Merge(const Diagnostics& other);
   // Counts recorded elsewhere (a report being merged): per reason with examples, per file.
-  void AddCounted(const std::string& reason, int64_t count, const std::vector<std::string>& examples);
+  void AddCounted(const std::string& reason, int64_t count,
+                  const std::vector<std::string>& examples);
   void AddCountedFile(const std::string& file, int64_t count, const std::vector<int64_t>& lines);
 
   std::ostream* unparsed() const { return unparsed_; }
