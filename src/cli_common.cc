@@ -180,8 +180,8 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
     return false;
   }
   if (!platform::UseTimeZone(o.tz)) {
-    err << "smtptriage: --tz: unknown time zone '" << o.tz
-        << "' (use an IANA name such as Europe/Madrid, or UTC)\n";
+    err << "smtptriage: --tz: unknown time zone '" << o.tz << "' ("
+        << platform::TimeZonesAccepted() << ")\n";
     return false;
   }
   Status s = Classifier::Load(o.rules_dir, o.rules, &setup->classifier);

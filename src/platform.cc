@@ -68,6 +68,14 @@ bool UseTimeZone(const std::string& tz) {
 #endif
 }
 
+std::string TimeZonesAccepted() {
+#ifdef _WIN32
+  return "on Windows only UTC is known by name; leave --tz out for this machine's own zone";
+#else
+  return "use an IANA name such as Europe/Madrid, or UTC";
+#endif
+}
+
 int LocalOffsetMinutes(TimeMs t) {
   std::time_t secs = static_cast<std::time_t>(t / 1000);
   std::tm local{};

@@ -235,6 +235,8 @@ TEST_CASE("Exit codes: 0 done, 2 usage, 3 nothing readable, and messages name th
   CHECK(RunCli("scan sample_logs --since yesterday", &out, &err) == 2);
   CHECK(err.find("--since") != std::string::npos);
   CHECK(RunCli("scan sample_logs --tz Mars/Olympus", &out, &err) == 2);
+  CHECK(err.find("--tz: unknown time zone 'Mars/Olympus' (use an IANA name such as "
+                 "Europe/Madrid, or UTC)") != std::string::npos);
   CHECK(RunCli("scan sample_logs --bogus-option", &out, &err) == 2);
   CHECK(RunCli("scan --server EX01=sample_log sample_logs", &out, &err) == 2);  // a typo
   CHECK(err.find("--server EX01=sample_log: sample_log: no such file or folder") !=

@@ -19,6 +19,8 @@ TimeMs NowMs();
 bool UseTimeZone(const std::string& tz);
 // Offset of local time from UTC at `t`, in minutes (DST-aware).
 int LocalOffsetMinutes(TimeMs t);
+// What UseTimeZone accepts here, for a message: the zones it knows and how to get the others.
+std::string TimeZonesAccepted();
 // The name of the zone in use ("UTC", "Europe/Madrid"), or for the machine's own zone
 // `machine_zone` followed by its abbreviation in brackets ("this machine's zone (CET)").
 std::string TimeZoneName(const std::string& machine_zone = "this machine's zone");
