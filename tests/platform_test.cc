@@ -1,0 +1,126 @@
+// The operating-system seam (src/platform.cc), tested through what the rest of the program relies
+// on. These tests use nothing but the seam and the standard library, so that
+// scripts/check_windows.sh can build them for Windows and run them there too.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "smtptriage/platform.h"
+
+namespace fs = std::filesystem;
+using namespace smtptriage;
+
+namespace {
+
+// A folder of its own under the system's temporary folder, removed at the end.
+class Scratch {
+ public:
+  Scratch() {
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path_ = fs::temp_directory_path() / ("smtptriage-platform-" + std::to_string(stamp));
+    fs::create_directories(path_);
+  }
+  ~Scratch() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+std::string Contents(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("platform: a file keeps its identity as it grows and when renamed", "[platform]") {
+  Scratch dir;
+  const std::string log = dir.File("SEND2026030206-1.LOG");
+  std::ofstream(log, std::ios::binary) << "#Software: Microsoft Exchange Server\r\n";
+  platform::FileIdentity first, grown, renamed, other;
+  REQUIRE(platform::GetFileIdentity(log, &first));
+  CHECK(first.size == 38);
+  std::ofstream(log, std::ios::binary | std::ios::app) << "a row\r\n";
+  REQUIRE(platform::GetFileIdentity(log, &grown));
+  CHECK(grown == first);
+  CHECK(grown.size == 45);
+  // Rotation by renaming: the same file under another name.
+  const std::string moved = dir.File("SEND2026030206-1.LOG.old");
+  fs::rename(log, moved);
+  REQUIRE(platform::GetFileIdentity(moved, &renamed));
+  CHECK(renamed == first);
+  // A new file under the old name is another file, whatever its content.
+  std::ofstream(log, std::ios::binary) << "#Software: Microsoft Exchange Server\r\n";
+  REQUIRE(platform::GetFileIdentity(log, &other));
+  CHECK_FALSE(other == first);
+  CHECK_FALSE(platform::GetFileIdentity(dir.File("missing.LOG"), &other));
+}
+
+TEST_CASE("platform: a durable write replaces the file whole, and says when it cannot",
+          "[platform]") {
+  Scratch dir;
+  const std::string state = dir.File("state.json");
+  REQUIRE(platform::WriteFileDurably(state, std::string(5000, 'x')));
+  CHECK(Contents(state) == std::string(5000, 'x'));
+  // Written again shorter: nothing of the longer content is left.
+  REQUIRE(platform::WriteFileDurably(state, "{\"format\":1}\n"));
+  CHECK(Contents(state) == "{\"format\":1}\n");
+  CHECK_FALSE(platform::WriteFileDurably(dir.File("no-such-folder/state.json"), "{}"));
+}
+
+TEST_CASE("platform: UTC is known everywhere, an unknown zone is refused", "[platform]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  CHECK(platform::TimeZoneName() == "UTC");
+  CHECK(platform::LocalOffsetMinutes(1772431200000) == 0);  // 2026-03-02 06:00 UTC
+  CHECK(platform::LocalOffsetMinutes(1784937600000) == 0);  // 2026-07-25, summer elsewhere
+  CHECK_FALSE(platform::UseTimeZone("Nowhere/Atlantis"));
+  CHECK_FALSE(platform::UseTimeZone("../../etc/passwd"));
+  CHECK(platform::TimeZoneName() == "UTC");  // a refused zone changes nothing
+}
+
+TEST_CASE("platform: a named zone is used where the system knows it, else the message says so",
+          "[platform]") {
+#ifdef _WIN32
+  // The C runtime knows no IANA names: the message must not suggest one.
+  CHECK_FALSE(platform::UseTimeZone("Europe/Madrid"));
+  CHECK(platform::TimeZonesAccepted().find("Europe/Madrid") == std::string::npos);
+  CHECK(platform::TimeZonesAccepted().find("leave --tz out") != std::string::npos);
+#else
+  CHECK(platform::TimeZonesAccepted().find("Europe/Madrid") != std::string::npos);
+  if (!fs::exists("/usr/share/zoneinfo/Europe/Madrid")) return;  // (tzdata not installed)
+  REQUIRE(platform::UseTimeZone("Europe/Madrid"));
+  CHECK(platform::TimeZoneName() == "Europe/Madrid");
+  CHECK(platform::LocalOffsetMinutes(1772431200000) == 60);   // 2026-03-02: CET
+  CHECK(platform::LocalOffsetMinutes(1784937600000) == 120);  // 2026-07-25: CEST
+  REQUIRE(platform::UseTimeZone("UTC"));
+#endif
+}
+
+TEST_CASE("platform: the terminal width is 80 when standard error is not a terminal",
+          "[platform]") {
+  // ctest and the Windows check both redirect standard error.
+  if (!platform::StderrIsTerminal()) CHECK(platform::TerminalColumns() == 80);
+  CHECK(platform::TerminalColumns() > 0);
+}
+
+TEST_CASE("platform: Ctrl+C and a termination request set the stop flag", "[platform]") {
+  for (int sig : {SIGINT, SIGTERM}) {
+    INFO("signal " << sig);
+    std::atomic<bool> stop{false};
+    platform::InstallStopHandler(&stop);
+    REQUIRE(std::raise(sig) == 0);
+    CHECK(stop.load());
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
