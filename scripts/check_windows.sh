@@ -55,8 +55,11 @@ done
 [ $failed -eq 0 ] && echo "all ${#sources[@]} compile for Windows"
 
 echo "building the seam's tests for Windows and running them under Wine ..."
+# With the program's manifest, as CMake links it into smtptriage.exe.
+x86_64-w64-mingw32-windres --include-dir src/windows src/windows/utf8.rc -O coff \
+  -o "$work/utf8.res"
 "$cxx" "${flags[@]}" -O1 tests/test_main.cc tests/platform_test.cc src/platform.cc \
-  src/time_util.cc -static -o "$work/platform_tests.exe"
+  src/time_util.cc "$work/utf8.res" -static -o "$work/platform_tests.exe"
 export WINEPREFIX="${WINEPREFIX:-$PWD/$work/wineprefix}" WINEDEBUG=-all
 wine "$work/platform_tests.exe" 2> >(grep -v '^wine: ' >&2) || failed=1
 echo "$(wine --version 2>/dev/null), $("$cxx" --version | head -1)"

@@ -67,6 +67,7 @@ std::string AllocatorInUse() {
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  smtptriage::platform::PrepareConsole();
 #ifndef SMTPTRIAGE_JEMALLOC
   smtptriage::platform::TuneAllocator();
 #endif

@@ -111,6 +111,12 @@ std::string TimeZoneName(const std::string& machine_zone) {
   return machine_zone;
 }
 
+void PrepareConsole() {
+#ifdef _WIN32
+  SetConsoleOutputCP(CP_UTF8);
+#endif
+}
+
 bool StderrIsTerminal() {
 #ifdef _WIN32
   return _isatty(_fileno(stderr)) != 0;

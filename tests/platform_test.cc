@@ -13,6 +13,10 @@
 
 #include "smtptriage/platform.h"
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 namespace fs = std::filesystem;
 using namespace smtptriage;
 
@@ -30,7 +34,10 @@ class Scratch {
     std::error_code ec;
     fs::remove_all(path_, ec);
   }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  // The folder's path joined to `name` as text, the way the program passes names it read from
+  // the command line or a listing to the C and C++ libraries.
+  std::string File(const std::string& name) const { return path_.string() + "/" + name; }
+  const fs::path& path() const { return path_; }
 
  private:
   fs::path path_;
@@ -64,6 +71,37 @@ TEST_CASE("platform: a file keeps its identity as it grows and when renamed", "[
   REQUIRE(platform::GetFileIdentity(log, &other));
   CHECK_FALSE(other == first);
   CHECK_FALSE(platform::GetFileIdentity(dir.File("missing.LOG"), &other));
+}
+
+TEST_CASE("platform: file names are UTF-8, as the program writes them", "[platform]") {
+  // A Spanish name and one outside any Western code page, given as UTF-8 text. On Windows the
+  // system sees them as written only with the program's manifest (src/windows/utf8.manifest),
+  // which makes UTF-8 the code page of the narrow strings the C runtime passes on.
+  Scratch dir;
+  const std::string name =
+      "Env\xC3\xADo-\xD0\xB6\xD1\x83\xD1\x80\xD0\xBD\xD0\xB0\xD0\xBB.LOG";
+  std::ofstream(dir.File(name), std::ios::binary) << "#Software: Microsoft Exchange Server\r\n";
+  platform::FileIdentity id;
+  REQUIRE(platform::GetFileIdentity(dir.File(name), &id));
+  CHECK(id.size == 38);
+  CHECK(Contents(dir.File(name)).size() == 38);
+  // The name the system holds, read back in its own terms.
+#ifdef _WIN32
+  CHECK(GetACP() == CP_UTF8);
+  WIN32_FIND_DATAW found;
+  HANDLE h = FindFirstFileW((dir.path().wstring() + L"\\*.LOG").c_str(), &found);
+  REQUIRE(h != INVALID_HANDLE_VALUE);
+  FindClose(h);
+  CHECK(std::wstring(found.cFileName) ==
+        L"Env\u00EDo-\u0436\u0443\u0440\u043D\u0430\u043B.LOG");
+#else
+  int listed = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir.path())) {
+    CHECK(e.path().filename().string() == name);
+    ++listed;
+  }
+  CHECK(listed == 1);
+#endif
 }
 
 TEST_CASE("platform: a durable write replaces the file whole, and says when it cannot",

@@ -25,6 +25,10 @@ std::string TimeZonesAccepted();
 // `machine_zone` followed by its abbreviation in brackets ("this machine's zone (CET)").
 std::string TimeZoneName(const std::string& machine_zone = "this machine's zone");
 
+// Makes the console show the program's UTF-8 output as written ("sesión", not "sesiÃ³n"): on
+// Windows, sets the console's output code page to UTF-8; elsewhere does nothing.
+void PrepareConsole();
+
 bool StderrIsTerminal();
 int TerminalColumns();  // 80 when unknown
 
