@@ -118,65 +118,84 @@ void WarnSameName(const nlohmann::json& report, const std::string& path, ServerN
   }
 }
 
-// What a report read: its period and, per server, the name it was given (empty for the default
-// "local") and its receive connectors' host names.
+// What a report of one server read: its period, the server (the name given with --server or by
+// the folder, empty for the default "local"; its receive connectors' host names) and its files.
 struct ReadSpan {
   std::string path;
-  std::string start, end;  // ISO 8601 in UTC, all written alike: ordered as text
-  std::vector<std::pair<std::string, std::set<std::string>>> servers;
+  TimeMs start = 0, end = 0;
+  bool known = false;  // a report of one server, with a period
+  std::string name;
+  std::set<std::string> hosts;
+  std::set<std::string> files;  // as written, '\\' as '/', in lower case
 };
 
 ReadSpan SpanOf(const nlohmann::json& report, const std::string& path) {
   ReadSpan span;
   span.path = path;
-  if (report.is_object() && report.contains("period") && report["period"].is_object()) {
-    const nlohmann::json& period = report["period"];
-    if (period.contains("start") && period["start"].is_string()) span.start = period["start"];
-    if (period.contains("end") && period["end"].is_string()) span.end = period["end"];
+  std::vector<const nlohmann::json*> servers = NamedServers(report);
+  // A report of several servers (a scan of all, or a merge) has one period for all of them,
+  // which need not be each server's: nothing is said of it.
+  if (servers.size() != 1 || !report.contains("period") || !report["period"].is_object()) {
+    return span;
   }
-  for (const nlohmann::json* sv : NamedServers(report)) {
-    const bool given = sv->value("how", std::string()) != "default";
-    span.servers.emplace_back(given ? (*sv)["name"].get<std::string>() : "", ConnectorHosts(*sv));
+  const nlohmann::json& period = report["period"];
+  for (auto [key, out] : {std::pair{"start", &span.start}, std::pair{"end", &span.end}}) {
+    if (!period.contains(key) || !period[key].is_string() ||
+        !ParseIsoTime(period[key].get<std::string>(), out)) {
+      return span;
+    }
   }
+  const nlohmann::json& sv = *servers.front();
+  if (sv.value("how", std::string()) != "default") span.name = sv["name"].get<std::string>();
+  span.hosts = ConnectorHosts(sv);
+  if (report.contains("inputs") && report["inputs"].is_object() &&
+      report["inputs"].contains("file_list") && report["inputs"]["file_list"].is_array()) {
+    for (const nlohmann::json& f : report["inputs"]["file_list"]) {
+      if (!f.is_object() || !f.contains("path") || !f["path"].is_string()) continue;
+      std::string name = ToLower(f["path"].get<std::string>());
+      std::replace(name.begin(), name.end(), '\\', '/');
+      span.files.insert(std::move(name));
+    }
+  }
+  span.known = true;
   return span;
 }
 
-// "2026-03-02T06:00:46.495Z" as "2026-03-02 06:00:46 UTC".
-std::string Readable(const std::string& iso) {
-  std::string t = iso.substr(0, 19);
-  if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
-  return t + " UTC";
+// The name of the server two reports share, or "" when nothing says they read the same one: a
+// host both their receive connectors name, or a name given to both (or given to one and named
+// by the other's receive connectors). Case does not count.
+std::string SameServer(const ReadSpan& a, const ReadSpan& b) {
+  for (const std::string& h : a.hosts) {
+    if (ShareHost({h}, b.hosts)) return h;
+  }
+  if (!a.name.empty() && (ToLower(a.name) == ToLower(b.name) || ShareHost({a.name}, b.hosts))) {
+    return a.name;
+  }
+  if (!b.name.empty() && ShareHost({b.name}, a.hosts)) return b.name;
+  return "";
 }
 
-// Warns when the report at `span` and an earlier one read the same server's logs (their receive
-// connectors name the same host, or both were given the same server name) over periods that
-// overlap: the failures of that time would be counted twice.
+// Warns when the report at `span` and an earlier one read the same log files of the same server
+// over periods that overlap by a minute or more: the failures of that time are counted twice.
+// (Scheduled runs with --since 24h overlap by the seconds their start times drift: not said.)
 void WarnOverlap(const ReadSpan& span, const std::vector<ReadSpan>& earlier, std::ostream& err) {
-  if (span.start.empty() || span.end.empty()) return;
+  constexpr TimeMs kTolerance = 60 * 1000;
+  if (!span.known) return;
   for (const ReadSpan& e : earlier) {
-    if (e.start.empty() || e.end.empty()) continue;
-    const std::string& from = std::max(span.start, e.start);
-    const std::string& to = std::min(span.end, e.end);
-    if (!(from < to)) continue;
-    for (const auto& [name, hosts] : span.servers) {
-      auto same = std::find_if(e.servers.begin(), e.servers.end(), [&](const auto& other) {
-        if (ShareHost(hosts, other.second)) return true;
-        return (hosts.empty() || other.second.empty()) && !name.empty() && name == other.first;
-      });
-      if (same == e.servers.end()) continue;
-      std::string who = name;  // the shared host's name, else the name both were given
-      for (const std::string& h : hosts) {
-        if (ShareHost({h}, same->second)) {
-          who = h;
-          break;
-        }
-      }
-      err << "smtptriage merge: warning: " << e.path << " and " << span.path
-          << " both read the logs of server " << who << " from " << Readable(from) << " to "
-          << Readable(to) << ": the failures of that time are counted twice. Merge reports of "
-          << "periods that do not overlap (scan with --since and --until).\n";
-      break;
-    }
+    if (!e.known) continue;
+    const TimeMs from = std::max(span.start, e.start), to = std::min(span.end, e.end);
+    if (to - from < kTolerance) continue;
+    const std::string who = SameServer(e, span);  // (as the first report writes it)
+    if (who.empty()) continue;
+    // The same server's logs in other folders (its front-end and hub transport logs) are other
+    // sessions: only a file both read is counted twice.
+    bool shared = std::any_of(span.files.begin(), span.files.end(),
+                              [&](const std::string& f) { return e.files.count(f) > 0; });
+    if (!shared) continue;
+    err << "smtptriage merge: warning: " << e.path << " and " << span.path
+        << " both read the logs of server " << who << " from " << FormatIsoUtc(from) << " to "
+        << FormatIsoUtc(to) << ": the failures of that time are counted twice. Merge reports of "
+        << "periods that do not overlap (scan with --since and --until).\n";
   }
 }
 

@@ -688,42 +688,56 @@ TEST_CASE("merge warns when two reports read the same server's logs for the same
                    &out, &err) == 0);
     return (dir.path() / report).string();
   };
-  const std::string ex01 = "'" + (dir.path() / "EX01").string() + "'";
-  const std::string ex03 = "'" + (dir.path() / "EX03").string() + "'";
+  auto merge = [&](const std::string& a, const std::string& b) {
+    REQUIRE(RunCli("merge '" + a + "' '" + b + "'", &out, &err) == 0);
+    return err;
+  };
+  auto quoted = [&](const fs::path& p) { return "'" + (dir.path() / p).string() + "'"; };
+  const std::string ex01 = quoted("EX01");
   const std::string day = scan("day.json", ex01);
   const std::string late = scan("late.json", ex01 + " --since 2026-03-02T12:00:00Z");
-  const std::string other = scan("other.json", ex03);
   // The whole day, then its afternoon again: the afternoon's failures would count twice.
-  REQUIRE(RunCli("merge '" + day + "' '" + late + "'", &out, &err) == 0);
-  INFO(err);
-  CHECK(err.find("warning: " + day + " and " + late + " both read the logs of server EX01 from "
-                 "2026-03-02 12:00:") != std::string::npos);
-  CHECK(err.find("counted twice") != std::string::npos);
-  nlohmann::json both = nlohmann::json::parse(out);
+  std::string said = merge(day, late);
+  INFO(said);
+  CHECK(said.find("warning: " + day + " and " + late + " both read the logs of server EX01 from "
+                  "2026-03-02T12:00:") != std::string::npos);
+  CHECK(said.find("counted twice") != std::string::npos);
   // The warning says what happened; the merge itself is not refused.
   const nlohmann::json whole_day = nlohmann::json::parse(std::ifstream(day));
-  CHECK(both["totals"]["sessions"] > whole_day["totals"]["sessions"]);
-  // -q keeps it quiet.
+  CHECK(nlohmann::json::parse(out)["totals"]["sessions"] > whole_day["totals"]["sessions"]);
   REQUIRE(RunCli("merge -q '" + day + "' '" + late + "'", &out, &err) == 0);
   CHECK(err.empty());
+  // Runs whose periods touch, or overlap by the seconds a schedule drifts: nothing to say.
+  const std::string until = scan("until.json", ex01 + " --until 2026-03-02T12:00:30Z");
+  CHECK(merge(until, late).find("counted twice") == std::string::npos);
   // Another server the same day, even under the same default name: no overlap.
-  REQUIRE(RunCli("merge '" + day + "' '" + other + "'", &out, &err) == 0);
-  CHECK(err.find("counted twice") == std::string::npos);
-  // Send logs alone name no receive connector: the same name given by --server says it.
-  const std::string send = "'" + (dir.path() / "EX01" / "SmtpSend").string() + "'";
+  CHECK(merge(day, scan("other.json", quoted("EX03"))).find("counted twice") ==
+        std::string::npos);
+  // The same server's logs in another folder (as its front-end and hub transport logs are):
+  // other sessions, though its receive connectors name the same host.
+  fs::create_directories(dir.path() / "copy");
+  fs::copy(dir.path() / "EX01" / "SmtpReceive", dir.path() / "copy" / "SmtpReceive");
+  const std::string receive = scan("receive.json", quoted("EX01/SmtpReceive"));
+  const std::string copy = scan("copy.json", quoted("copy/SmtpReceive"));
+  CHECK(merge(receive, copy).find("counted twice") == std::string::npos);
+  CHECK(merge(receive, day).find("both read the logs of server EX01") != std::string::npos);
+  // A report of both servers has one period for the two: it is not weighed.
+  CHECK(merge(scan("both.json", dir.path().string()), late).find("counted twice") ==
+        std::string::npos);
+  // Send logs alone name no receive connector: the name given by --server says it, in any case.
+  const std::string send = quoted("EX01/SmtpSend");
   const std::string named = scan("named.json", "--server EX01=" + send + " " + send);
-  const std::string named_late = scan("named-late.json", "--server EX01=" + send + " " + send +
+  const std::string named_late = scan("named-late.json", "--server ex01=" + send + " " + send +
                                                              " --since 2026-03-02T18:00:00Z");
   CHECK(nlohmann::json::parse(std::ifstream(named))["servers"][0]["receive_connector_hosts"]
             .empty());
-  REQUIRE(RunCli("merge '" + named + "' '" + named_late + "'", &out, &err) == 0);
-  CHECK(err.find("both read the logs of server EX01 from 2026-03-02 18:00:") !=
-        std::string::npos);
+  CHECK(merge(named, named_late).find("both read the logs of server EX01 from "
+                                      "2026-03-02T18:00:") != std::string::npos);
+  // And named on one side, told by its receive connectors on the other.
+  CHECK(merge(named, day).find("both read the logs of server EX01") != std::string::npos);
   // Two servers' Send logs, each scanned under the default name: nothing says they are one.
-  const std::string send03 = "'" + (dir.path() / "EX03" / "SmtpSend").string() + "'";
-  const std::string plain01 = scan("plain01.json", send), plain03 = scan("plain03.json", send03);
-  REQUIRE(RunCli("merge '" + plain01 + "' '" + plain03 + "'", &out, &err) == 0);
-  CHECK(err.find("counted twice") == std::string::npos);
+  CHECK(merge(scan("plain01.json", send), scan("plain03.json", quoted("EX03/SmtpSend")))
+            .find("counted twice") == std::string::npos);
 }
 
 TEST_CASE("merge gives the same period whatever the order of its reports", "[servers]") {
