@@ -40,8 +40,9 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
   add("lang", po::value(&o->lang),
       "language of explanations: en or es (default: from LC_ALL, LC_MESSAGES or LANG)");
   add("tz", po::value(&o->tz),
-      "time zone for times in text output, e.g. Europe/Madrid (default: this machine's); JSON is "
-      "always UTC");
+      ("time zone for times in text output (default: this machine's; " +
+       platform::TimeZonesAccepted() + "); JSON is always UTC")
+          .c_str());
   add("bucket", po::value(&o->bucket)->default_value("1h"), "time bucket of the incident model");
   add("min-domains", po::value(&o->min_domains)->default_value(3),
       "domains a failure family must hit in one bucket to be a local incident");
