@@ -152,13 +152,17 @@ TEST_CASE("platform: the terminal width is 80 when standard error is not a termi
 }
 
 TEST_CASE("platform: Ctrl+C and a termination request set the stop flag", "[platform]") {
+  static std::atomic<bool> stop;  // outlives the test: the handlers keep pointing at it
   for (int sig : {SIGINT, SIGTERM}) {
     INFO("signal " << sig);
-    std::atomic<bool> stop{false};
+    stop = false;
     platform::InstallStopHandler(&stop);
     REQUIRE(std::raise(sig) == 0);
     CHECK(stop.load());
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+#ifdef SIGBREAK
+  std::signal(SIGBREAK, SIG_DFL);
+#endif
 }
