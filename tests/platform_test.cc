@@ -114,6 +114,14 @@ TEST_CASE("platform: a durable write replaces the file whole, and says when it c
   REQUIRE(platform::WriteFileDurably(state, "{\"format\":1}\n"));
   CHECK(Contents(state) == "{\"format\":1}\n");
   CHECK_FALSE(platform::WriteFileDurably(dir.File("no-such-folder/state.json"), "{}"));
+  // How watch saves its state: written whole beside it, then renamed over it, which must replace
+  // the old file on Windows too (where rename() of the C library refuses to).
+  REQUIRE(platform::WriteFileDurably(dir.File("state.json.tmp"), "{\"format\":2}\n"));
+  std::error_code ec;
+  fs::rename(dir.File("state.json.tmp"), dir.File("state.json"), ec);
+  CHECK_FALSE(ec);
+  CHECK(Contents(state) == "{\"format\":2}\n");
+  CHECK_FALSE(fs::exists(dir.File("state.json.tmp")));
 }
 
 TEST_CASE("platform: UTC is known everywhere, an unknown zone is refused", "[platform]") {
