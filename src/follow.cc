@@ -55,20 +55,19 @@ namespace {
 constexpr int64_t kHeadBytes = 4096;
 
 // The hash of the first `n` bytes of the file; 0 when it has fewer or cannot be read.
-uint64_t HeadHash(const std::string& path, int64_t n) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) return 0;
+uint64_t HeadHash(std::FILE* f, int64_t n) {
   std::string head(static_cast<size_t>(n), '\0');
+  if (std::fseek(f, 0, SEEK_SET) != 0) return 0;
   size_t got = std::fread(head.data(), 1, head.size(), f);
-  std::fclose(f);
   return got == head.size() ? HashText(head) : 0;
 }
 
-// Whether the file still begins with the bytes read from it first; true when that cannot be told
-// (the file locked or shortened just now), so that a moment's error never rereads a whole log.
-bool HeadStillReads(const std::string& path, int64_t head_bytes, uint64_t head_hash) {
-  uint64_t now = HeadHash(path, head_bytes);
-  return now == 0 || now == head_hash;
+uint64_t HeadHash(const std::string& path, int64_t n) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return 0;
+  uint64_t hash = HeadHash(f, n);
+  std::fclose(f);
+  return hash;
 }
 
 // Whether the file's (gzip) stream reads to its end without an error.
@@ -159,13 +158,6 @@ void LogFollower::Poll(size_t max_bytes) {
       diag_->Note(f.path, "truncated: read again from the start");
       ++stats_.files_restarted;
       t.Reset(diag_);
-    } else if (t.have_id && id.size > t.offset && !t.compressed && t.head_bytes > 0 &&
-               !HeadStillReads(f.path, t.head_bytes, t.head_hash)) {
-      // Emptied and written again past where it was read, all between two polls: its size alone
-      // looks like a log that grew, but its first bytes are not those read.
-      diag_->Note(f.path, "rewritten from the start: read again from the start");
-      ++stats_.files_restarted;
-      t.Reset(diag_);
     }
     t.id = id;
     t.have_id = true;
@@ -232,6 +224,18 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
   }
   std::FILE* f = std::fopen(t.path.c_str(), "rb");
   if (f == nullptr) return;  // deleted or locked right now: try again next poll
+  // Emptied and written again past where it was read, all between two polls: its size alone
+  // looks like a log that grew, but its first bytes are not those read. Checked through the
+  // handle that reads on, so that nothing comes in between; a head that cannot be read just now
+  // (the file shortened again) is taken as unchanged.
+  if (t.offset > 0 && t.head_bytes > 0) {
+    const uint64_t now = HeadHash(f, t.head_bytes);
+    if (now != 0 && now != t.head_hash) {
+      diag_->Note(t.path, "rewritten from the start: read again from the start");
+      ++stats_.files_restarted;
+      t.Reset(diag_);
+    }
+  }
   if (std::fseek(f, static_cast<long>(t.offset), SEEK_SET) != 0) {
     std::fclose(f);
     return;
