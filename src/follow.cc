@@ -12,6 +12,7 @@
 
 #include "smtptriage/input_files.h"
 #include "smtptriage/line_source.h"
+#include "smtptriage/platform.h"
 #include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
@@ -57,7 +58,7 @@ constexpr int64_t kHeadBytes = 4096;
 // The hash of the first `n` bytes of the file; 0 when it has fewer or cannot be read.
 uint64_t HeadHash(std::FILE* f, int64_t n) {
   std::string head(static_cast<size_t>(n), '\0');
-  if (std::fseek(f, 0, SEEK_SET) != 0) return 0;
+  if (!platform::SeekTo(f, 0)) return 0;
   size_t got = std::fread(head.data(), 1, head.size(), f);
   return got == head.size() ? HashText(head) : 0;
 }
@@ -236,7 +237,7 @@ void LogFollower::ReadNew(Tracked& t, size_t max_bytes) {
       t.Reset(diag_);
     }
   }
-  if (std::fseek(f, static_cast<long>(t.offset), SEEK_SET) != 0) {
+  if (!platform::SeekTo(f, t.offset)) {
     std::fclose(f);
     return;
   }

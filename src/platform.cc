@@ -161,6 +161,14 @@ bool GetFileIdentity(const std::string& path, FileIdentity* out) {
 #endif
 }
 
+bool SeekTo(std::FILE* f, int64_t offset) {
+#ifdef _WIN32
+  return _fseeki64(f, offset, SEEK_SET) == 0;
+#else
+  return fseeko(f, static_cast<off_t>(offset), SEEK_SET) == 0;
+#endif
+}
+
 bool WriteFileDurably(const std::string& path, const std::string& data) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return false;

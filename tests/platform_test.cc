@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -122,6 +123,30 @@ TEST_CASE("platform: a durable write replaces the file whole, and says when it c
   CHECK_FALSE(ec);
   CHECK(Contents(state) == "{\"format\":2}\n");
   CHECK_FALSE(fs::exists(dir.File("state.json.tmp")));
+}
+
+TEST_CASE("platform: a log is read on from an offset past 2 GiB", "[platform]") {
+  // watch reads a followed log on from where it stopped; the C library's fseek takes a long,
+  // 32 bits on Windows. A sparse file takes no room on disk.
+  Scratch dir;
+  const std::string big = dir.File("RECV2026030206-1.LOG");
+  std::ofstream(big, std::ios::binary) << "#Software: Microsoft Exchange Server\r\n";
+  const int64_t beyond = (int64_t{1} << 32) + 1234;  // 4 GiB on: beyond any 32-bit offset
+  fs::resize_file(big, static_cast<std::uintmax_t>(beyond));
+  std::FILE* f = std::fopen(big.c_str(), "r+b");
+  REQUIRE(f != nullptr);
+  REQUIRE(platform::SeekTo(f, beyond));
+  CHECK(std::fputs("2026-03-02T06:00:00.000Z,row\r\n", f) >= 0);
+  REQUIRE(platform::SeekTo(f, beyond));
+  char line[64] = {};
+  CHECK(std::fgets(line, sizeof line, f) != nullptr);
+  CHECK(std::string(line) == "2026-03-02T06:00:00.000Z,row\r\n");
+  REQUIRE(platform::SeekTo(f, 0));
+  CHECK(std::fgetc(f) == '#');
+  std::fclose(f);
+  platform::FileIdentity id;
+  REQUIRE(platform::GetFileIdentity(big, &id));
+  CHECK(id.size == beyond + 30);
 }
 
 TEST_CASE("platform: UTC is known everywhere, an unknown zone is refused", "[platform]") {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "smtptriage/time_util.h"
@@ -41,6 +42,10 @@ struct FileIdentity {
   bool operator==(const FileIdentity& o) const { return device == o.device && inode == o.inode; }
 };
 bool GetFileIdentity(const std::string& path, FileIdentity* out);
+
+// Moves `f` to byte `offset` from its start, past 2 GiB too (where the C library's fseek takes a
+// 32-bit long, as on Windows). False when it cannot.
+bool SeekTo(std::FILE* f, int64_t offset);
 
 // Writes `data` to `path` (created or emptied) and waits until the system has it on disk
 // (fsync, or _commit on Windows), so that a file renamed over another afterwards is whole after
