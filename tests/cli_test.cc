@@ -493,3 +493,27 @@ TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by lin
   REQUIRE(RunCli("explain --format json -", &out, &err, list) == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 3);
 }
+
+TEST_CASE("CI runs the README's test command as it is written there", "[cli]") {
+  // The README's two Quick start commands are indented code lines that start with
+  // scripts/bootstrap.sh; the second (with --tests) is the one .ci/run must run, word for word.
+  std::ifstream readme(Source("README.md"));
+  std::string line, test_command;
+  int commands = 0;
+  while (std::getline(readme, line)) {
+    if (line.rfind("    scripts/bootstrap.sh", 0) != 0) continue;
+    ++commands;
+    if (line.find("--tests") != std::string::npos) test_command = line.substr(4);
+  }
+  CHECK(commands == 2);
+  REQUIRE_FALSE(test_command.empty());
+  std::ifstream ci(Source(".ci/run"));
+  std::vector<std::string> run;
+  while (std::getline(ci, line)) {
+    if (!line.empty() && line[0] != '#' && line.rfind("set ", 0) != 0 &&
+        line.rfind("cd ", 0) != 0) {
+      run.push_back(line);
+    }
+  }
+  CHECK(run == std::vector<std::string>{test_command});
+}
