@@ -5,6 +5,7 @@
 #include <iostream>
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -123,26 +124,25 @@ void WarnSameName(const nlohmann::json& report, const std::string& path, ServerN
 struct ReadSpan {
   std::string path;
   TimeMs start = 0, end = 0;
-  bool known = false;  // a report of one server, with a period
   std::string name;
   std::set<std::string> hosts;
   std::set<std::string> files;  // as written, '\\' as '/', in lower case
 };
 
-ReadSpan SpanOf(const nlohmann::json& report, const std::string& path) {
+// None for a report of several servers (a scan of all, or a merge): it has one period for all
+// of them, which need not be each server's, so nothing is said of it. None without a period.
+std::optional<ReadSpan> SpanOf(const nlohmann::json& report, const std::string& path) {
   ReadSpan span;
   span.path = path;
   std::vector<const nlohmann::json*> servers = NamedServers(report);
-  // A report of several servers (a scan of all, or a merge) has one period for all of them,
-  // which need not be each server's: nothing is said of it.
   if (servers.size() != 1 || !report.contains("period") || !report["period"].is_object()) {
-    return span;
+    return std::nullopt;
   }
   const nlohmann::json& period = report["period"];
   for (auto [key, out] : {std::pair{"start", &span.start}, std::pair{"end", &span.end}}) {
     if (!period.contains(key) || !period[key].is_string() ||
         !ParseIsoTime(period[key].get<std::string>(), out)) {
-      return span;
+      return std::nullopt;
     }
   }
   const nlohmann::json& sv = *servers.front();
@@ -157,7 +157,6 @@ ReadSpan SpanOf(const nlohmann::json& report, const std::string& path) {
       span.files.insert(std::move(name));
     }
   }
-  span.known = true;
   return span;
 }
 
@@ -180,9 +179,7 @@ std::string SameServer(const ReadSpan& a, const ReadSpan& b) {
 // (Scheduled runs with --since 24h overlap by the seconds their start times drift: not said.)
 void WarnOverlap(const ReadSpan& span, const std::vector<ReadSpan>& earlier, std::ostream& err) {
   constexpr TimeMs kTolerance = 60 * 1000;
-  if (!span.known) return;
   for (const ReadSpan& e : earlier) {
-    if (!e.known) continue;
     const TimeMs from = std::max(span.start, e.start), to = std::min(span.end, e.end);
     if (to - from < kTolerance) continue;
     const std::string who = SameServer(e, span);  // (as the first report writes it)
@@ -274,9 +271,10 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     }
     if (!common.quiet) {
       WarnSameName(j, path, &named, err);
-      ReadSpan span = SpanOf(j, path);
-      WarnOverlap(span, spans, err);
-      spans.push_back(std::move(span));
+      if (std::optional<ReadSpan> span = SpanOf(j, path)) {
+        WarnOverlap(*span, spans, err);
+        spans.push_back(std::move(*span));
+      }
     }
     Status s = aggregator.Absorb(j);
     if (s.ok()) {
