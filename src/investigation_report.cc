@@ -1,31 +1,21 @@
-// Text and JSON renderings of an investigation.
+// The text rendering of an investigation, in English and Spanish (the JSON one is in
+// investigation_json.cc).
 #include <algorithm>
 #include <array>
 #include <ostream>
 
 #include "smtptriage/investigation.h"
 #include "smtptriage/reporters.h"
+#include "investigation_words.h"
 #include "smtptriage/smtp_text.h"
 
 namespace smtptriage {
+
+using investigation_words::KindName;
+using investigation_words::Outcome;
+using investigation_words::Written;
+
 namespace {
-
-// The kind of target: its JSON name, which English text uses too, or the Spanish for "of ...".
-const char* KindName(Target::Kind k, Lang lang = Lang::kEn) {
-  const bool es = lang == Lang::kEs;
-  switch (k) {
-    case Target::Kind::kDomain: break;
-    case Target::Kind::kAddress: return es ? "de la dirección" : "address";
-    case Target::Kind::kSession: return es ? "de la sesión" : "session";
-    case Target::Kind::kIp: return es ? "de la dirección IP" : "ip";
-    case Target::Kind::kMessage: return es ? "del mensaje" : "message";
-  }
-  return es ? "del dominio" : "domain";
-}
-
-// A target as it was given (a Message-ID's case is its own), or as it is matched when it was
-// made without ParseTarget.
-const std::string& Written(const Target& t) { return t.written.empty() ? t.value : t.written; }
 
 // The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
 std::string VerdictSummaryEs(const InvestigationResult& r) {
@@ -214,8 +204,25 @@ void PrintRetry(const Occurrence& o, Lang lang, std::ostream& out) {
   }
 }
 
-// What became of a message's recipient in one session: its JSON name, or the words for it.
-std::string Outcome(const MessageRecipient& m, Lang lang, bool json = false) {
+}  // namespace
+
+namespace investigation_words {
+
+const char* KindName(Target::Kind k, Lang lang) {
+  const bool es = lang == Lang::kEs;
+  switch (k) {
+    case Target::Kind::kDomain: break;
+    case Target::Kind::kAddress: return es ? "de la dirección" : "address";
+    case Target::Kind::kSession: return es ? "de la sesión" : "session";
+    case Target::Kind::kIp: return es ? "de la dirección IP" : "ip";
+    case Target::Kind::kMessage: return es ? "del mensaje" : "message";
+  }
+  return es ? "del dominio" : "domain";
+}
+
+const std::string& Written(const Target& t) { return t.written.empty() ? t.value : t.written; }
+
+std::string Outcome(const MessageRecipient& m, Lang lang, bool json) {
   const bool es = lang == Lang::kEs;
   switch (m.state) {
     case RecipientState::kFailed: return json ? "failed" : es ? "falló" : "failed";
@@ -232,7 +239,7 @@ std::string Outcome(const MessageRecipient& m, Lang lang, bool json = false) {
   return json ? "accepted" : es ? "aceptado, sin respuesta final" : "accepted, no final reply";
 }
 
-}  // namespace
+}  // namespace investigation_words
 
 void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& out) {
   const bool es = lang == Lang::kEs;
@@ -390,115 +397,6 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       PrintRetry(o, lang, out);
     }
   }
-}
-
-nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
-  using json = nlohmann::ordered_json;
-  json timeline = json::array();
-  for (const HourRow& h : r.timeline) {
-    timeline.push_back({{"start", FormatIsoUtc(h.start, true)},
-                        {"attempts", h.attempts},
-                        {"failures", h.failures},
-                        {"by_reason", h.by_reason}});
-  }
-  auto rows = [&](const std::vector<TranscriptRow>& t) {
-    json a = json::array();
-    for (const TranscriptRow& row : t) {
-      std::string file = row.ref.file < r.file_names.size() ? r.file_names[row.ref.file] : "?";
-      a.push_back({{"time", FormatIsoUtc(row.time, true)},
-                   {"event", std::string(1, row.type)},
-                   {"text", row.text},
-                   {"ref", file + ":" + std::to_string(row.ref.line)}});
-    }
-    return a;
-  };
-  json kinds = json::array();
-  for (const InvestigatedFailure& k : r.failure_kinds) {
-    json checks = json::array();
-    for (const LocalizedText& c : k.rule.checks) checks.push_back(c.en);
-    json j = FailureGroupToJson(k.group);
-    j["explanation"] = k.rule.explanation.en;
-    j["checks"] = checks;
-    j["remote_ips"] = k.remote_ips;
-    j["remote_hosts"] = k.remote_hosts;
-    j["inbound"] = k.inbound;  // refused by our server: out of the verdict
-    j["delivered_on_retry"] = k.delivered_on_retry;
-    j["other_domains_same_hours"] = k.other_domains;
-    j["other_domain_examples"] = k.other_examples;
-    j["example_session"] = k.example_session;
-    j["transcript"] = rows(k.transcript);
-    kinds.push_back(j);
-  }
-  json occurrences = json::array();
-  for (const Occurrence& o : r.occurrences) {
-    occurrences.push_back({{"time", FormatIsoUtc(o.time, true)},
-                           {"session", o.session},
-                           {"sender", o.sender},
-                           {"recipient", o.recipient},
-                           {"reply", o.reply},
-                           {"ref", o.ref},
-                           {"side", o.inbound ? "refused" : o.local ? "local" : "remote"},
-                           {"reason", ToString(o.reason)}});
-    if (!o.subject.empty()) occurrences.back()["subject"] = o.subject;
-    if (o.retry_time != 0) {
-      occurrences.back()["delivered_on_retry"] = {{"time", FormatIsoUtc(o.retry_time, true)},
-                                                  {"session", o.retry_session},
-                                                  {"ref", o.retry_ref}};
-    }
-  }
-  json message_recipients = json::array();
-  for (const MessageRecipient& m : r.message_recipients) {
-    json j = {{"time", FormatIsoUtc(m.time, true)},
-              {"session", m.session},
-              {"log", ToString(m.log)},
-              {"direction", ToString(m.direction)},
-              {"sender", m.sender},
-              {"recipient", m.recipient},
-              {"outcome", Outcome(m, Lang::kEn, true)},
-              {"ref", m.ref}};
-    if (m.occurrence < r.occurrences.size()) j["failure"] = occurrences[m.occurrence];
-    message_recipients.push_back(std::move(j));
-  }
-  auto by_direction = [](const std::array<int64_t, 3>& n) {
-    json j = json::object();
-    for (Direction d : {Direction::kOutbound, Direction::kInbound, Direction::kInternal}) {
-      j[std::string(ToString(d))] = n[static_cast<size_t>(d)];
-    }
-    return j;
-  };
-  json sessions = json::array();
-  for (const SessionView& v : r.sessions_found) {
-    sessions.push_back({{"session", v.record.session},
-                        {"server", v.record.server < r.server_names.size()
-                                       ? r.server_names[v.record.server]
-                                       : std::string()},
-                        {"log", ToString(v.record.log)},
-                        {"connector", v.record.connector},
-                        {"remote_endpoint", v.record.remote_endpoint},
-                        {"start", FormatIsoUtc(v.record.start, true)},
-                        {"end", FormatIsoUtc(v.record.end, true)},
-                        {"close_reason", v.record.close_reason},
-                        {"transcript", rows(v.record.transcript)}});
-  }
-  return {{"schema", "smtptriage/investigation@1"},
-          {"target",
-           {{"kind", KindName(r.target.kind)},
-            {"value", r.target.kind == Target::Kind::kMessage ? Written(r.target)
-                                                               : r.target.value}}},
-          {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary}}},
-          {"sessions", r.sessions},
-          {"recipients", r.recipients},
-          {"sessions_by_direction", by_direction(r.sessions_by_direction)},
-          {"recipients_by_direction", by_direction(r.recipients_by_direction)},
-          {"failures", r.failures},
-          {"local_failures", r.local_failures},
-          {"inbound_failures", r.inbound_failures},
-          {"delivered_on_retry", r.delivered_on_retry},
-          {"timeline", timeline},
-          {"failure_kinds", kinds},
-          {"occurrences", occurrences},
-          {"sessions_found", sessions},
-          {"message_recipients", message_recipients}};
 }
 
 }  // namespace smtptriage
