@@ -1,3 +1,6 @@
+// The session matcher: the rows of interleaved sessions put back together, session by session,
+// with each recipient's outcome. Across files: session_matcher_files.cc; checkpoints:
+// session_matcher_state.cc.
 #include "smtptriage/session_matcher.h"
 
 #include <algorithm>
@@ -9,7 +12,6 @@
 #include "session_matcher_internal.h"
 
 namespace smtptriage {
-
 
 namespace {
 
@@ -61,59 +63,6 @@ SessionMatcher::~SessionMatcher() = default;
 
 size_t SessionMatcher::open_sessions() const { return open_.size(); }
 
-namespace {
-
-// The text fields of an event, in a fixed order, for CarriedRow to copy and restore.
-template <typename Event, typename F>
-void ForEachText(Event& ev, F f) {
-  f(ev.connector);
-  f(ev.session);
-  f(ev.local_endpoint);
-  f(ev.remote_endpoint);
-  f(ev.data);
-  f(ev.context);
-}
-
-}  // namespace
-
-CarriedRow::CarriedRow(const ProtocolEvent& ev, LogKind kind, uint32_t file, uint32_t server)
-    : ev_(ev), kind_(kind), file_(file), server_(server) {
-  size_t i = 0;
-  ForEachText(ev, [&](std::string_view v) {
-    text_.append(v);
-    ends_[i++] = text_.size();
-  });
-  ForEachText(ev_, [](std::string_view& v) { v = {}; });
-}
-
-ProtocolEvent CarriedRow::event() const {
-  ProtocolEvent ev = ev_;
-  size_t i = 0, begin = 0;
-  ForEachText(ev, [&](std::string_view& v) {
-    v = std::string_view(text_).substr(begin, ends_[i] - begin);
-    begin = ends_[i++];
-  });
-  return ev;
-}
-
-void SessionMatcher::CarryUnstarted(std::vector<CarriedRow>* carry, size_t max_bytes) {
-  carry_ = carry;
-  carry_max_bytes_ = max_bytes;
-  carry_bytes_ = 0;
-}
-
-void SessionMatcher::Adopt(SessionMatcher* other) {
-  for (auto& [key, s] : other->open_) {
-    auto mine = open_.find(key);
-    // The same id open on both sides: the older session ended without a row; close it first.
-    if (mine != open_.end()) Close(*mine->second, CloseKind::kIdle);
-    open_.emplace(key, std::move(s));
-  }
-  other->open_.clear();
-  other->last_open_ = nullptr;
-  AdvanceClock(other->latest_);
-}
-
 SessionMatcher::Open* SessionMatcher::Find(const Key& key) {
   // Rows of one session often come together (a multi-line reply, a pipelined batch).
   if (last_open_ != nullptr && last_key_ == key) return last_open_;
@@ -122,16 +71,6 @@ SessionMatcher::Open* SessionMatcher::Find(const Key& key) {
   last_key_ = key;
   last_open_ = it->second.get();
   return last_open_;
-}
-
-void SessionMatcher::AddFile(TimeMs first, TimeMs last) { files_.emplace_back(first, last); }
-
-bool SessionMatcher::Written(TimeMs t) const {
-  // Asked about recent times: from the latest file back, until one ended before `t`.
-  for (auto it = files_.rbegin(); it != files_.rend() && it->second >= t; ++it) {
-    if (it->first <= t) return true;
-  }
-  return false;
 }
 
 void SessionMatcher::AdvanceClock(TimeMs t) {
