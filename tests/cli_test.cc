@@ -127,15 +127,10 @@ TEST_CASE("The JSON timeline and failure series add up to the domains' failures"
   }
 }
 
-TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][schema]") {
+namespace {
+
+void CheckReportsAgainstSchema(const std::vector<std::string>& runs) {
   SchemaValidator validator(json::parse(ReadFile(Source("docs/report.schema.json"))));
-  std::vector<std::string> runs = {"scan sample_logs --format json --now 2026-03-03T00:00:00Z",
-                                   "scan sample_logs --format json --domain no-such-domain.example",
-                                   "scan sample_logs --format json --since 2030-01-01"};
-  // The shared corpus: real excerpts with notes and skipped files.
-  if (std::filesystem::exists(SMTPTRIAGE_SHARED_DIR "/corpus")) {
-    runs.push_back(std::string("scan '") + SMTPTRIAGE_SHARED_DIR + "/corpus' --format json");
-  }
   for (const std::string& args : runs) {
     INFO(args);
     std::string out, err;
@@ -145,6 +140,24 @@ TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][sc
     for (const std::string& p : problems) INFO(p);
     CHECK(problems.empty());
   }
+}
+
+}  // namespace
+
+TEST_CASE("The JSON report validates against docs/report.schema.json", "[cli][schema]") {
+  CheckReportsAgainstSchema({"scan sample_logs --format json --now 2026-03-03T00:00:00Z",
+                             "scan sample_logs --format json --domain no-such-domain.example",
+                             "scan sample_logs --format json --since 2030-01-01"});
+}
+
+TEST_CASE("The JSON report of the real excerpts validates against the schema",
+          "[cli][schema][corpus]") {
+  // Real excerpts bring notes and skipped files, which the sample logs do not.
+  if (!std::filesystem::exists(SMTPTRIAGE_CORPUS_DIR)) {
+    WARN("no corpus at " << SMTPTRIAGE_CORPUS_DIR);  // ctest counts the test as skipped
+    return;
+  }
+  CheckReportsAgainstSchema({std::string("scan '") + SMTPTRIAGE_CORPUS_DIR + "' --format json"});
 }
 
 #ifdef __linux__
