@@ -128,64 +128,75 @@ const char* TrendInSpanish(const std::string& trend) {
   return trend == "growing" ? "creciente" : trend == "falling" ? "decreciente" : "estable";
 }
 
-void RunIncidentModel(const IncidentInput& in, Report* report) {
-  const AggregatorOptions& opt = *in.options;
-  std::vector<TimeMs> starts;
-  for (const auto& [start, cells] : *in.buckets) starts.push_back(start);
+namespace {
 
-  // Per family: incidents over consecutive buckets.
+// Per hour, the outbound domains a family of failures reaches (see BucketCount).
+std::vector<BucketCount> CountFamily(const IncidentInput& in, Family fam) {
+  std::vector<BucketCount> counts;
+  for (const auto& [start, cells] : *in.buckets) {
+    BucketCount c;
+    c.start = start;
+    // Per reason of the family: domains where at least half of the hour's sessions failed
+    // that way. One lost connection among ten sessions is noise, nine of ten is a pattern, and
+    // a spreading fault fails many domains the same way, not each in its own way.
+    std::array<int64_t, kReasonCount> spread{};
+    for (const auto& [index, cell] : cells) {
+      if (in.domains[index].report->direction != Direction::kOutbound) continue;
+      ++c.active;
+      bool local = false;
+      std::array<int, kReasonCount> failed{};
+      for (const auto& [slot, sessions] : cell.failed) {
+        Reason r = BucketCell::ReasonOf(slot);
+        if (FamilyOf(r) != fam) continue;
+        local |= BucketCell::IsLocal(slot);
+        failed[static_cast<int>(r)] += sessions;
+      }
+      // A receiver that names our configuration counts at once.
+      if (local) ++c.local;
+      for (int r = 0; r < kReasonCount; ++r) {
+        if (failed[r] > 0 && 2 * failed[r] >= cell.attempts) ++spread[r];
+      }
+    }
+    c.either = *std::max_element(spread.begin(), spread.end());
+    c.either = std::max(c.either, c.local);
+    counts.push_back(c);
+  }
+  return counts;
+}
+
+// A bucket is "hit" when the family reaches min_domains domains that point to us by the rules,
+// or when it spreads over min_spread of the active domains, clearly above its own baseline in
+// the buckets before. Remote-side failures never count.
+std::vector<bool> HitBuckets(const std::vector<BucketCount>& counts,
+                             const AggregatorOptions& opt) {
+  double baseline_sum = 0;
+  int baseline_n = 0;
+  std::vector<bool> hit(counts.size(), false);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    const BucketCount& c = counts[i];
+    double baseline = baseline_n > 0 ? baseline_sum / baseline_n : 0.0;
+    bool by_rule = c.local >= opt.min_domains;
+    bool by_spread = c.either >= opt.min_domains && c.Share() >= opt.min_spread &&
+                     c.Share() >= 3 * baseline;
+    hit[i] = by_rule || by_spread;
+    if (!hit[i]) {
+      baseline_sum += c.Share();
+      ++baseline_n;
+    }
+  }
+  return hit;
+}
+
+// Per family: incidents over consecutive hit buckets.
+void FindIncidents(const IncidentInput& in, Report* report) {
+  const AggregatorOptions& opt = *in.options;
   for (int fi = 0; fi < kFamilyCount; ++fi) {
     Family fam = static_cast<Family>(fi);
     // Replies no rule recognised say nothing about whose side they point to: they are listed,
     // never turned into an incident.
     if (fam == Family::kOther) continue;
-    std::vector<BucketCount> counts;
-    for (const auto& [start, cells] : *in.buckets) {
-      BucketCount c;
-      c.start = start;
-      // Per reason of the family: domains where at least half of the hour's sessions failed
-      // that way. One lost connection among ten sessions is noise, nine of ten is a pattern, and
-      // a spreading fault fails many domains the same way, not each in its own way.
-      std::array<int64_t, kReasonCount> spread{};
-      for (const auto& [index, cell] : cells) {
-        if (in.domains[index].report->direction != Direction::kOutbound) continue;
-        ++c.active;
-        bool local = false;
-        std::array<int, kReasonCount> failed{};
-        for (const auto& [slot, sessions] : cell.failed) {
-          Reason r = BucketCell::ReasonOf(slot);
-          if (FamilyOf(r) != fam) continue;
-          local |= BucketCell::IsLocal(slot);
-          failed[static_cast<int>(r)] += sessions;
-        }
-        // A receiver that names our configuration counts at once.
-        if (local) ++c.local;
-        for (int r = 0; r < kReasonCount; ++r) {
-          if (failed[r] > 0 && 2 * failed[r] >= cell.attempts) ++spread[r];
-        }
-      }
-      c.either = *std::max_element(spread.begin(), spread.end());
-      c.either = std::max(c.either, c.local);
-      counts.push_back(c);
-    }
-    // A bucket is "hit" when the family reaches min_domains domains that point to us by the
-    // rules, or when it spreads over min_spread of the active domains, clearly above its own
-    // baseline in the buckets before. Remote-side failures never count.
-    double baseline_sum = 0;
-    int baseline_n = 0;
-    std::vector<bool> hit(counts.size(), false);
-    for (size_t i = 0; i < counts.size(); ++i) {
-      const BucketCount& c = counts[i];
-      double baseline = baseline_n > 0 ? baseline_sum / baseline_n : 0.0;
-      bool by_rule = c.local >= opt.min_domains;
-      bool by_spread = c.either >= opt.min_domains && c.Share() >= opt.min_spread &&
-                       c.Share() >= 3 * baseline;
-      hit[i] = by_rule || by_spread;
-      if (!hit[i]) {
-        baseline_sum += c.Share();
-        ++baseline_n;
-      }
-    }
+    std::vector<BucketCount> counts = CountFamily(in, fam);
+    std::vector<bool> hit = HitBuckets(counts, opt);
     for (size_t i = 0; i < counts.size();) {
       if (!hit[i]) {
         ++i;
@@ -212,21 +223,131 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
       i = j + 1;
     }
   }
+}
 
-  for (Incident& inc : report->incidents) IncidentServers(in, &inc);
+// What each incident took: failures by reason, and the domains they were to.
+struct IncidentTally {
+  std::vector<std::map<Reason, int64_t>> reasons;
+  std::vector<std::set<std::string>> domains;
+};
 
-  // Attribute failures: local when the rule says so, or inside a local incident of the family
-  // on the failure's server (FailureIsLocal).
+// Failures by reason name (one side of a domain's failures).
+using ReasonCounts = std::map<std::string, int64_t>;
+
+// The three main reasons with their counts, and how many more there are, so that the counts
+// named add up to the number said.
+std::string MainReasons(const ReasonCounts& m, bool es) {
+  std::vector<std::pair<int64_t, std::string>> v;
+  for (const auto& [r, n] : m) v.push_back({-n, r});
+  std::sort(v.begin(), v.end());
+  std::string out;
+  int64_t rest = 0;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i < 3) {
+      out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
+    } else {
+      rest -= v[i].first;
+    }
+  }
+  if (rest > 0) out += (es ? " y " : " and ") + std::to_string(rest) + (es ? " más" : " more");
+  return out;
+}
+
+// The failures that went the other way than the verdict, named too: the headline lists a
+// domain of theirs that also refused us for a reason of ours, and the two must agree.
+LocalizedText OtherFailures(int64_t count, const ReasonCounts& reasons, bool ours) {
+  if (count == 0) return LocalizedText{};
+  const std::string c = std::to_string(count), why = MainReasons(reasons, false) + ".",
+                    why_es = MainReasons(reasons, true) + ".";
+  if (count == 1) {
+    return LocalizedText{
+        std::string(" The other one points to ") + (ours ? "our side: " : "the remote side: ") +
+            why,
+        std::string(" El otro apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+            why_es};
+  }
+  return LocalizedText{
+      " The other " + c + " point to " + (ours ? "our side: " : "the remote side: ") + why,
+      " Los otros " + c + " apuntan " + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+          why_es};
+}
+
+// A domain's verdict from its failures on each side.
+void SayDomainVerdict(const AggregatorOptions& opt, int64_t local, int64_t total,
+                      const ReasonCounts& local_reasons, const ReasonCounts& remote_reasons,
+                      DomainReport* dr) {
+  if (total == 0) {
+    dr->verdict = "healthy";
+    dr->verdict_summary = {"No failures.", "Sin fallos."};
+    return;
+  }
+  if (dr->direction == Direction::kInbound) {
+    // What our own server refused of mail sent to us: our policy, neither side's failure.
+    ReasonCounts all = local_reasons;
+    for (const auto& [r, k] : remote_reasons) all[r] += k;
+    dr->verdict = "refused";
+    dr->verdict_summary = {"Refused by our own server (mail sent to us, our own policy): " +
+                               MainReasons(all, false) + ".",
+                           "Rechazado por nuestro propio servidor (correo que nos enviaron, "
+                           "nuestra propia política): " +
+                               MainReasons(all, true) + "."};
+    return;
+  }
+  double share = static_cast<double>(local) / total;
+  const std::string n = std::to_string(total);
+  if (total == 1) {  // not "1 of 1 failures point to ..."
+    const bool ours = local == 1;
+    dr->verdict = ours ? "local" : "remote";
+    const std::string why = MainReasons(ours ? local_reasons : remote_reasons, false) + ".";
+    dr->verdict_summary = {
+        std::string("The one failure points to ") + (ours ? "our side: " : "the remote side: ") +
+            why,
+        std::string("El único fallo apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
+            why};
+  } else if (share >= opt.local_share) {
+    dr->verdict = "local";
+    LocalizedText rest = OtherFailures(total - local, remote_reasons, false);
+    dr->verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
+                               MainReasons(local_reasons, false) + "." + rest.en,
+                           std::to_string(local) + " de " + n +
+                               " fallos apuntan a nuestro lado: " +
+                               MainReasons(local_reasons, true) + "." + rest.es};
+  } else if (1 - share >= opt.local_share) {
+    dr->verdict = "remote";
+    std::string r = std::to_string(total - local);
+    LocalizedText rest = OtherFailures(local, local_reasons, true);
+    dr->verdict_summary = {r + " of " + n + " failures point to the remote side: " +
+                               MainReasons(remote_reasons, false) + "." + rest.en,
+                           r + " de " + n + " fallos apuntan al lado remoto: " +
+                               MainReasons(remote_reasons, true) + "." + rest.es};
+  } else {
+    dr->verdict = "mixed";
+    std::string l = std::to_string(local), r = std::to_string(total - local);
+    dr->verdict_summary = {"Mixed: " + l + " of " + n + " failures point to our side (" +
+                               MainReasons(local_reasons, false) + "), " + r +
+                               " to the remote side (" + MainReasons(remote_reasons, false) +
+                               ").",
+                           "Mixto: " + l + " de " + n + " fallos apuntan a nuestro lado (" +
+                               MainReasons(local_reasons, true) + "), " + r +
+                               " al lado remoto (" + MainReasons(remote_reasons, true) + ")."};
+  }
+}
+
+// Attributes every failure: local when the rule says so, or inside a local incident of the
+// family on the failure's server (FailureIsLocal); then each domain's verdict. Returns what
+// each incident took.
+IncidentTally AttributeFailures(const IncidentInput& in, Report* report) {
   auto server_name = [&](uint32_t server) -> std::string_view {
     if (in.servers == nullptr || server >= in.servers->size()) return {};  // (kAnyServer)
     return (*in.servers)[server];
   };
-  std::vector<std::map<Reason, int64_t>> incident_reasons(report->incidents.size());
-  std::vector<std::set<std::string>> incident_domains(report->incidents.size());
+  IncidentTally tally;
+  tally.reasons.resize(report->incidents.size());
+  tally.domains.resize(report->incidents.size());
   for (const IncidentDomain& d : in.domains) {
     DomainReport& dr = *d.report;
     int64_t local = 0, total = 0;
-    std::map<std::string, int64_t> local_reasons, remote_reasons;
+    ReasonCounts local_reasons, remote_reasons;
     for (FailureGroup& g : dr.failures) {
       // A hop between our own servers (proxy, mailbox delivery), whatever the reply, and a reply
       // the rules put on our side: all of them, in whichever bucket.
@@ -243,8 +364,8 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
           if (inc == nullptr) continue;
           if (!always) g.local_count += n;
           size_t idx = inc - report->incidents.data();
-          incident_reasons[idx][g.reason] += n;
-          incident_domains[idx].insert(dr.domain);
+          tally.reasons[idx][g.reason] += n;
+          tally.domains[idx].insert(dr.domain);
           report->incidents[idx].failures += n;
         }
       }
@@ -255,107 +376,21 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
         remote_reasons[std::string(ToString(g.reason))] += g.count - g.local_count;
       }
     }
-    // The three main reasons with their counts, and how many more there are, so that the
-    // counts named add up to the number said.
-    auto list = [](const std::map<std::string, int64_t>& m, bool es) {
-      std::vector<std::pair<int64_t, std::string>> v;
-      for (const auto& [r, n] : m) v.push_back({-n, r});
-      std::sort(v.begin(), v.end());
-      std::string out;
-      int64_t rest = 0;
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (i < 3) {
-          out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
-        } else {
-          rest -= v[i].first;
-        }
-      }
-      if (rest > 0) out += (es ? " y " : " and ") + std::to_string(rest) + (es ? " más" : " more");
-      return out;
-    };
-    if (total == 0) {
-      dr.verdict = "healthy";
-      dr.verdict_summary = {"No failures.", "Sin fallos."};
-      continue;
-    }
-    if (dr.direction == Direction::kInbound) {
-      // What our own server refused of mail sent to us: our policy, neither side's failure.
-      std::map<std::string, int64_t> all = local_reasons;
-      for (const auto& [r, k] : remote_reasons) all[r] += k;
-      dr.verdict = "refused";
-      dr.verdict_summary = {"Refused by our own server (mail sent to us, our own policy): " +
-                                list(all, false) + ".",
-                            "Rechazado por nuestro propio servidor (correo que nos enviaron, "
-                            "nuestra propia política): " +
-                                list(all, true) + "."};
-      continue;
-    }
-    double share = static_cast<double>(local) / total;
-    const std::string n = std::to_string(total);
-    // The failures that went the other way than the verdict, named too: the headline lists a
-    // domain of theirs that also refused us for a reason of ours, and the two must agree.
-    auto others = [&](int64_t count, const std::map<std::string, int64_t>& reasons, bool ours) {
-      if (count == 0) return LocalizedText{};
-      const std::string c = std::to_string(count), why = list(reasons, false) + ".",
-                        why_es = list(reasons, true) + ".";
-      if (count == 1) {
-        return LocalizedText{
-            std::string(" The other one points to ") + (ours ? "our side: " : "the remote side: ") +
-                why,
-            std::string(" El otro apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
-                why_es};
-      }
-      return LocalizedText{
-          " The other " + c + " point to " + (ours ? "our side: " : "the remote side: ") + why,
-          " Los otros " + c + " apuntan " + (ours ? "a nuestro lado: " : "al lado remoto: ") +
-              why_es};
-    };
-    if (total == 1) {  // not "1 of 1 failures point to ..."
-      const bool ours = local == 1;
-      dr.verdict = ours ? "local" : "remote";
-      const std::string why = list(ours ? local_reasons : remote_reasons, false) + ".";
-      dr.verdict_summary = {
-          std::string("The one failure points to ") + (ours ? "our side: " : "the remote side: ") +
-              why,
-          std::string("El único fallo apunta ") + (ours ? "a nuestro lado: " : "al lado remoto: ") +
-              why};
-    } else if (share >= opt.local_share) {
-      dr.verdict = "local";
-      LocalizedText rest = others(total - local, remote_reasons, false);
-      dr.verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
-                                list(local_reasons, false) + "." + rest.en,
-                            std::to_string(local) + " de " + n +
-                                " fallos apuntan a nuestro lado: " + list(local_reasons, true) +
-                                "." + rest.es};
-    } else if (1 - share >= opt.local_share) {
-      dr.verdict = "remote";
-      std::string r = std::to_string(total - local);
-      LocalizedText rest = others(local, local_reasons, true);
-      dr.verdict_summary = {r + " of " + n + " failures point to the remote side: " +
-                                list(remote_reasons, false) + "." + rest.en,
-                            r + " de " + n + " fallos apuntan al lado remoto: " +
-                                list(remote_reasons, true) + "." + rest.es};
-    } else {
-      dr.verdict = "mixed";
-      std::string l = std::to_string(local), r = std::to_string(total - local);
-      dr.verdict_summary = {"Mixed: " + l + " of " + n + " failures point to our side (" +
-                                list(local_reasons, false) + "), " + r +
-                                " to the remote side (" + list(remote_reasons, false) + ").",
-                            "Mixto: " + l + " de " + n + " fallos apuntan a nuestro lado (" +
-                                list(local_reasons, true) + "), " + r + " al lado remoto (" +
-                                list(remote_reasons, true) + ")."};
-    }
+    SayDomainVerdict(*in.options, local, total, local_reasons, remote_reasons, &dr);
   }
+  return tally;
+}
 
-  // Incident details and summaries.
+// Each incident's main reasons, domains and summary.
+void DescribeIncidents(const IncidentInput& in, const IncidentTally& tally, Report* report) {
   for (size_t i = 0; i < report->incidents.size(); ++i) {
     Incident& inc = report->incidents[i];
     std::vector<std::pair<int64_t, Reason>> rs;
-    for (const auto& [r, n] : incident_reasons[i]) rs.push_back({-n, r});
+    for (const auto& [r, n] : tally.reasons[i]) rs.push_back({-n, r});
     std::sort(rs.begin(), rs.end());
     for (size_t k = 0; k < rs.size() && k < 3; ++k) inc.reasons.push_back(rs[k].second);
-    inc.domains = static_cast<int64_t>(incident_domains[i].size());
-    for (const std::string& d : incident_domains[i]) {
+    inc.domains = static_cast<int64_t>(tally.domains[i].size());
+    for (const std::string& d : tally.domains[i]) {
       if (inc.sample_domains.size() < 10) inc.sample_domains.push_back(d);
     }
     int64_t peak_aff = 0, peak_act = 0;
@@ -394,17 +429,41 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     inc.summary.en += servers.en;
     inc.summary.es += servers.es;
   }
-  std::sort(report->incidents.begin(), report->incidents.end(),
-            [](const Incident& a, const Incident& b) {
-              return a.start != b.start ? a.start < b.start : a.failures > b.failures;
-            });
+}
 
-  // The report's verdict.
+// (failures on one side, "domain: reason (n)"), to be listed most first.
+using DomainLines = std::vector<std::pair<int64_t, std::string>>;
+
+// The first `max` lines, most failures first, and how many more there are.
+std::string JoinMost(DomainLines list, size_t max, bool es) {
+  std::sort(list.begin(), list.end());
+  std::string out;
+  for (size_t i = 0; i < list.size() && i < max; ++i) out += (i ? "; " : "") + list[i].second;
+  if (list.size() > max) {
+    out += (es ? "; y " : "; and ") + std::to_string(list.size() - max) + (es ? " más" : " more");
+  }
+  return out;
+}
+
+// The two main reasons of one side of a domain, with their counts.
+std::string TwoMainReasons(const ReasonCounts& by) {
+  std::vector<std::pair<int64_t, std::string>> v;
+  for (const auto& [r, n] : by) v.push_back({-n, r});
+  std::sort(v.begin(), v.end());
+  std::string out;
+  for (size_t i = 0; i < v.size() && i < 2; ++i) {
+    out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
+  }
+  return out;
+}
+
+// The report's verdict: the main local incident, else the domains that name our side, else the
+// hops between our servers, else the receivers' own failures.
+void SayReportVerdict(const IncidentInput& in, Report* report) {
   Verdict& v = report->verdict;
   int64_t failures = 0, remote_failures = 0, domains_failing = 0, internal_failures = 0;
   std::string first_internal;
-  // (failures on one side, "domain: reason (n)") for the summaries, most first.
-  std::vector<std::pair<int64_t, std::string>> local_list, remote_list;
+  DomainLines local_list, remote_list;
   for (const IncidentDomain& d : in.domains) {
     const DomainReport& dr = *d.report;
     if (dr.direction == Direction::kInternal && dr.failures_total() > 0) {
@@ -415,7 +474,7 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     ++domains_failing;
     failures += dr.failures_total();
     // Per side: failures by reason, to name them in the summaries.
-    std::map<std::string, int64_t> local_by, remote_by;
+    ReasonCounts local_by, remote_by;
     int64_t local = 0, remote = 0;
     bool names_us = false;  // a rule whose text names our configuration
     for (const FailureGroup& g : dr.failures) {
@@ -426,39 +485,20 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
         remote_by[std::string(ToString(g.reason))] += g.count - g.local_count;
       names_us |= g.side == Side::kLocal;
     }
-    auto reasons = [](const std::map<std::string, int64_t>& by) {
-      std::vector<std::pair<int64_t, std::string>> v;
-      for (const auto& [r, n] : by) v.push_back({-n, r});
-      std::sort(v.begin(), v.end());
-      std::string out;
-      for (size_t i = 0; i < v.size() && i < 2; ++i) {
-        out += (i ? ", " : "") + v[i].second + " (" + std::to_string(-v[i].first) + ")";
-      }
-      return out;
-    };
     remote_failures += remote;
     // Any receiver that names our configuration is worth a line in the verdict, even when the
     // rest of that domain's failures are theirs.
     if (local > 0 && (dr.verdict == "local" || names_us)) {
-      local_list.push_back({-local, dr.domain + ": " + reasons(local_by)});
+      local_list.push_back({-local, dr.domain + ": " + TwoMainReasons(local_by)});
     }
-    if (remote > 0) remote_list.push_back({-remote, dr.domain + ": " + reasons(remote_by)});
+    if (remote > 0) remote_list.push_back({-remote, dr.domain + ": " + TwoMainReasons(remote_by)});
   }
-  auto join = [](std::vector<std::pair<int64_t, std::string>> list, size_t max, bool es) {
-    std::sort(list.begin(), list.end());
-    std::string out;
-    for (size_t i = 0; i < list.size() && i < max; ++i) out += (i ? "; " : "") + list[i].second;
-    if (list.size() > max) {
-      out += (es ? "; y " : "; and ") + std::to_string(list.size() - max) + (es ? " más" : " more");
-    }
-    return out;
-  };
   if (!remote_list.empty()) {
     std::string n = std::to_string(remote_failures);
     v.remote_summary = {n + " failures point to the receiving side, each isolated: " +
-                            join(remote_list, 3, false) + ".",
+                            JoinMost(remote_list, 3, false) + ".",
                         n + " fallos apuntan al lado receptor, cada uno aislado: " +
-                            join(remote_list, 3, true) + "."};
+                            JoinMost(remote_list, 3, true) + "."};
   }
   if (!report->incidents.empty()) {
     const Incident* main = &report->incidents.front();
@@ -478,9 +518,10 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     std::string k = std::to_string(local_list.size());
     bool one = local_list.size() == 1;
     v.summary = {k + (one ? " domain" : " domains") + " refused mail for reasons on our side: " +
-                     join(local_list, 4, false) + ".",
+                     JoinMost(local_list, 4, false) + ".",
                  k + (one ? " dominio rechazó" : " dominios rechazaron") +
-                     " correo por motivos de nuestro lado: " + join(local_list, 4, true) + "."};
+                     " correo por motivos de nuestro lado: " + JoinMost(local_list, 4, true) +
+                     "."};
   } else if (internal_failures > 0) {
     v.side = "local";
     std::string k = std::to_string(internal_failures);
@@ -492,15 +533,29 @@ void RunIncidentModel(const IncidentInput& in, Report* report) {
     v.side = "remote";
     std::string f = std::to_string(failures), d = std::to_string(domains_failing);
     v.summary = {f + " failures to " + d + " domains, each isolated and pointing to the receiving "
-                     "side; no local incident. Most: " + join(remote_list, 3, false) + ".",
+                     "side; no local incident. Most: " + JoinMost(remote_list, 3, false) + ".",
                  f + " fallos hacia " + d + " dominios, todos aislados y apuntando al lado "
                      "receptor; ningún incidente local. Los principales: " +
-                     join(remote_list, 3, true) + "."};
+                     JoinMost(remote_list, 3, true) + "."};
   } else {
     v.side = "none";
     v.summary = {"No outbound delivery failures in the period.",
                  "Ningún fallo de entrega de salida en el periodo."};
   }
+}
+
+}  // namespace
+
+void RunIncidentModel(const IncidentInput& in, Report* report) {
+  FindIncidents(in, report);
+  for (Incident& inc : report->incidents) IncidentServers(in, &inc);
+  IncidentTally tally = AttributeFailures(in, report);
+  DescribeIncidents(in, tally, report);
+  std::sort(report->incidents.begin(), report->incidents.end(),
+            [](const Incident& a, const Incident& b) {
+              return a.start != b.start ? a.start < b.start : a.failures > b.failures;
+            });
+  SayReportVerdict(in, report);
 }
 
 }  // namespace smtptriage
