@@ -203,7 +203,10 @@ void Aggregator::Finish(Report* report) {
               int64_t fa = a.failures_total(), fb = b.failures_total();
               if (fa != fb) return fa > fb;
               if (a.sessions != b.sessions) return a.sessions > b.sessions;
-              return a.domain < b.domain;
+              // A domain can be listed once per direction: mail to it first, whatever order
+              // the logs (or the reports merged) gave them in.
+              if (a.domain != b.domain) return a.domain < b.domain;
+              return a.direction < b.direction;
             });
   for (auto& [ip, a] : auth_) report->auth_failures.push_back(a);
   std::sort(report->auth_failures.begin(), report->auth_failures.end(),
