@@ -318,6 +318,74 @@ TEST_CASE("loggen: outbound sessions look like Exchange's", "[loggen]") {
   CHECK(pipelined > 0);
 }
 
+TEST_CASE("loggen: a greylisted message is sent again, as Exchange retries it", "[loggen]") {
+  // Greylisting alone: every retry is clean (a retry is never greylisted again).
+  lg::Scenario sc = Small();
+  sc.faults.clear();
+  sc.background_user_unknown = 0;
+  sc.background_greylist = 0.1;
+  const lg::Result r = Run(sc, TempDir("greylist"));
+  // Per Send session: its start, and per message ("sending message with RecordId ...") the
+  // sender, the recipients and their replies.
+  struct Message {
+    std::string sender;
+    std::vector<std::string> recipients;
+    std::vector<std::string> replies;
+  };
+  struct Session {
+    std::string start;
+    std::vector<std::pair<std::string, Message>> messages;  // by the "sending message" text
+  };
+  std::map<std::string, Session> sessions;
+  for (const Row& row : DataRows(r)) {
+    if (row.file.find("SmtpSend") == std::string::npos) continue;
+    Session& s = sessions[row.f[2]];
+    if (s.start.empty()) s.start = row.f[0];
+    if (row.f[8].rfind("sending message with RecordId ", 0) == 0) {
+      s.messages.push_back({row.f[8], {}});
+    } else if (!s.messages.empty() && row.f[7].rfind("MAIL FROM:<", 0) == 0) {
+      s.messages.back().second.sender = row.f[7].substr(0, row.f[7].find('>') + 1);
+    } else if (!s.messages.empty() && row.f[7].rfind("RCPT TO:", 0) == 0) {
+      s.messages.back().second.recipients.push_back(row.f[7]);
+    } else if (!s.messages.empty() && row.f[6] == "<" &&
+               (row.f[7].rfind("250 2.1.5", 0) == 0 || row.f[7].rfind("451 4.7.1", 0) == 0)) {
+      s.messages.back().second.replies.push_back(row.f[7]);
+    }
+  }
+  // "2026-03-02T10:15:00.123Z": minutes since midnight, to the second.
+  auto minutes = [](const std::string& t) {
+    return std::stoi(t.substr(11, 2)) * 60 + std::stoi(t.substr(14, 2)) +
+           std::stoi(t.substr(17, 2)) / 60.0;
+  };
+  int greylisted = 0, sent_again = 0;
+  for (const lg::InjectedFailure& f : r.failures) {
+    if (f.fault != lg::Fault::kGreylist || f.recipient.empty()) continue;
+    const Session& first = sessions[f.session_id];
+    REQUIRE(!first.messages.empty());
+    const auto& [sending, message] = first.messages.front();
+    if (message.recipients.front() != "RCPT TO:<" + f.recipient + ">") continue;  // one a message
+    ++greylisted;
+    INFO(f.session_id << " " << sending);
+    // Another session sends the same mail item: RecordId, Message-ID, sender and recipients.
+    for (const auto& [id, s] : sessions) {
+      if (id == f.session_id || s.messages.empty() || s.messages.front().first != sending) continue;
+      ++sent_again;
+      const Message& again = s.messages.front().second;
+      CHECK(again.sender == message.sender);
+      CHECK(again.recipients == message.recipients);
+      CHECK(again.replies.size() == message.recipients.size());
+      for (const std::string& reply : again.replies) CHECK(reply.rfind("250 2.1.5", 0) == 0);
+      const double wait = minutes(s.start) - minutes(first.start);
+      CHECK(wait >= 5);
+      CHECK(wait <= 16);
+    }
+  }
+  CHECK(greylisted >= 5);
+  // All of them, but for those greylisted too late for their retry to be in the logs.
+  CHECK(sent_again >= greylisted - 2);
+  CHECK(sent_again <= greylisted);
+}
+
 TEST_CASE("loggen: the first Send file can be gzipped", "[loggen]") {
   lg::Scenario sc = Small();
   sc.gzip_first_file = true;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -246,6 +247,15 @@ std::string NextLocalEndpoint(GenState* g, bool ipv6, std::string_view ip = kOur
 bool IsConnectFault(Fault f);
 bool IsInboundFault(Fault f);
 
+// A message refused for now (greylisting), which Exchange keeps in its queue and sends again:
+// the same mail item (RecordId), Message-ID, sender, size and recipients.
+struct HeldMessage {
+  std::string message_id;
+  uint64_t record_id = 0;
+  std::string sender;
+  int64_t size = 0;
+  std::vector<std::string> recipients;
+};
 struct OutboundPlan {
   int64_t start_ms = 0;
   const DomainProfile* profile = nullptr;
@@ -255,11 +265,12 @@ struct OutboundPlan {
   bool greylist = false;          // background greylisting of this session
   double user_unknown = 0.0;      // per-recipient chance of a background 5.1.1
   int64_t min_message_bytes = 0;  // to make a session last (hour-straddling session)
+  std::shared_ptr<const HeldMessage> resend;  // the session's first message, sent again
 };
 struct OutboundOutcome {
   int64_t end_ms = 0;
   bool connect_failed = false;
-  bool greylisted = false;
+  std::shared_ptr<const HeldMessage> greylisted;  // the message to send again, if any
   int64_t recipients = 0;
 };
 OutboundOutcome WriteOutboundSession(GenState* g, RowStream* send, const OutboundPlan& plan);

@@ -58,6 +58,7 @@ struct Scheduled {
   Fault fault;
   int64_t min_bytes;
   bool retry;  // a retry after greylisting: no second background greylisting
+  std::shared_ptr<const internal::HeldMessage> resend;  // the greylisted message, sent again
   bool operator>(const Scheduled& o) const {
     return start_ms != o.start_ms ? start_ms > o.start_ms : order > o.order;
   }
@@ -166,6 +167,7 @@ void Generator::Outbound(const Scheduled& s) {
   plan.mx_index = s.mx;
   plan.min_message_bytes = s.min_bytes;
   plan.user_unknown = sc_.background_user_unknown;
+  plan.resend = s.resend;
   if (s.forced) {
     plan.has_fault = s.has_fault;
     plan.fault = s.fault;
@@ -181,11 +183,11 @@ void Generator::Outbound(const Scheduled& s) {
   if (out.connect_failed && s.mx + 1 < static_cast<int>(plan.profile->mx.size())) {
     // Exchange tries the next MX host of the domain right away.
     scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(1, 40), ++order_, s.domain, s.mx + 1, true,
-                              plan.has_fault, plan.fault, 0, false});
+                              plan.has_fault, plan.fault, 0, s.retry, s.resend});
   }
   if (out.greylisted) {
     scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(300000, 900000), ++order_, s.domain, 0,
-                              false, false, Fault::kGreylist, 0, true});
+                              false, false, Fault::kGreylist, 0, true, out.greylisted});
   }
 }
 
@@ -215,7 +217,7 @@ void Generator::ScheduleStraddles() {
       }
       if (affected) continue;
       scheduled_.push(
-          Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false});
+          Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false, nullptr});
       break;
     }
   }
@@ -264,7 +266,8 @@ Status Generator::Run() {
         const int mx = domains_[domain].software == internal::Software::kGmail
                            ? static_cast<int>(g_.rng.Below(domains_[domain].mx.size()))
                            : 0;
-        Outbound(Scheduled{t, ++order_, domain, mx, false, false, Fault::kGreylist, 0, false});
+        Outbound(
+            Scheduled{t, ++order_, domain, mx, false, false, Fault::kGreylist, 0, false, nullptr});
       }
     } else {
       next_in += g_.rng.Exponential(in_mean);

@@ -213,26 +213,40 @@ SendSession::After SendSession::Message(int index) {
   const bool faulty = p_.has_fault && index == 0;
   const Fault f = p_.fault;
   t_ += index == 0 ? rng_.Range(1, 20) : rng_.Range(5, 1500);
-  std::string msgid = "<";
-  AppendLowerHex(&msgid, rng_.Next(), 16);
-  AppendLowerHex(&msgid, rng_.Next(), 16);
-  msgid += '@';
-  msgid += kOurServerFqdn;
-  msgid += '>';
-  g_->next_record_id += 1 + rng_.Below(3);
+  const HeldMessage* again = index == 0 ? p_.resend.get() : nullptr;
+  HeldMessage m;
+  if (again != nullptr) {
+    m = *again;
+  } else {
+    m.message_id = "<";
+    AppendLowerHex(&m.message_id, rng_.Next(), 16);
+    AppendLowerHex(&m.message_id, rng_.Next(), 16);
+    m.message_id += '@';
+    m.message_id += kOurServerFqdn;
+    m.message_id += '>';
+    g_->next_record_id += 1 + rng_.Below(3);
+    m.record_id = g_->next_record_id;
+  }
+  const std::string& msgid = m.message_id;
   std::string line = "sending message with RecordId ";
-  AppendUint(&line, g_->next_record_id);
+  AppendUint(&line, m.record_id);
   line += " and InternetMessageId " + msgid;
   rows_.Add(t_, '*', "", line);
 
-  const std::string sender = Sender(&rng_);
-  int64_t size = MessageSize(&rng_);
-  if (index == 0 && p_.min_message_bytes > size) size = p_.min_message_bytes;
+  if (again == nullptr) {
+    m.sender = Sender(&rng_);
+    m.size = MessageSize(&rng_);
+    if (index == 0 && p_.min_message_bytes > m.size) m.size = p_.min_message_bytes;
+  }
+  const std::string& sender = m.sender;
+  const int64_t size = m.size;
   line = "MAIL FROM:<" + sender + "> SIZE=";
   AppendUint(&line, static_cast<uint64_t>(size));
   Send(line);
-  std::vector<std::string> rcpts;
-  if (faulty && f == Fault::kGroupRestricted) {
+  std::vector<std::string>& rcpts = m.recipients;
+  if (again != nullptr) {
+    // (the recipients refused last time)
+  } else if (faulty && f == Fault::kGroupRestricted) {
     rcpts.push_back(std::string(kGroups[rng_.Below(std::size(kGroups))]) + '@' + prof.domain);
   } else {
     const uint64_t r = rng_.Below(100);
@@ -289,7 +303,8 @@ SendSession::After SendSession::Message(int index) {
       accepted.push_back(i);
     }
   }
-  if (greylist) out_.greylisted = true;
+  // Exchange keeps the message in its queue and sends it again later.
+  if (greylist) out_.greylisted = std::make_shared<const HeldMessage>(m);
   if (closed_by_remote) {
     t_ += rng_.Range(1, 20);
     rows_.Add(t_, '-', "", "Remote");
