@@ -334,6 +334,26 @@ InvestigationResult Investigation::Finish(const Report& report) {
       o.retry_ref = Ref(it->second.ref);
     }
   }
+  // In time order: Send and Receive logs are read one after the other, and sessions end in any
+  // order. A message's recipients point at their failure by index: moved with it.
+  {
+    std::vector<size_t> order(result_.occurrences.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return result_.occurrences[a].time < result_.occurrences[b].time;
+    });
+    std::vector<size_t> moved_to(order.size());
+    std::vector<Occurrence> sorted;
+    sorted.reserve(order.size());
+    for (size_t i : order) {
+      moved_to[i] = sorted.size();
+      sorted.push_back(std::move(result_.occurrences[i]));
+    }
+    result_.occurrences = std::move(sorted);
+    for (MessageRecipient& m : result_.message_recipients) {
+      if (m.occurrence < moved_to.size()) m.occurrence = moved_to[m.occurrence];
+    }
+  }
   for (InvestigatedFailure& k : result_.failure_kinds) {
     k.group.local_count = 0;
     for (const auto& [at, n] : k.per_bucket) {

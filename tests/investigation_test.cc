@@ -286,6 +286,22 @@ TEST_CASE("Investigating a recipient lists every failure to it", "[investigate]"
     CHECK(o["side"] == "remote");
     CHECK(o["ref"].get<std::string>().find("sample_logs/SmtpSend/") == 0);
   }
+  // In time order, whichever logs they come from: mail to the address greylisted at 11:01 (a
+  // Send log), then mail from it that our server refused at 11:46 (a Receive log, read first).
+  REQUIRE(RunCli("investigate sales@proseware-supply.example sample_logs --tz UTC", &out, &err) ==
+          0);
+  const size_t sent = out.find("  2026-03-02 11:01 +00:00  user0654@ourorg.example -> "
+                               "sales@proseware-supply.example  theirs  451 4.7.1 ");
+  const size_t received = out.find("  2026-03-02 11:46 +00:00  sales@proseware-supply.example -> "
+                                   "user965@relay-target.example  refused by us  550 5.7.54 ");
+  REQUIRE(sent != std::string::npos);
+  REQUIRE(received != std::string::npos);
+  CHECK(sent < received);
+  REQUIRE(RunCli("investigate sales@proseware-supply.example sample_logs --format json", &out,
+                 &err) == 0);
+  j = json::parse(out);
+  REQUIRE(j["occurrences"].size() == 2);
+  CHECK(j["occurrences"][0]["time"] < j["occurrences"][1]["time"]);
 }
 
 TEST_CASE("Investigating a Message-ID: each recipient of the message, in the session that "
