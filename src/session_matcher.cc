@@ -235,11 +235,13 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   Reply r = ParseReply(ev.data);
   std::string_view text = ev.data;
   if (r.continuation || s.have_reply_start) {
+    if (!s.have_reply_start) s.reply_start_ref = ref;
     AppendReplyLine(&s.multiline, ev.data, s.have_reply_start);
     s.have_reply_start = r.continuation;
     if (r.continuation) return;
     text = s.multiline;
     r = ParseReply(s.multiline);
+    ref = s.reply_start_ref;
   }
   if (s.pending.empty()) {
     // A reply nobody asked for: the banner (Send) or our greeting (Receive).

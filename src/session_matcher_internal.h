@@ -80,6 +80,7 @@ struct SessionMatcher::Open {
   PendingQueue pending;
   std::string multiline;       // a multi-line reply being collected
   bool have_reply_start = false;
+  SourceRef reply_start_ref;   // its first row: where a reader finds the whole reply
   bool banner_seen = false;
   bool quit_sent = false;
   bool data_sent = false;      // the current message's content was sent, final reply awaited

@@ -150,6 +150,7 @@ json SessionMatcher::SaveState() const {
                         {"pending", pending},
                         {"multiline", s->multiline},
                         {"have_reply_start", s->have_reply_start},
+                        {"reply_start_ref", RefJ(s->reply_start_ref)},
                         {"banner_seen", s->banner_seen},
                         {"quit_sent", s->quit_sent},
                         {"data_sent", s->data_sent},
@@ -184,6 +185,8 @@ Status SessionMatcher::LoadState(const json& state) {
       }
       s->multiline = j.at("multiline");
       s->have_reply_start = j.at("have_reply_start");
+      // (not in the state of versions before it: the reply's last row then)
+      if (j.contains("reply_start_ref")) s->reply_start_ref = RefOf(j.at("reply_start_ref"));
       s->banner_seen = j.at("banner_seen");
       s->quit_sent = j.at("quit_sent");
       s->data_sent = j.at("data_sent");

@@ -225,6 +225,7 @@ TEST_CASE("Multi-line replies: one row per line or collapsed give the same failu
     rows.push_back(Row("0F", 2, seq++, '<', "250 2.1.0 OK"));
     rows.push_back(Row("0F", 2, seq++, '<', "250 2.1.5 OK"));
     rows.push_back(Row("0F", 2, seq++, '>', "BDAT 10 LAST"));
+    const int64_t reply_line = 6 + static_cast<int64_t>(rows.size());  // (5 header lines)
     if (collapsed) {
       rows.push_back(Row("0F", 3, seq++, '<', "550 5.7.25 [2001:db8::25] The IP address sending this message does not have a PTR record setup"));
     } else {
@@ -242,6 +243,8 @@ TEST_CASE("Multi-line replies: one row per line or collapsed give the same failu
     CHECK(u.failure->text.find("PTR record") != std::string::npos);
     CHECK(u.failure->text.find("550-") == std::string::npos);
     CHECK(u.failure->stage == Stage::kData);
+    // The reply's first row, where a reader of the log finds all of it.
+    CHECK(u.failure->ref.line == reply_line);
   }
 }
 
