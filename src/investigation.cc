@@ -256,6 +256,7 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   HourRow& h = hours_[BucketStart(f.time, options_.bucket_ms)];
   h.start = BucketStart(f.time, options_.bucket_ms);
   ++h.failures;
+  if (inbound) ++h.refused_by_us;
   ++h.by_reason[std::string(ToString(c.reason))];
   size_t occurrence = SIZE_MAX;
   if (result_.occurrences.size() < kMaxOccurrences) {

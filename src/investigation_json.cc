@@ -18,6 +18,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
     timeline.push_back({{"start", FormatIsoUtc(h.start, true)},
                         {"attempts", h.attempts},
                         {"failures", h.failures},
+                        {"refused_by_us", h.refused_by_us},
                         {"by_reason", h.by_reason}});
   }
   auto rows = [&](const std::vector<TranscriptRow>& t) {

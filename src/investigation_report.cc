@@ -273,6 +273,10 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       // A session can fail for several recipients: "attempts 2  failures 4" read as a mistake.
       out << "  " << FormatLocal(h.start) << "  " << (es ? "sesiones " : "sessions ") << h.attempts
           << "  " << (es ? "fallos " : "failures ") << h.failures;
+      // What our own server refused of mail to us is not a failure of our mail: said apart.
+      if (h.refused_by_us > 0) {
+        out << " (" << h.refused_by_us << (es ? " rechazados por nosotros)" : " refused by us)");
+      }
       for (const auto& [reason, n] : h.by_reason) out << "  " << reason << " " << n;
       out << "\n";
     }

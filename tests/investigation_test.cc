@@ -120,6 +120,23 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
         "policy, below).");
   CHECK(j["failures"] == 47);
   CHECK(j["inbound_failures"] == 3);
+  // Hour by hour too: at 08:00, twelve timeouts of our mail and one refusal of its mail.
+  bool hour_seen = false;
+  for (const json& h : j["timeline"]) {
+    if (h["start"] != "2026-03-02T08:00:00.000Z") continue;
+    hour_seen = true;
+    CHECK(h["failures"] == 13);
+    CHECK(h["refused_by_us"] == 1);
+  }
+  CHECK(hour_seen);
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC", &out, &err) == 0);
+  CHECK(out.find("\n  2026-03-02 08:00 +00:00  sessions 15  failures 13 (1 refused by us)  "
+                 "connect_timeout 12  system_full 1\n") != std::string::npos);
+  CHECK(out.find("\n  2026-03-02 07:00 +00:00  sessions 15  failures 12  connect_timeout 12\n") !=
+        std::string::npos);
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC --lang es", &out,
+                 &err) == 0);
+  CHECK(out.find("fallos 13 (1 rechazados por nosotros)") != std::string::npos);
 }
 
 TEST_CASE("A domain's sessions and recipients are told by direction, as scan counts them",

@@ -82,6 +82,7 @@ struct HourRow {
   TimeMs start = 0;
   int64_t attempts = 0;
   int64_t failures = 0;
+  int64_t refused_by_us = 0;  // of the failures, mail to us that our own server refused
   std::map<std::string, int64_t> by_reason;
 };
 
