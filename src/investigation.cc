@@ -191,16 +191,22 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
       }
       if (rc.state == RecipientState::kDelivered && !m.message_id.empty() &&
           s.direction != Direction::kInbound) {
-        const Delivery delivery{s.start, s.session, s.first_ref};
+        // Where the log shows it taken: the reply to its data (a tracking row is its own).
+        const SourceRef taken = m.queued_ref.line > 0 ? m.queued_ref : s.first_ref;
+        const Delivery delivery{s.start, s.session, taken};
         const uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
         auto [at, fresh] = deliveries_.try_emplace(key, delivery);
         if (!fresh && s.start < at->second.time) at->second = delivery;
       }
       if (carries && IsTargetMessage(m)) {
         const bool kept = occurrence < result_.occurrences.size();
+        // A recipient the message reached points at the reply that took it; the others at
+        // the session's start (their failure has a ref of its own).
+        const bool taken = rc.state == RecipientState::kDelivered && m.queued_ref.line > 0;
         result_.message_recipients.push_back(
             {kept ? result_.occurrences[occurrence].time : s.start, s.start, s.session, s.log,
-             s.direction, m.sender, rc.address, rc.state, Ref(s.first_ref), occurrence});
+             s.direction, m.sender, rc.address, rc.state,
+             Ref(taken ? m.queued_ref : s.first_ref), occurrence});
       }
     }
   }

@@ -322,6 +322,7 @@ void SessionMatcher::ApplyReply(Open& s, const Pending& p, const Reply& r,
         if (msg != nullptr) {
           // A Receive log names the message only in our reply that queued it.
           if (msg->message_id.empty()) msg->message_id = std::string(QueuedMessageId(text));
+          msg->queued_ref = ref;
           for (RecipientOutcome& rc : msg->recipients) {
             if (rc.state == RecipientState::kAccepted) rc.state = RecipientState::kDelivered;
           }

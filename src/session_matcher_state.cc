@@ -61,7 +61,8 @@ json RecordJ(const SessionRecord& r) {
     messages.push_back({{"record_id", m.record_id},
                         {"message_id", m.message_id},
                         {"sender", m.sender},
-                        {"recipients", recipients}});
+                        {"recipients", recipients},
+                        {"queued_ref", RefJ(m.queued_ref)}});
   }
   return {{"log", ToString(r.log)},
           {"direction", static_cast<int>(r.direction)},
@@ -110,6 +111,8 @@ SessionRecord RecordOf(const json& j) {
     mo.record_id = m.at("record_id");
     mo.message_id = m.at("message_id");
     mo.sender = m.at("sender");
+    // (not in the state of versions before it)
+    if (m.contains("queued_ref")) mo.queued_ref = RefOf(m.at("queued_ref"));
     for (const json& rc : m.at("recipients")) {
       RecipientOutcome o;
       o.address = rc.at("address");

@@ -11,7 +11,7 @@ namespace smtptriage {
 // libstdc++ build) are here to remind of.
 #if defined(__GLIBCXX__) && defined(__x86_64__)
 static_assert(sizeof(SessionRecord) == 440, "a SessionRecord field is missing from the pack");
-static_assert(sizeof(MessageOutcome) == 152, "a MessageOutcome field is missing from the pack");
+static_assert(sizeof(MessageOutcome) == 168, "a MessageOutcome field is missing from the pack");
 static_assert(sizeof(RecipientOutcome) == 80, "a RecipientOutcome field is missing from the pack");
 static_assert(sizeof(FailureReply) == 160, "a FailureReply field is missing from the pack");
 static_assert(sizeof(TranscriptRow) == 64, "a TranscriptRow field is missing from the pack");
@@ -67,6 +67,8 @@ void Fields(Io& io, Session& s) {
       io(rc.state);
       io(rc.failure);
     });
+    io(m.queued_ref.file);
+    io(m.queued_ref.line);
   });
   io(s.session_failure);
   io(s.auth_failures);

@@ -360,6 +360,8 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
   CHECK(delivered["recipient"] == "contact364@margiestravel.example");
   CHECK(delivered["outcome"] == "delivered");
   CHECK(delivered["session"] == "08DE6C5774318442");
+  // Where the log shows it taken: "250 2.0.0 Ok: queued as ...", the reply to its BDAT.
+  CHECK(delivered["ref"] == "sample_logs/SmtpSend/SEND2026030209-1.LOG:117");
   CHECK(!delivered.contains("failure"));
   const json& failed = j["message_recipients"][0];
   CHECK(failed["recipient"] == "sales@margiestravel.example");
@@ -569,6 +571,9 @@ TEST_CASE("A temporary failure that a later session made good is said to be deli
   REQUIRE(j["occurrences"].size() == 1);
   CHECK(j["occurrences"][0]["reason"] == "greylisted");
   CHECK(j["occurrences"][0]["delivered_on_retry"]["session"] == "08DE6C57743183F9");
+  // (the row of "250 2.6.0 <...> Queued mail for delivery")
+  CHECK(j["occurrences"][0]["delivered_on_retry"]["ref"] ==
+        "sample_logs/SmtpSend/SEND2026030207-1.LOG:379");
 }
 
 TEST_CASE("Investigate usage errors exit 2", "[investigate]") {

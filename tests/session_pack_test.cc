@@ -59,6 +59,7 @@ SessionRecord Full(int n, const std::shared_ptr<const Classification>& classifie
       if (r == 0 && m == 1) rc.failure->classified = classified;
       msg.recipients.push_back(rc);
     }
+    msg.queued_ref = {11u + n, 2000 + 10 * n + m};
     s.messages.push_back(msg);
   }
   s.session_failure = Failure(9 + n, t);
@@ -113,6 +114,8 @@ void CheckSame(const SessionRecord& a, const SessionRecord& b) {
     CHECK(x.message_id == y.message_id);
     CHECK(x.sender == y.sender);
     CHECK(x.subject == y.subject);
+    CHECK(x.queued_ref.file == y.queued_ref.file);
+    CHECK(x.queued_ref.line == y.queued_ref.line);
     REQUIRE(x.recipients.size() == y.recipients.size());
     for (size_t r = 0; r < x.recipients.size(); ++r) {
       CHECK(x.recipients[r].address == y.recipients[r].address);

@@ -110,6 +110,7 @@ struct MessageOutcome {
   std::string sender;           // MAIL FROM address
   std::string subject;          // from message tracking, only with --show-subjects (privacy)
   std::vector<RecipientOutcome> recipients;
+  SourceRef queued_ref;         // the reply that took the message (2xx to its data), if any
 };
 
 struct TranscriptRow {
