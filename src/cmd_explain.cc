@@ -1,5 +1,6 @@
 // `smtptriage explain`: explains SMTP replies (or NDR text pasted around them) from the rules.
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "smtptriage/exit_codes.h"
 #include "smtptriage/reply.h"
 #include "smtptriage/reporters.h"
+#include "smtptriage/smtp_text.h"
 
 namespace po = boost::program_options;
 
@@ -137,16 +139,21 @@ void ExplainOne(const Classifier& classifier, std::string input, const ExplainOp
   }
 }
 
-// The replies to explain in text read from stdin: one per line, or, for a pasted NDR (fewer than
-// half of the lines hold a reply code: the rest is prose, addresses and headers), only the lines
-// that do, the lines of one multi-line reply ("550-5.1.1 ...", "550 5.1.1 ...") joined, each
-// reply once.
-std::vector<std::string> RepliesOfPaste(std::istream& in) {
+// The replies to explain in text read from stdin. The lines of one multi-line reply
+// ("550-5.7.25 ...", "550-5.7.25 ...", "550 5.7.25 ...") are one reply, as Exchange's logs write
+// it. A list of replies is explained line by line; among lines with reply codes, a line without
+// one only when the rules recognise it (a Winsock error) and not when it is prose around them.
+// A pasted NDR (fewer than half of the lines hold a reply code: the rest is prose, addresses and
+// headers) gives only its replies, consecutive lines of the same code joined, each reply once.
+std::vector<std::string> RepliesOfPaste(std::istream& in,
+                                        const std::function<bool(const std::string&)>& known) {
   struct Line {
     std::string text;
     int code;
     std::string enhanced;
     bool reply;
+    bool continuation;  // "550-..." (more lines follow)
+    size_t at;          // where the code stands in `text`
   };
   std::vector<Line> lines;
   size_t with_reply = 0;
@@ -156,12 +163,28 @@ std::vector<std::string> RepliesOfPaste(std::istream& in) {
     if (text.find_first_not_of(" \t") == std::string::npos) continue;
     Reply r = FindReply(text);
     const bool reply = r.code != 0 || !r.enhanced.empty();
-    lines.push_back({text, r.code, std::string(r.enhanced), reply});
+    const size_t at = r.code != 0 ? static_cast<size_t>(r.text.data() - text.data()) : 0;
+    lines.push_back({text, r.code, std::string(r.enhanced), reply, r.code != 0 && r.continuation,
+                     at});
     with_reply += reply;
   }
   std::vector<std::string> out;
   if (2 * with_reply >= lines.size()) {
-    for (Line& l : lines) out.push_back(std::move(l.text));
+    int open = 0;  // the code of a multi-line reply whose last line has not come yet
+    for (Line& l : lines) {
+      if (open != 0 && l.code == open) {
+        AppendReplyLine(&out.back(), std::string_view(l.text).substr(l.at), true);
+        if (!l.continuation) open = 0;
+        continue;
+      }
+      open = 0;
+      if (!l.reply && with_reply > 0 && !known(l.text)) continue;
+      out.push_back(std::move(l.text));
+      if (l.continuation) {
+        out.back()[l.at + 3] = ' ';
+        open = l.code;
+      }
+    }
     return out;
   }
   const Line* previous = nullptr;  // the line before, when it held a reply
@@ -258,7 +281,14 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
   bool first = true;
   for (const std::string& r : replies) {
     if (r == "-") {
-      for (const std::string& reply : RepliesOfPaste(in)) {
+      // A line without a code is kept among replies when a rule other than the last resort
+      // recognises it.
+      auto known = [&](const std::string& line) {
+        Reply reply = FindReply(line);
+        ReplyInput probe{reply.code, reply.enhanced, line, o.stage, o.log};
+        return classifier->Classify(probe).reason != Reason::kUndetermined;
+      };
+      for (const std::string& reply : RepliesOfPaste(in, known)) {
         ExplainOne(*classifier, reply, o, first, out);
         first = false;
       }

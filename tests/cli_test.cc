@@ -505,6 +505,33 @@ TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by lin
       "452 4.2.2 Mailbox full\n";
   REQUIRE(RunCli("explain --format json -", &out, &err, list) == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 3);
+
+  // A reply of several lines copied from a log is one reply, whatever the share of its lines.
+  const std::string gmail =
+      "550-5.7.25 [2001:db8:100::25] The IP address sending this message does not have a PTR\n"
+      "550-5.7.25 record setup, or the corresponding forward DNS entry does not match the\n"
+      "550-5.7.25 sending IP. As a policy, Gmail does not accept messages from IPs with\n"
+      "550-5.7.25 missing PTR records.\n"
+      "550 5.7.25  https://support.google.com/mail/answer/81126#ip-rev - gsmtp\n";
+  REQUIRE(RunCli("explain --format json -", &out, &err, gmail) == 0);
+  REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);
+  json one = json::parse(out);
+  CHECK(one["reason"] == "require_ptr");
+  CHECK(one["input"] == "550 5.7.25 [2001:db8:100::25] The IP address sending this message does "
+                        "not have a PTR record setup, or the corresponding forward DNS entry "
+                        "does not match the sending IP. As a policy, Gmail does not accept "
+                        "messages from IPs with missing PTR records.  "
+                        "https://support.google.com/mail/answer/81126#ip-rev - gsmtp");
+  // A short NDR, half of it replies: its prose is not explained as replies.
+  const std::string short_ndr =
+      "Delivery has failed to these recipients or groups:\n"
+      "Generating server: EX01.ourorg.example\n"
+      "Remote Server returned '550-5.1.1 The email account that you tried to reach does not "
+      "exist.'\n"
+      "Remote Server returned '550 5.1.1 https://support.google.com/mail/?p=NoSuchUser'\n";
+  REQUIRE(RunCli("explain --format json -", &out, &err, short_ndr) == 0);
+  REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(json::parse(out)["reason"] == "user_unknown");
 }
 
 TEST_CASE("CI runs the README's test command as it is written there", "[cli]") {
