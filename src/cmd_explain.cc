@@ -1,6 +1,5 @@
 // `smtptriage explain`: explains SMTP replies (or NDR text pasted around them) from the rules.
 #include <algorithm>
-#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -139,14 +138,12 @@ void ExplainOne(const Classifier& classifier, std::string input, const ExplainOp
   }
 }
 
-// The replies to explain in text read from stdin. The lines of one multi-line reply
-// ("550-5.7.25 ...", "550-5.7.25 ...", "550 5.7.25 ...") are one reply, as Exchange's logs write
-// it. A list of replies is explained line by line; among lines with reply codes, a line without
-// one only when the rules recognise it (a Winsock error) and not when it is prose around them.
-// A pasted NDR (fewer than half of the lines hold a reply code: the rest is prose, addresses and
-// headers) gives only its replies, consecutive lines of the same code joined, each reply once.
-std::vector<std::string> RepliesOfPaste(std::istream& in,
-                                        const std::function<bool(const std::string&)>& known) {
+// The replies to explain in text read from stdin. A list of replies is explained line by line
+// (one answer a line, for scripts), the raw lines of one multi-line reply ("550-5.7.25 ...",
+// "550-5.7.25 ...", "550 5.7.25 ...", as a log holds them) joined into one. A pasted NDR (fewer
+// than half of the lines hold a reply code, or it has Exchange's NDR headings) gives only its
+// replies, consecutive lines of the same code joined, each reply once.
+std::vector<std::string> RepliesOfPaste(std::istream& in) {
   struct Line {
     std::string text;
     int code;
@@ -157,6 +154,7 @@ std::vector<std::string> RepliesOfPaste(std::istream& in,
   };
   std::vector<Line> lines;
   size_t with_reply = 0;
+  bool ndr = false;  // an Exchange NDR's headings: not a list of replies
   std::string text;
   while (std::getline(in, text)) {
     while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
@@ -167,22 +165,28 @@ std::vector<std::string> RepliesOfPaste(std::istream& in,
     lines.push_back({text, r.code, std::string(r.enhanced), reply, r.code != 0 && r.continuation,
                      at});
     with_reply += reply;
+    for (const char* heading : {"Diagnostic information for administrators",
+                                "Delivery has failed to these recipients",
+                                "Generating server:", "Original message headers"}) {
+      ndr |= text.find(heading) != std::string::npos;
+    }
   }
   std::vector<std::string> out;
-  if (2 * with_reply >= lines.size()) {
-    int open = 0;  // the code of a multi-line reply whose last line has not come yet
+  if (!ndr && 2 * with_reply >= lines.size()) {
+    const Line* open = nullptr;  // the first line of a reply whose last line has not come yet
     for (Line& l : lines) {
-      if (open != 0 && l.code == open) {
-        AppendReplyLine(&out.back(), std::string_view(l.text).substr(l.at), true);
-        if (!l.continuation) open = 0;
+      if (open != nullptr && l.at == 0 && l.code == open->code && l.enhanced == open->enhanced) {
+        AppendReplyLine(&out.back(), l.text, true);
+        if (!l.continuation) open = nullptr;
         continue;
       }
-      open = 0;
-      if (!l.reply && with_reply > 0 && !known(l.text)) continue;
-      out.push_back(std::move(l.text));
-      if (l.continuation) {
-        out.back()[l.at + 3] = ' ';
-        open = l.code;
+      open = nullptr;
+      out.push_back(l.text);
+      // (a line that holds its code again is a whole reply collapsed into one line already)
+      const bool collapsed = l.text.find(l.text.substr(0, 3) + "-", 4) != std::string::npos;
+      if (l.continuation && l.at == 0 && !collapsed) {
+        out.back()[3] = ' ';
+        open = &l;
       }
     }
     return out;
@@ -281,14 +285,7 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
   bool first = true;
   for (const std::string& r : replies) {
     if (r == "-") {
-      // A line without a code is kept among replies when a rule other than the last resort
-      // recognises it.
-      auto known = [&](const std::string& line) {
-        Reply reply = FindReply(line);
-        ReplyInput probe{reply.code, reply.enhanced, line, o.stage, o.log};
-        return classifier->Classify(probe).reason != Reason::kUndetermined;
-      };
-      for (const std::string& reply : RepliesOfPaste(in, known)) {
+      for (const std::string& reply : RepliesOfPaste(in)) {
         ExplainOne(*classifier, reply, o, first, out);
         first = false;
       }

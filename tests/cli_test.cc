@@ -522,6 +522,15 @@ TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by lin
                         "does not match the sending IP. As a policy, Gmail does not accept "
                         "messages from IPs with missing PTR records.  "
                         "https://support.google.com/mail/answer/81126#ip-rev - gsmtp");
+  // One answer a line for a list, even of replies that each start as a continuation line: each
+  // holds its code again, a whole reply collapsed into one line.
+  const std::string collapsed =
+      "550-5.7.26 The MAIL FROM domain has an SPF record with a hard fail policy 550-5.7.26 "
+      "(-all) but it fails to pass SPF checks.\n"
+      "550-5.7.26 This mail has been blocked because the sender is unauthenticated. 550-5.7.26 "
+      "Gmail requires all senders to authenticate with either SPF or DKIM.\n";
+  REQUIRE(RunCli("explain --format json -", &out, &err, collapsed) == 0);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 2);
   // A short NDR, half of it replies: its prose is not explained as replies.
   const std::string short_ndr =
       "Delivery has failed to these recipients or groups:\n"
