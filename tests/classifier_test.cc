@@ -189,6 +189,19 @@ TEST_CASE("Built-in rules explain well-known replies") {
     CHECK(got.rule != nullptr);
     CHECK(Why(*c, row.reply).find(got.rule->id) != std::string::npos);
   }
+  // Exchange's delay notice: the message is still queued, not lost; its expiry is final.
+  Classification delayed = Explain(*c, "Remote Server returned '400 4.4.7 Message delayed'");
+  CHECK(delayed.rule->id == "exchange.queue.delayed");
+  CHECK(delayed.retry == Retry::kTransient);
+  Classification expired = Explain(*c, "550 4.4.7 QUEUE.Expired; message expired");
+  CHECK(expired.retry == Retry::kPermanent);
+  // A receiver metering what it takes from our address: a rate limit, to be retried.
+  Classification metered = Explain(
+      *c, "450 4.7.1 <a@partner.example>: Recipient address rejected: Too many recipients from "
+          "[198.51.100.25], try again later");
+  CHECK(ToString(metered.reason) == std::string("rate_limited"));
+  CHECK(ToString(Explain(*c, "452 4.5.3 Too many recipients").reason) ==
+        std::string("exceed_limit"));
 }
 
 TEST_CASE("Precedence: specific text, generic text, enhanced code, basic class") {
