@@ -234,6 +234,8 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   // A reply row: collect multi-line replies until the last line.
   Reply r = ParseReply(ev.data);
   std::string_view text = ev.data;
+  // A multi-line reply is referred to by its first row, where a reader finds all of it.
+  const SourceRef* reply_ref = &ref;
   if (r.continuation || s.have_reply_start) {
     if (!s.have_reply_start) s.reply_start_ref = ref;
     AppendReplyLine(&s.multiline, ev.data, s.have_reply_start);
@@ -241,24 +243,26 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     if (r.continuation) return;
     text = s.multiline;
     r = ParseReply(s.multiline);
-    ref = s.reply_start_ref;
+    reply_ref = &s.reply_start_ref;
   }
   if (s.pending.empty()) {
     // A reply nobody asked for: the banner (Send) or our greeting (Receive).
     if (!s.banner_seen) {
       s.banner_seen = true;
       if (send && r.code == 220) rec.remote_host = std::string(BannerHost(text));
-      if (r.code >= 400) s.last_error = MakeFailure(r, text, Stage::kBanner, "", ev.time, ref);
+      if (r.code >= 400) {
+        s.last_error = MakeFailure(r, text, Stage::kBanner, "", ev.time, *reply_ref);
+      }
     } else if (r.code >= 400) {
       // An unsolicited refusal (e.g. 421 before closing): it ends whatever was going on.
-      s.last_error = MakeFailure(r, text, s.last_stage, s.last_command, ev.time, ref);
+      s.last_error = MakeFailure(r, text, s.last_stage, s.last_command, ev.time, *reply_ref);
     }
     s.multiline.clear();
     return;
   }
   const Pending& p = s.pending.front();  // intact until the next push
   s.pending.pop_front();
-  ApplyReply(s, p, r, text, ev.time, ref);
+  ApplyReply(s, p, r, text, ev.time, *reply_ref);
   s.multiline.clear();
 }
 
