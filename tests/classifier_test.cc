@@ -195,6 +195,18 @@ TEST_CASE("Built-in rules explain well-known replies") {
   CHECK(delayed.retry == Retry::kTransient);
   Classification expired = Explain(*c, "550 4.4.7 QUEUE.Expired; message expired");
   CHECK(expired.retry == Retry::kPermanent);
+  // TLS: a failed handshake, wherever the words stand, is a TLS failure (not the 4.7.x class's
+  // reputation, nor the failover's connection); a receiver whose own TLS is broken is theirs.
+  for (const char* reply :
+       {"451 4.7.0 TLS handshake failed",
+        "451 4.4.0 Primary target IP address responded with: \"451 4.7.0 TLS handshake failed.\" "
+        "Attempted failover to alternate host, but that did not succeed."}) {
+    INFO(reply);
+    CHECK(ToString(Explain(*c, reply).reason) == std::string("tls_failure"));
+  }
+  Classification broken = Explain(*c, "454 4.7.0 TLS not available due to local problem");
+  CHECK(broken.rule->id == "tls.remote-not-available");
+  CHECK(broken.side == Side::kRemote);
   // A receiver metering what it takes from our address: a rate limit, to be retried.
   Classification metered = Explain(
       *c, "450 4.7.1 <a@partner.example>: Recipient address rejected: Too many recipients from "
