@@ -295,6 +295,9 @@ void SayDomainVerdict(const AggregatorOptions& opt, int64_t local, int64_t total
   }
   double share = static_cast<double>(local) / total;
   const std::string n = std::to_string(total);
+  // "1 of 3 failures points", "1 de 3 fallos apunta".
+  auto point = [](int64_t k) { return k == 1 ? " points" : " point"; };
+  auto apunta = [](int64_t k) { return k == 1 ? " apunta" : " apuntan"; };
   if (total == 1) {  // not "1 of 1 failures point to ..."
     const bool ours = local == 1;
     dr->verdict = ours ? "local" : "remote";
@@ -307,29 +310,32 @@ void SayDomainVerdict(const AggregatorOptions& opt, int64_t local, int64_t total
   } else if (share >= opt.local_share) {
     dr->verdict = "local";
     LocalizedText rest = OtherFailures(total - local, remote_reasons, false);
-    dr->verdict_summary = {std::to_string(local) + " of " + n + " failures point to our side: " +
-                               MainReasons(local_reasons, false) + "." + rest.en,
-                           std::to_string(local) + " de " + n +
-                               " fallos apuntan a nuestro lado: " +
-                               MainReasons(local_reasons, true) + "." + rest.es};
+    dr->verdict_summary = {std::to_string(local) + " of " + n + " failures" + point(local) +
+                               " to our side: " + MainReasons(local_reasons, false) + "." +
+                               rest.en,
+                           std::to_string(local) + " de " + n + " fallos" + apunta(local) +
+                               " a nuestro lado: " + MainReasons(local_reasons, true) + "." +
+                               rest.es};
   } else if (1 - share >= opt.local_share) {
     dr->verdict = "remote";
     std::string r = std::to_string(total - local);
     LocalizedText rest = OtherFailures(local, local_reasons, true);
-    dr->verdict_summary = {r + " of " + n + " failures point to the remote side: " +
-                               MainReasons(remote_reasons, false) + "." + rest.en,
-                           r + " de " + n + " fallos apuntan al lado remoto: " +
-                               MainReasons(remote_reasons, true) + "." + rest.es};
+    dr->verdict_summary = {r + " of " + n + " failures" + point(total - local) +
+                               " to the remote side: " + MainReasons(remote_reasons, false) + "." +
+                               rest.en,
+                           r + " de " + n + " fallos" + apunta(total - local) +
+                               " al lado remoto: " + MainReasons(remote_reasons, true) + "." +
+                               rest.es};
   } else {
     dr->verdict = "mixed";
     std::string l = std::to_string(local), r = std::to_string(total - local);
-    dr->verdict_summary = {"Mixed: " + l + " of " + n + " failures point to our side (" +
-                               MainReasons(local_reasons, false) + "), " + r +
+    dr->verdict_summary = {"Mixed: " + l + " of " + n + " failures" + point(local) +
+                               " to our side (" + MainReasons(local_reasons, false) + "), " + r +
                                " to the remote side (" + MainReasons(remote_reasons, false) +
                                ").",
-                           "Mixto: " + l + " de " + n + " fallos apuntan a nuestro lado (" +
-                               MainReasons(local_reasons, true) + "), " + r +
-                               " al lado remoto (" + MainReasons(remote_reasons, true) + ")."};
+                           "Mixto: " + l + " de " + n + " fallos" + apunta(local) +
+                               " a nuestro lado (" + MainReasons(local_reasons, true) + "), " +
+                               r + " al lado remoto (" + MainReasons(remote_reasons, true) + ")."};
   }
 }
 

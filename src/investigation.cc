@@ -11,6 +11,9 @@
 namespace smtptriage {
 namespace {
 
+// "1 of 3 failures points", "2 of 3 failures point".
+const char* Point(int64_t k) { return k == 1 ? " points" : " point"; }
+
 bool DomainMatches(const std::string& domain, const std::string& want) {
   return domain == want || (domain.size() > want.size() &&
                             domain.compare(domain.size() - want.size(), want.size(), want) == 0 &&
@@ -447,15 +450,15 @@ InvestigationResult Investigation::Finish(const Report& report) {
     } else if (static_cast<double>(ours) / left >= options_.local_share) {
       result_.verdict = "local";
       result_.verdict_summary =
-          std::to_string(ours) + " of " + n + " failures point to our side.";
+          std::to_string(ours) + " of " + n + " failures" + Point(ours) + " to our side.";
     } else if (static_cast<double>(left - ours) / left >= options_.local_share) {
       result_.verdict = "remote";
-      result_.verdict_summary =
-          std::to_string(left - ours) + " of " + n + " failures point to the remote side.";
+      result_.verdict_summary = std::to_string(left - ours) + " of " + n + " failures" +
+                                Point(left - ours) + " to the remote side.";
     } else {
       result_.verdict = "mixed";
-      result_.verdict_summary = std::to_string(ours) + " of " + n +
-                                " failures point to our side, the rest to the remote side.";
+      result_.verdict_summary = std::to_string(ours) + " of " + n + " failures" + Point(ours) +
+                                " to our side, the rest to the remote side.";
     }
     if (left > 0 && retried > 0) {
       result_.verdict_summary +=

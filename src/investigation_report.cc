@@ -45,14 +45,15 @@ std::string VerdictSummaryEs(const InvestigationResult& r) {
                       : "El único fallo apunta al lado remoto.") +
            retry + also;
   }
-  const std::string of = " de " + std::to_string(sent) + " fallos apuntan";
-  if (r.verdict == "local") return std::to_string(ours) + of + " a nuestro lado." + retry + also;
-  if (r.verdict == "remote") {
-    return std::to_string(theirs) + of + " al lado remoto." + retry + also;
-  }
+  // "1 de 3 fallos apunta", "2 de 3 fallos apuntan".
+  auto of = [&](int64_t k) {
+    return std::to_string(k) + " de " + std::to_string(sent) +
+           (k == 1 ? " fallos apunta" : " fallos apuntan");
+  };
+  if (r.verdict == "local") return of(ours) + " a nuestro lado." + retry + also;
+  if (r.verdict == "remote") return of(theirs) + " al lado remoto." + retry + also;
   if (r.verdict == "mixed") {
-    return std::to_string(ours) + of + " a nuestro lado; el resto, al lado remoto." + retry +
-           also;
+    return of(ours) + " a nuestro lado; el resto, al lado remoto." + retry + also;
   }
   if (r.verdict == "not_found") {
     std::string s = r.verdict_summary.rfind("No session in the period", 0) == 0
@@ -275,7 +276,10 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
           << "  " << (es ? "fallos " : "failures ") << h.failures;
       // What our own server refused of mail to us is not a failure of our mail: said apart.
       if (h.refused_by_us > 0) {
-        out << " (" << h.refused_by_us << (es ? " rechazados por nosotros)" : " refused by us)");
+        const char* refused = !es                    ? " refused by us)"
+                              : h.refused_by_us == 1 ? " rechazado por nosotros)"
+                                                     : " rechazados por nosotros)";
+        out << " (" << h.refused_by_us << refused;
       }
       for (const auto& [reason, n] : h.by_reason) out << "  " << reason << " " << n;
       out << "\n";
@@ -308,7 +312,8 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
         << "\"  " << g.sample_ref << "\n";
     if (k.inbound) {
       out << "  "
-          << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): de ningún lado"
+          << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): no es fallo de "
+                   "ningún lado"
                  : "Refused by our server (mail sent to us): neither side's failure")
           << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
     } else {

@@ -136,7 +136,7 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
         std::string::npos);
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC --lang es", &out,
                  &err) == 0);
-  CHECK(out.find("fallos 13 (1 rechazados por nosotros)") != std::string::npos);
+  CHECK(out.find("fallos 13 (1 rechazado por nosotros)") != std::string::npos);
 }
 
 TEST_CASE("A domain's sessions and recipients are told by direction, as scan counts them",
