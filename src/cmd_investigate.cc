@@ -34,11 +34,13 @@ int RunInvestigate(const Args& args, std::istream&, std::ostream& out, std::ostr
     out << "Usage: smtptriage investigate [options] TARGET PATH...\n"
            "TARGET is a domain (partner.example), an email address (recipient or sender), a\n"
            "Message-ID (<id@host>, the <> optional: every recipient of the message, in each\n"
-           "session that carried it), an IP address (a receiving server, or a client of ours) or\n"
-           "a session id (16 hexadecimal digits). Shows an hourly timeline, each distinct failure\n"
-           "with an example transcript, its explanation, what to check, whether other domains\n"
-           "saw the same in the same hours, and the verdict for the target. Mail we sent decides\n"
-           "the verdict; what our own server refused of the target's mail to us is shown apart.\n\n"
+           "session that carried it), an IP address (a receiving server, a client of ours, or\n"
+           "one of our own: the sessions that left from it and the replies that name it, as a\n"
+           "blocklist's \"Client host [IP] blocked\" does) or a session id (16 hexadecimal\n"
+           "digits). Shows an hourly timeline, each distinct failure with an example\n"
+           "transcript, its explanation, what to check, whether other domains saw the same in\n"
+           "the same hours, and the verdict for the target. Mail we sent decides the verdict;\n"
+           "what our own server refused of the target's mail to us is shown apart.\n\n"
         << desc;
     return kExitOk;
   }

@@ -14,6 +14,29 @@ namespace {
 // "1 of 3 failures points", "2 of 3 failures point".
 const char* Point(int64_t k) { return k == 1 ? " points" : " point"; }
 
+// Whether `text` names the address `ip` (lower case) as a whole, not as a part of a longer
+// one: "[198.51.100.25]" names 198.51.100.25, "198.51.100.250" does not.
+bool NamesIp(std::string_view text, const std::string& ip) {
+  auto part = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' ||
+                                  c == ':'; };
+  const std::string lower = ToLower(text);  // (IPv6 hex digits may be written in capitals)
+  for (size_t at = 0; (at = lower.find(ip, at)) != std::string::npos; ++at) {
+    const size_t end = at + ip.size();
+    if ((at == 0 || !part(lower[at - 1])) && (end == lower.size() || !part(lower[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The address an endpoint ("10.0.0.25:55475", "[2001:db8::25]:25") stands for, lower case.
+std::string EndpointIp(std::string_view endpoint) {
+  std::string ip;
+  int port = 0;
+  SplitEndpoint(endpoint, &ip, &port);
+  return ToLower(ip);
+}
+
 bool DomainMatches(const std::string& domain, const std::string& want) {
   return domain == want || (domain.size() > want.size() &&
                             domain.compare(domain.size() - want.size(), want.size(), want) == 0 &&
@@ -64,6 +87,16 @@ bool Investigation::MatchesRecipient(const RecipientOutcome& rc, const MessageOu
   return false;
 }
 
+bool Investigation::NamesTargetIp(const SessionRecord& s) const {
+  if (s.session_failure && NamesIp(s.session_failure->text, target_.value)) return true;
+  for (const MessageOutcome& m : s.messages) {
+    for (const RecipientOutcome& rc : m.recipients) {
+      if (rc.failure && NamesIp(rc.failure->text, target_.value)) return true;
+    }
+  }
+  return false;
+}
+
 bool Investigation::IsTargetMessage(const MessageOutcome& m) const {
   if (target_.kind != Target::Kind::kAddress) return false;
   // Most messages are told apart by length alone, without a lower-cased copy of their id.
@@ -97,7 +130,12 @@ void Investigation::OnSession(SessionRecord&& s) {
       if (ToLower(s.session) == ToLower(target_.value)) Take(s, true);
       return;
     case Target::Kind::kIp:
-      if (ToLower(s.remote_ip) == target_.value) Take(s, true);
+      // The server at the other end; or ours: the address a session left from, or the one a
+      // reply names ("Client host [198.51.100.25] blocked"), our public address behind NAT.
+      if (ToLower(s.remote_ip) == target_.value || EndpointIp(s.local_endpoint) == target_.value ||
+          NamesTargetIp(s)) {
+        Take(s, true);
+      }
       return;
     case Target::Kind::kMessage:  // (never: an address target becomes one at Finish)
     case Target::Kind::kAddress:

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -230,6 +231,22 @@ TEST_CASE("Investigating an IP address: the sessions with it at the other end", 
   CHECK(j["target"]["kind"] == "ip");
   CHECK(j["sessions"] == 2);
   CHECK(j["failures"] == 2);
+  // Our own public address, which only the replies name (the server is behind NAT): the
+  // blocklists' refusals and a receiver's rate limit, and not an address it is the start of.
+  REQUIRE(RunCli("investigate 198.51.100.25 sample_logs --format json", &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["failures"] == 10);
+  CHECK(j["local_failures"] == 4);
+  std::map<std::string, int64_t> kinds;
+  for (const json& k : j["failure_kinds"]) kinds[k["reason"]] += k["count"].get<int64_t>();
+  CHECK(kinds == std::map<std::string, int64_t>{{"blocked", 4}, {"rate_limited", 6}});
+  REQUIRE(RunCli("investigate 198.51.100.2 sample_logs --format json", &out, &err) == 0);
+  CHECK(json::parse(out)["verdict"]["side"] == "not_found");
+  // Our server's own address in the logs: the sessions that left from it (Gmail over IPv6).
+  REQUIRE(RunCli("investigate 2001:DB8:100::25 sample_logs --format json", &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["sessions_by_direction"]["outbound"] == 13);
+  CHECK(j["sessions_by_direction"]["inbound"] == 0);
   // A receiving server's address (one of proseware-supply.example's two MX): our mail to it.
   REQUIRE(RunCli("investigate 203.0.113.100 sample_logs --format json", &out, &err) == 0);
   j = json::parse(out);

@@ -154,6 +154,8 @@ class Investigation : public SessionSink {
 
  private:
   bool MatchesRecipient(const RecipientOutcome& rc, const MessageOutcome& m) const;
+  // An IP target named in one of the session's failed replies.
+  bool NamesTargetIp(const SessionRecord& s) const;
   // For an address target: whether `m` is the message whose Message-ID it is.
   bool IsTargetMessage(const MessageOutcome& m) const;
   bool CarriesTargetMessage(const SessionRecord& s) const;
