@@ -344,6 +344,7 @@ nlohmann::json LogFollower::SaveState() const {
                      {"done", t->done},
                      {"head_bytes", t->head_bytes},
                      {"head_hash", t->head_hash},
+                     {"waited_size", t->waited_size},
                      {"log_type", t->parser->log_type_line()},
                      {"fields", t->parser->fields_line()}});
   }
@@ -385,6 +386,10 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
           return Status::Invalid("file head out of range");
         }
       }
+      // A .gz seen incomplete: read at the next look if its size has not changed by then,
+      // damaged or not, also when that look is another run (watch --once from a scheduler).
+      // (absent from the states of earlier builds)
+      if (j.contains("waited_size")) t->waited_size = JsonInteger<int64_t>(j.at("waited_size"));
       // Resume with the schema in force, without reading the file's start again.
       ProtocolEvent ev;
       for (const char* key : {"log_type", "fields"}) {
