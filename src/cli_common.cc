@@ -193,6 +193,18 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
   return true;
 }
 
+bool CountsValid(const char* command,
+                 std::initializer_list<std::pair<const char*, int64_t>> counts,
+                 std::ostream& err) {
+  for (const auto& [name, n] : counts) {
+    if (n >= 0) continue;
+    err << "smtptriage " << command << ": " << name << ": expected a number, 0 or more, got " << n
+        << "\nTry 'smtptriage " << command << " --help'.\n";
+    return false;
+  }
+  return true;
+}
+
 bool ParseArgs(const std::vector<std::string>& args, const char* command,
                const po::options_description& desc, CommonOptions* common,
                po::variables_map* vm, std::ostream& err, std::string* target) {

@@ -276,6 +276,13 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
         << kExplainUsage;
     return kExitUsage;
   }
+  for (const std::string& r : replies) {
+    if (r.find_first_not_of(" \t\r\n") == std::string::npos) {
+      err << "smtptriage explain: an empty REPLY: give the text of the reply (quoted), or - to "
+             "read replies from stdin\n";
+      return kExitUsage;
+    }
+  }
   std::unique_ptr<Classifier> classifier;
   Status s = Classifier::Load(rules_dir, rules, &classifier);
   if (!s.ok()) {

@@ -1,5 +1,7 @@
 // `smtptriage merge`: one report from the JSON reports of several runs (other servers, other
 // days), with the numbers a single run over all their logs would give.
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -201,7 +203,7 @@ void WarnOverlap(const ReadSpan& span, const std::vector<ReadSpan>& earlier, std
 int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
   std::string format = "json", output;
-  size_t top = 20, top_domains = 20;
+  int64_t top = 20, top_domains = 20;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
       ("format,f", po::value(&format)->default_value("json"),
@@ -217,6 +219,9 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
                     "verbose"});
   po::variables_map vm;
   if (!ParseArgs(args, "merge", desc, &common, &vm, err)) return kExitUsage;
+  if (!CountsValid("merge", {{"--top", top}, {"--top-domains", top_domains}}, err)) {
+    return kExitUsage;
+  }
   if (vm.count("help")) {
     out << kMergeUsage << "\n" << desc;
     return kExitOk;
@@ -296,15 +301,15 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (!output.empty()) {
     file.open(output, std::ios::binary);
     if (!file) {
-      err << "smtptriage merge: cannot write " << output << "\n";
+      err << "smtptriage merge: cannot write " << output << ": " << std::strerror(errno) << "\n";
       return kExitUsage;
     }
     sink = &file;
   }
   RenderOptions ro;
   ro.lang = setup.lang;
-  ro.top = top;
-  ro.top_domains = top_domains;
+  ro.top = static_cast<size_t>(top);
+  ro.top_domains = static_cast<size_t>(top_domains);
   reporter->render(report, ro, *sink);
   sink->flush();
   if (!*sink) {

@@ -1,3 +1,5 @@
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -34,7 +36,7 @@ std::string FormatNames() {
 int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
   std::string format = "text", output, domain;
-  size_t top = 20, top_domains = 20;
+  int64_t top = 20, top_domains = 20;
   bool show_subjects = false;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
@@ -50,6 +52,9 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   AddCommonOptions(&desc, &common);
   po::variables_map vm;
   if (!ParseArgs(args, "scan", desc, &common, &vm, err)) return kExitUsage;
+  if (!CountsValid("scan", {{"--top", top}, {"--top-domains", top_domains}}, err)) {
+    return kExitUsage;
+  }
   if (vm.count("help")) {
     out << kScanUsage << "\n" << desc;
     return kExitOk;
@@ -92,7 +97,7 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   if (!output.empty()) {
     file.open(output, std::ios::binary);
     if (!file) {
-      err << "smtptriage scan: cannot write " << output << "\n";
+      err << "smtptriage scan: cannot write " << output << ": " << std::strerror(errno) << "\n";
       return kExitUsage;
     }
     sink = &file;
@@ -120,8 +125,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   }
   RenderOptions ro;
   ro.lang = setup.lang;
-  ro.top = top;
-  ro.top_domains = top_domains;
+  ro.top = static_cast<size_t>(top);
+  ro.top_domains = static_cast<size_t>(top_domains);
   ro.verbose = common.verbose;
   reporter->render(report, ro, *sink);
   sink->flush();

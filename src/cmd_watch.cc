@@ -16,7 +16,7 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   CommonOptions common;
   std::string format = "ndjson", output, state, interval = "2s", lookback = "24h";
   std::string idle = "10m";
-  size_t top = 20;
+  int64_t top = 20;
   bool once = false;
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
@@ -37,6 +37,7 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   AddCommonOptions(&desc, &common, {"tz", "jobs", "unparsed", "by-server", "server"});
   po::variables_map vm;
   if (!ParseArgs(args, "watch", desc, &common, &vm, err)) return kExitUsage;
+  if (!CountsValid("watch", {{"--top-domains", top}}, err)) return kExitUsage;
   if (vm.count("help")) {
     out << "Usage: smtptriage watch [options] PATH...\n"
            "Follows the SMTP protocol logs in PATH (folders) as Exchange writes them and writes\n"
@@ -66,7 +67,7 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   if (!common.quiet) options.warnings = &err;
   options.state_file = state;
   options.output_file = output;
-  options.top_domains = top;
+  options.top_domains = static_cast<size_t>(top);
   options.aggregator = setup.aggregator;
   if (!ParseDuration(interval, &options.interval_ms) || options.interval_ms < 100) {
     err << "smtptriage watch: --interval: a duration such as 2s or 1m is needed\n";

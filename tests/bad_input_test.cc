@@ -504,6 +504,15 @@ TEST_CASE("Broken rules and bad options give a clear message and exit 2", "[bad_
       {"scan '" + log + "' --format xml", "xml"},
       {"scan '" + log + "' --since yesterday-ish", "yesterday-ish"},
       {"scan '" + log + "' --until 2026-13-45T99:00", "2026-13-45T99:00"},
+      // A negative count is not "no limit".
+      {"scan '" + log + "' --top-domains -1", "--top-domains: expected a number, 0 or more"},
+      {"scan '" + log + "' --top -3", "--top: expected a number, 0 or more, got -3"},
+      {"watch '" + dir.path().string() + "' --once --top-domains -1", "--top-domains"},
+      // Nothing to explain.
+      {"explain ''", "an empty REPLY"},
+      // Where the report cannot go, and why.
+      {"scan '" + log + "' -o '" + dir.path().string() + "/no/such/folder/report.html'",
+       "report.html: No such file or directory"},
   };
   for (const Bad& c : cases) {
     std::string out, err;

@@ -65,6 +65,13 @@ bool ParseArgs(const std::vector<std::string>& args, const char* command,
                boost::program_options::variables_map* vm, std::ostream& err,
                std::string* target = nullptr);
 
+// Options that count (--top, --top-domains) are read as signed numbers: read into an unsigned
+// one, "-1" would become its largest value and mean "no limit". A negative count is a usage
+// error, said on `err` ("smtptriage COMMAND: --top: ..."); returns whether all are valid.
+bool CountsValid(const char* command,
+                 std::initializer_list<std::pair<const char*, int64_t>> counts,
+                 std::ostream& err);
+
 // Starts the report of a run: version, clock, parameters, and the --unparsed file, opened into
 // `unparsed` (which must outlive the report). False, with *error set, when that file cannot be
 // written.
