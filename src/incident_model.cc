@@ -470,8 +470,25 @@ void SayReportVerdict(const IncidentInput& in, Report* report) {
   int64_t failures = 0, remote_failures = 0, domains_failing = 0, internal_failures = 0;
   std::string first_internal;
   DomainLines local_list, remote_list;
+  // Mail to us that our own server refused for a fault of its own (back pressure: short of disk
+  // or memory), not by policy: ours to fix, whatever became of our mail.
+  ReasonCounts refused_for_us;
+  std::set<std::string> refusing;  // which of our servers, when the run has several
   for (const IncidentDomain& d : in.domains) {
     const DomainReport& dr = *d.report;
+    if (dr.direction == Direction::kInbound) {
+      for (const FailureGroup& g : dr.failures) {
+        if (g.side != Side::kLocal) continue;
+        refused_for_us[std::string(ToString(g.reason))] += g.count;
+        auto it = d.group_buckets->find(FailureGroupKey(g));
+        if (it == d.group_buckets->end() || in.servers == nullptr || in.servers->size() < 2) {
+          continue;
+        }
+        for (const auto& [at, n] : it->second) {
+          if (at.second < in.servers->size()) refusing.insert((*in.servers)[at.second]);
+        }
+      }
+    }
     if (dr.direction == Direction::kInternal && dr.failures_total() > 0) {
       if (internal_failures == 0) first_internal = dr.domain;
       internal_failures += dr.failures_total();
@@ -501,9 +518,12 @@ void SayReportVerdict(const IncidentInput& in, Report* report) {
   }
   if (!remote_list.empty()) {
     std::string n = std::to_string(remote_failures);
-    v.remote_summary = {n + " failures point to the receiving side, each isolated: " +
+    const bool one = remote_failures == 1;
+    v.remote_summary = {n + (one ? " failure points" : " failures point") +
+                            " to the receiving side, each isolated: " +
                             JoinMost(remote_list, 3, false) + ".",
-                        n + " fallos apuntan al lado receptor, cada uno aislado: " +
+                        n + (one ? " fallo apunta" : " fallos apuntan") +
+                            " al lado receptor, cada uno aislado: " +
                             JoinMost(remote_list, 3, true) + "."};
   }
   if (!report->incidents.empty()) {
@@ -538,15 +558,47 @@ void SayReportVerdict(const IncidentInput& in, Report* report) {
   } else if (failures > 0) {
     v.side = "remote";
     std::string f = std::to_string(failures), d = std::to_string(domains_failing);
-    v.summary = {f + " failures to " + d + " domains, each isolated and pointing to the receiving "
-                     "side; no local incident. Most: " + JoinMost(remote_list, 3, false) + ".",
-                 f + " fallos hacia " + d + " dominios, todos aislados y apuntando al lado "
-                     "receptor; ningún incidente local. Los principales: " +
-                     JoinMost(remote_list, 3, true) + "."};
+    const bool one_failure = failures == 1, one_domain = domains_failing == 1;
+    v.summary = {f + (one_failure ? " failure to " : " failures to ") + d +
+                     (one_domain ? " domain" : " domains") +
+                     ", each isolated and pointing to the receiving side; no local incident. "
+                     "Most: " + JoinMost(remote_list, 3, false) + ".",
+                 f + (one_failure ? " fallo hacia " : " fallos hacia ") + d +
+                     (one_domain ? " dominio" : " dominios") +
+                     ", todos aislados y apuntando al lado receptor; ningún incidente local. "
+                     "Los principales: " + JoinMost(remote_list, 3, true) + "."};
   } else {
     v.side = "none";
     v.summary = {"No outbound delivery failures in the period.",
                  "Ningún fallo de entrega de salida en el periodo."};
+  }
+  if (!refused_for_us.empty()) {
+    // "our own server refused", or by name when the run has several: "EX01 and EX03 refused".
+    std::vector<std::string> names(refusing.begin(), refusing.end());
+    const std::string who_en = names.empty() ? "our own server" : JoinNames(names, " and "),
+                      who_es = names.empty() ? "nuestro propio servidor" : JoinNames(names, " y ");
+    const char* rechazo = names.size() > 1 ? " rechazaron" : " rechazó";
+    const LocalizedText what = {
+        " refused mail sent to us for reasons on our side: " +
+            MainReasons(refused_for_us, false) + ".",
+        std::string(rechazo) + " correo que nos enviaron por motivos de nuestro lado: " +
+            MainReasons(refused_for_us, true) + "."};
+    auto capital = [](std::string text) {
+      if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = text[0] - 'a' + 'A';
+      return text;
+    };
+    if (v.side == "local") {
+      v.summary.en += " Also, " + who_en + what.en;
+      v.summary.es += " Además, " + who_es + what.es;
+    } else {
+      // Our mail's failures, all on their side, are said after it ("Also THEIRS"); none at all,
+      // in the same sentence.
+      const LocalizedText after = v.side == "none" ? LocalizedText{" " + v.summary.en,
+                                                                   " " + v.summary.es}
+                                                   : LocalizedText{};
+      v.side = "local";
+      v.summary = {capital(who_en) + what.en + after.en, capital(who_es) + what.es + after.es};
+    }
   }
 }
 

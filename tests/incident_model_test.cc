@@ -208,3 +208,96 @@ TEST_CASE("The matcher finds exactly the failures the generator injected", "[ver
   CHECK(failures >= outbound_injected);
   CHECK(run.report.totals.sessions == run.truth.sessions);
 }
+
+namespace {
+
+// One session: mail from `sender` to `recipient` refused with `reply` at RCPT (or delivered when
+// `reply` is empty), in a Receive log (mail to us) or a Send log (ours).
+SessionRecord OneSession(bool to_us, const std::string& id, TimeMs start, const std::string& sender,
+                         const std::string& recipient, const std::string& reply) {
+  SessionRecord s;
+  s.log = to_us ? LogKind::kReceive : LogKind::kSend;
+  s.direction = to_us ? Direction::kInbound : Direction::kOutbound;
+  s.session = id;
+  s.start = start;
+  s.end = start + 2000;
+  s.remote_ip = to_us ? "192.0.2.9" : "203.0.113.7";
+  s.remote_endpoint = s.remote_ip + ":25";
+  s.connector = to_us ? "EX01\\Default Frontend EX01" : "Internet Send Connector";
+  s.closed_cleanly = true;
+  MessageOutcome m;
+  m.sender = sender;
+  RecipientOutcome rc;
+  rc.address = recipient;
+  rc.domain = recipient.substr(recipient.find('@') + 1);
+  rc.state = reply.empty() ? RecipientState::kDelivered : RecipientState::kFailed;
+  if (!reply.empty()) {
+    FailureReply f;
+    f.code = std::stoi(reply.substr(0, 3));
+    f.enhanced = reply.substr(4, 5);
+    f.text = reply;
+    f.stage = Stage::kRcpt;
+    f.time = start + 1000;
+    rc.failure = f;
+  }
+  m.recipients.push_back(rc);
+  s.messages.push_back(m);
+  return s;
+}
+
+Report VerdictOf(std::vector<SessionRecord> sessions) {
+  std::unique_ptr<Classifier> classifier;
+  REQUIRE(Classifier::Load("", {}, &classifier).ok());
+  Aggregator aggregator(classifier.get(), AggregatorOptions());
+  for (SessionRecord& s : sessions) aggregator.OnSession(std::move(s));
+  Report report;
+  aggregator.Finish(&report);
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("Our own server refusing mail for lack of resources is ours, whatever our mail did",
+          "[verdict]") {
+  const std::string back_pressure =
+      "452 4.3.1 Insufficient system resources (UsedDiskSpace[C:\\Queue])";
+  const SessionRecord refused =
+      OneSession(true, "R1", At(8), "orders@partner.example", "sales@ourorg.example",
+                 back_pressure);
+  // Our mail failed only on their side: ours first, theirs after ("Also THEIRS").
+  Report r = VerdictOf({refused, OneSession(false, "S1", At(9), "alice@ourorg.example",
+                                            "bob@partner.example",
+                                            "550 5.1.1 <bob@partner.example>: User unknown")});
+  CHECK(r.verdict.side == "local");
+  CHECK(r.verdict.summary.en ==
+        "Our own server refused mail sent to us for reasons on our side: system_full (1).");
+  CHECK(r.verdict.summary.es == "Nuestro propio servidor rechazó correo que nos enviaron por "
+                                "motivos de nuestro lado: system_full (1).");
+  CHECK(r.verdict.remote_summary.en.find("1 failure points to the receiving side") == 0);
+  CHECK(r.verdict.remote_summary.es.find("1 fallo apunta al lado receptor") == 0);
+  // Our mail all went through: said in the same sentence.
+  r = VerdictOf({refused, OneSession(false, "S2", At(9), "alice@ourorg.example",
+                                     "bob@partner.example", "")});
+  CHECK(r.verdict.side == "local");
+  CHECK(r.verdict.summary.en ==
+        "Our own server refused mail sent to us for reasons on our side: system_full (1). No "
+        "outbound delivery failures in the period.");
+  // Our mail refused for reasons of ours too: one verdict, the refusals added.
+  r = VerdictOf({refused,
+                 OneSession(false, "S3", At(9), "alice@ourorg.example", "bob@partner.example",
+                            "554 5.7.1 Service unavailable; Client host [198.51.100.25] blocked "
+                            "using zen.spamhaus.org")});
+  CHECK(r.verdict.side == "local");
+  CHECK(r.verdict.summary.en.find(" Also, our own server refused mail sent to us for reasons on "
+                                  "our side: system_full (1).") != std::string::npos);
+  // Refusals by policy (a relay attempt) are not a fault of ours.
+  r = VerdictOf({OneSession(true, "R2", At(8), "spam@elsewhere.example", "x@faraway.example",
+                            "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain")});
+  CHECK(r.verdict.side == "none");
+  // One failure of ours, theirs: said in the singular.
+  r = VerdictOf({OneSession(false, "S4", At(9), "alice@ourorg.example", "bob@partner.example",
+                            "550 5.1.1 <bob@partner.example>: User unknown")});
+  CHECK(r.verdict.side == "remote");
+  CHECK(r.verdict.summary.en.find("1 failure to 1 domain, each isolated") == 0);
+  CHECK(r.verdict.summary.es.find("1 fallo hacia 1 dominio, todos aislados") == 0);
+}

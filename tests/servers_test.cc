@@ -760,3 +760,27 @@ TEST_CASE("merge gives the same period whatever the order of its reports", "[ser
   CHECK(a["period"] == b["period"]);
   CHECK(a["totals"] == b["totals"]);
 }
+
+TEST_CASE("The servers that refused mail to us for reasons of their own are named", "[servers]") {
+  // The sample day on EX01 and EX03: each refuses one message to us for back pressure (its queue
+  // disk nearly full), which is theirs to fix, not a policy.
+  TempDir dir;
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("sample", 1, &sc));
+  for (const char* name : {"EX01", "EX03"}) {
+    sc.server = name;
+    loggen::Result truth;
+    REQUIRE(loggen::Generate(sc, (dir.path() / name).string(), &truth).ok());
+  }
+  std::string out, err;
+  REQUIRE(RunCli("scan --by-server '" + dir.path().string() + "'", &out, &err) == 0);
+  const std::string headline = out.substr(0, out.find('\n'));
+  INFO(headline);
+  CHECK(headline.find("EX01 and EX03 refused mail sent to us for reasons on our side: "
+                      "system_full (2).") != std::string::npos);
+  // One server on its own: "our own server".
+  REQUIRE(RunCli("scan '" + (dir.path() / "EX01").string() + "'", &out, &err) == 0);
+  CHECK(out.substr(0, out.find('\n'))
+            .find("our own server refused mail sent to us for reasons on our side: system_full "
+                  "(1).") != std::string::npos);
+}
