@@ -52,7 +52,7 @@ void VerdictSection(const Report& r, const Words& w, Lang lang, std::ostream& ou
   }
   if (!r.verdict.check_first.empty()) {
     out << "<h3>" << w.check_first << " (" << w.rule << " <code>" << Escape(r.verdict.rule)
-        << "</code>)</h3>\n<ol>\n";
+        << "</code>" << Escape(CheckFirstSpan(r, lang)) << ")</h3>\n<ol>\n";
     for (const LocalizedText& c : r.verdict.check_first)
       out << "<li>" << Escape(c.Get(lang)) << "</li>\n";
     out << "</ol>\n";

@@ -411,6 +411,31 @@ std::string FormatLocal(TimeMs t, bool with_date) {
   return iso.substr(0, 10) + " " + iso.substr(11, 5) + " " + zone;
 }
 
+std::string CheckFirstSpan(const Report& report, Lang lang) {
+  const bool es = lang == Lang::kEs;
+  int64_t n = 0;
+  TimeMs first = 0, last = 0;
+  for (const DomainReport& d : report.domains) {
+    if (d.direction == Direction::kInbound) continue;
+    for (const FailureGroup& g : d.failures) {
+      if (g.rule != report.verdict.rule) continue;
+      first = n == 0 ? g.first : std::min(first, g.first);
+      last = n == 0 ? g.last : std::max(last, g.last);
+      n += g.count;
+    }
+  }
+  if (n == 0) return "";
+  std::string out = ", " + GroupedCount(n, lang) +
+                    (n == 1 ? (es ? " fallo" : " failure") : (es ? " fallos" : " failures"));
+  if (FormatLocal(first, false) == FormatLocal(last, false)) {
+    return out + (es ? " a las " : " at ") + FormatLocal(first, false);
+  }
+  // Over more than a day the hours alone would mislead.
+  const bool days = FormatLocal(first).substr(0, 10) != FormatLocal(last).substr(0, 10);
+  return out + (es ? " de " : " from ") + FormatLocal(first, days) + (es ? " a " : " to ") +
+         FormatLocal(last, days);
+}
+
 std::string SummaryText(const LocalizedText& summary, Lang lang) {
   const std::string& text = summary.Get(lang);
   std::string out;
@@ -466,7 +491,8 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
                   "logs: that is how a fault on our side shows.\n");
   }
   if (!r.verdict.check_first.empty()) {
-    out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule << "):\n";
+    out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule
+        << CheckFirstSpan(r, o.lang) << "):\n";
     int n = 0;
     for (const LocalizedText& c : r.verdict.check_first) {
       out << "  " << ++n << ". " << c.Get(o.lang) << "\n";

@@ -281,3 +281,46 @@ TEST_CASE("Text report: sessions cut off by the end of the logs are counted, onl
   CHECK(Has(Text(r, Lang::kEs, 20),
             ", 1 sesión cortada por el final de los registros (no cuenta como fallo)\n"));
 }
+
+TEST_CASE("Check first says how many failures its rule explains, and when", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r;
+  r.verdict.side = "local";
+  r.verdict.rule = "auth.ptr";
+  r.verdict.check_first = {{"Check the PTR record.", "Compruebe el registro PTR."}};
+  auto group = [](const std::string& rule, int64_t n, TimeMs first, TimeMs last) {
+    FailureGroup g;
+    g.rule = rule;
+    g.count = n;
+    g.first = first;
+    g.last = last;
+    return g;
+  };
+  const TimeMs six = 1772431200000;  // 2026-03-02T06:00Z
+  DomainReport gmail;
+  gmail.domain = "gmail.com";
+  gmail.failures = {group("auth.ptr", 3, six + 21 * 60000, six + 35 * 60000),
+                    group("recipient.unknown", 9, six, six + 3600000)};
+  DomainReport other;
+  other.domain = "partner.example";
+  other.failures = {group("auth.ptr", 1, six + 25 * 60000, six + 25 * 60000)};
+  // Mail to us refused by a rule of the same id is not ours to count.
+  DomainReport inbound = other;
+  inbound.direction = Direction::kInbound;
+  r.domains = {gmail, other, inbound};
+  CHECK(CheckFirstSpan(r, Lang::kEn) == ", 4 failures from 06:21 to 06:35");
+  CHECK(CheckFirstSpan(r, Lang::kEs) == ", 4 fallos de 06:21 a 06:35");
+  r.domains = {other};
+  CHECK(CheckFirstSpan(r, Lang::kEn) == ", 1 failure at 06:25");
+  CHECK(CheckFirstSpan(r, Lang::kEs) == ", 1 fallo a las 06:25");
+  // Over two days, the dates too.
+  gmail.failures[0].last = six + 86400000;
+  r.domains = {gmail};
+  CHECK(CheckFirstSpan(r, Lang::kEn) ==
+        ", 3 failures from 2026-03-02 06:21 +00:00 to 2026-03-03 06:00 +00:00");
+  std::ostringstream out;
+  RenderText(r, RenderOptions(), out);
+  CHECK(out.str().find("\nCheck first (rule auth.ptr, 3 failures from 2026-03-02 06:21 +00:00 "
+                       "to 2026-03-03 06:00 +00:00):\n  1. Check the PTR record.\n") !=
+        std::string::npos);
+}

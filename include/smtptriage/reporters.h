@@ -69,6 +69,11 @@ std::string ServerHowWords(const std::string& how, Lang lang);
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 
+// What stands after "Check first (rule auth.ptr" in text and HTML: how many failures of mail
+// we sent that rule explains, and when, so that an old problem is not taken for today's:
+// ", 4 failures from 06:21 to 06:35" (", 4 fallos de 06:21 a 06:35"); empty without any.
+std::string CheckFirstSpan(const Report& report, Lang lang);
+
 // A summary of the report (a verdict's, an incident's) in `lang`, its times written in UTC for
 // JSON ("from 2026-03-02T15:00Z") shown as FormatLocal shows every other time of the report.
 std::string SummaryText(const LocalizedText& summary, Lang lang);
