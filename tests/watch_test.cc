@@ -405,13 +405,22 @@ TEST_CASE("watch: a .gz copied into the folder is read once it is whole", "[watc
   for (const auto& [id, n] : ids) CHECK(n == 1);
 }
 
+namespace {
+
+// A log of 200 refusals, gzipped and cut in the middle, in dir/logs.
+void DamagedGzip(const fs::path& dir) {
+  fs::create_directories(dir / "logs");
+  std::string bytes = GzippedRefusals(dir / "packed.gz");
+  std::ofstream(dir / "logs" / "SEND2026030206-1.LOG.gz", std::ios::binary)
+      << bytes.substr(0, bytes.size() / 2);
+}
+
+}  // namespace
+
 TEST_CASE("watch: a damaged .gz that stops changing is read as far as it goes", "[watch]") {
   auto rules = Rules();
   TempDir dir;
-  fs::create_directories(dir.path() / "logs");
-  std::string bytes = GzippedRefusals(dir.path() / "packed.gz");
-  std::ofstream(dir.path() / "logs" / "SEND2026030206-1.LOG.gz", std::ios::binary)
-      << bytes.substr(0, bytes.size() / 2);
+  DamagedGzip(dir.path());
   Watcher w(rules.get(), Options(dir.path()), nullptr);
   REQUIRE(w.Start().ok());
   for (int i = 0; i < 3; ++i) REQUIRE(w.PollOnce().ok());
@@ -425,10 +434,7 @@ TEST_CASE("watch: a damaged .gz is read by the next run of a watch that runs onc
   // As a scheduler runs `watch --once --state FILE`: every poll is a new process.
   auto rules = Rules();
   TempDir dir;
-  fs::create_directories(dir.path() / "logs");
-  std::string bytes = GzippedRefusals(dir.path() / "packed.gz");
-  std::ofstream(dir.path() / "logs" / "SEND2026030206-1.LOG.gz", std::ios::binary)
-      << bytes.substr(0, bytes.size() / 2);
+  DamagedGzip(dir.path());
   std::ostringstream warnings;
   for (int run = 0; run < 2; ++run) {
     WatchOptions o = Options(dir.path());
