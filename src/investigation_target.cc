@@ -48,6 +48,19 @@ std::string TargetProblem(const std::string& text) {
     return "'" + text + "' looks like a session id, but has " + std::to_string(text.size()) +
            " hexadecimal digits (a session id has 16)";
   }
+  // Without an @ and not an IP address, a domain: letters (any script), digits, hyphens,
+  // dots and underscores only.
+  const std::string ip = text.size() > 2 && text.front() == '[' && text.back() == ']'
+                             ? text.substr(1, text.size() - 2)
+                             : text;
+  const bool name = std::all_of(text.begin(), text.end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || u >= 0x80 || c == '-' || c == '.' || c == '_';
+  });
+  if (text.find('@') == std::string::npos && !LooksLikeIp(ip) && (text.empty() || !name)) {
+    return "'" + text + "' is not a domain, an email address, a Message-ID, an IP address or a "
+           "session id";
+  }
   return "";
 }
 

@@ -598,6 +598,12 @@ TEST_CASE("Investigate usage errors exit 2", "[investigate]") {
   CHECK(RunCli("investigate", &out, &err) == 2);
   CHECK(RunCli("investigate example.com", &out, &err) == 2);
   CHECK(RunCli("investigate example.com sample_logs --format xml", &out, &err) == 2);
+  // Words that can be no target at all, rather than a domain no log has.
+  CHECK(RunCli("investigate 'not a target!' sample_logs", &out, &err) == 2);
+  CHECK(err.find("'not a target!' is not a domain, an email address, a Message-ID, an IP "
+                 "address or a session id") != std::string::npos);
+  // An internationalised domain name is one.
+  CHECK(RunCli("investigate 'b\xC3\xBC" "cher.example' sample_logs", &out, &err) == 0);
   // Nothing an investigation shows is broken down by server: not accepted, not listed.
   CHECK(RunCli("investigate example.com sample_logs --by-server", &out, &err) == 2);
   CHECK(RunCli("investigate --help", &out, &err) == 0);
