@@ -70,7 +70,8 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   options.top_domains = static_cast<size_t>(top);
   options.aggregator = setup.aggregator;
   if (!ParseDuration(interval, &options.interval_ms) || options.interval_ms < 100) {
-    err << "smtptriage watch: --interval: a duration such as 2s or 1m is needed\n";
+    err << "smtptriage watch: --interval: a duration of at least 100ms is needed, such as 500ms, "
+           "2s or 1m\n";
     return kExitUsage;
   }
   if (!ParseDuration(lookback, &options.lookback_ms) || options.lookback_ms < 3600000) {

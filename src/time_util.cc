@@ -212,7 +212,14 @@ bool ParseDuration(std::string_view s, TimeMs* out_ms) {
     if (i == start || i == s.size()) return false;
     switch (s[i]) {
       case 's': total += n * 1000; break;
-      case 'm': total += n * 60000; break;
+      case 'm':  // minutes, or milliseconds ("500ms")
+        if (i + 1 < s.size() && s[i + 1] == 's') {
+          total += n;
+          ++i;
+        } else {
+          total += n * 60000;
+        }
+        break;
       case 'h': total += n * 3600000; break;
       case 'd': total += n * kMsPerDay; break;
       case 'w': total += n * 7 * kMsPerDay; break;

@@ -63,6 +63,12 @@ TEST_CASE("User times: ISO 8601 with zones, and durations back from now", "[time
   CHECK(d == 90 * 60000);
   REQUIRE(ParseDuration("7d", &d));
   CHECK(d == 7 * 86400000LL);
+  REQUIRE(ParseDuration("500ms", &d));
+  CHECK(d == 500);
+  REQUIRE(ParseDuration("1m500ms", &d));
+  CHECK(d == 60500);
+  REQUIRE(ParseDuration("2m30s", &d));
+  CHECK(d == 150000);
   CHECK_FALSE(ParseDuration("7", &d));
   CHECK_FALSE(ParseDuration("h", &d));
   CHECK_FALSE(ParseDuration("3x", &d));

@@ -27,7 +27,8 @@ std::string FormatIsoUtc(TimeMs t, bool with_ms = false);
 // taken as UTC. Returns false when it is not such a time.
 bool ParseIsoTime(std::string_view s, TimeMs* out);
 
-// Parses a duration such as "90m", "24h", "7d", "30s", "1h30m". Returns false otherwise.
+// Parses a duration such as "90m", "24h", "7d", "30s", "1h30m", "500ms". Returns false
+// otherwise.
 bool ParseDuration(std::string_view s, TimeMs* out_ms);
 
 // --since/--until value: an ISO time, or a duration meaning that long before `now`.
