@@ -566,3 +566,13 @@ TEST_CASE("CI runs the README's test command as it is written there", "[cli]") {
   }
   CHECK(run == std::vector<std::string>{test_command});
 }
+
+TEST_CASE("The README's rules check example counts the rules there are", "[cli]") {
+  std::string out, err;
+  REQUIRE(RunCli("rules check", &out, &err) == 0);
+  const std::string readme = ReadFile(Source("README.md"));
+  const size_t at = readme.find("$ build/smtptriage rules check\n");
+  REQUIRE(at != std::string::npos);
+  const size_t line = at + std::string("$ build/smtptriage rules check\n").size();
+  CHECK(readme.substr(line, readme.find('\n', line) + 1 - line) == out);
+}
