@@ -33,26 +33,44 @@ void Aggregator::Snapshot(Report* report) const {
 void Aggregator::FillRules(Report* report) const {
   std::map<std::string, const Rule*> by_id;
   for (const Rule& r : classifier_->rules()) by_id.emplace(r.id, &r);
-  // What to check first: the rule behind most of the failures on the verdict's side.
-  const FailureGroup* best = nullptr;
-  int64_t best_n = 0;
-  bool local = report->verdict.side == "local";
+  // What to check first: of the rules behind failures on the verdict's side, those still
+  // failing in the last bucket before the latest such failure (what is going on now, not what
+  // stopped hours ago), and of them the one behind most failures.
+  struct Tally {
+    int64_t n = 0;
+    TimeMs last = 0;
+  };
+  std::map<std::string, Tally> tallies;
+  const bool local = report->verdict.side == "local";
   for (const auto& acc : domains_) {
     const DomainReport& d = acc->report;
     for (const FailureGroup& g : d.failures) {
       auto it = by_id.find(g.rule);
       if (it != by_id.end()) report->rules.emplace(g.rule, *it->second);
-      if (d.direction != Direction::kOutbound) continue;
-      int64_t n = local ? g.local_count : g.count - g.local_count;
-      if (n > best_n) {
-        best_n = n;
-        best = &g;
+      int64_t n = 0;
+      if (d.direction == Direction::kOutbound) {
+        n = local ? g.local_count : g.count - g.local_count;
+      } else if (d.direction == Direction::kInbound && local && g.side == Side::kLocal) {
+        n = g.count;  // our own server refusing mail to us for a fault of its own
       }
+      if (n == 0) continue;
+      Tally& t = tallies[g.rule];
+      t.n += n;
+      t.last = std::max(t.last, g.last);
     }
   }
+  TimeMs latest = 0;
+  for (const auto& [rule, t] : tallies) latest = std::max(latest, t.last);
+  const std::string* best = nullptr;
+  int64_t best_n = 0;
+  for (const auto& [rule, t] : tallies) {
+    if (t.last + options_.bucket_ms < latest || t.n <= best_n) continue;
+    best = &rule;
+    best_n = t.n;
+  }
   if (best != nullptr) {
-    report->verdict.rule = best->rule;
-    auto it = by_id.find(best->rule);
+    report->verdict.rule = *best;
+    auto it = by_id.find(*best);
     if (it != by_id.end()) report->verdict.check_first = it->second->checks;
   }
 }

@@ -301,3 +301,28 @@ TEST_CASE("Our own server refusing mail for lack of resources is ours, whatever 
   CHECK(r.verdict.summary.en.find("1 failure to 1 domain, each isolated") == 0);
   CHECK(r.verdict.summary.es.find("1 fallo hacia 1 dominio, todos aislados") == 0);
 }
+
+TEST_CASE("Check first: the rule still failing at the end, before the one with most failures",
+          "[verdict]") {
+  const std::string ptr = "550 5.7.25 [2001:db8::25] The IP address sending this message does "
+                          "not have a PTR record setup";
+  const std::string listed = "554 5.7.1 Service unavailable; Client host [198.51.100.25] blocked "
+                             "using zen.spamhaus.org";
+  std::vector<SessionRecord> sessions;
+  auto add = [&](int hour, int minute, const std::string& domain, const std::string& reply) {
+    const std::string id = "S" + std::to_string(sessions.size());
+    sessions.push_back(OneSession(false, id, At(hour) + minute * 60000, "alice@ourorg.example",
+                                  "bob@" + domain, reply));
+  };
+  // Four PTR refusals in the morning, then none; two blocklist refusals at the end.
+  for (int i = 0; i < 4; ++i) add(6, 10 * i, "gmail.com", ptr);
+  add(11, 5, "partner.example", listed);
+  add(11, 40, "other.example", listed);
+  Report r = VerdictOf(sessions);
+  CHECK(r.verdict.side == "local");
+  CHECK(r.verdict.rule == "reputation.spamhaus");
+  // Both still failing in the last hour: the one with most failures.
+  for (int i = 0; i < 4; ++i) add(11, 10 + i, "gmail.com", ptr);
+  r = VerdictOf(sessions);
+  CHECK(r.verdict.rule == "auth.ptr");
+}
