@@ -295,10 +295,12 @@ Classification Classifier::Classify(const ReplyInput& in) const {
   c.family = r.family;
   c.side = r.side;
   c.retry = r.retry;
-  if (i + 1 == impl_->rules.size()) {
-    int cls = in.code ? in.code / 100 : (!in.enhanced.empty() ? in.enhanced[0] - '0' : 0);
-    c.retry = cls == 5 ? Retry::kPermanent : Retry::kTransient;
-  }
+  // Whether the sending server tries again is the reply's class, whatever the words: Exchange
+  // gives up on a 5xx (an NDR follows) and retries a 4xx. A rule's own value is for what has no
+  // code (a Winsock error, a lost connection).
+  const int cls = in.code ? in.code / 100 : (!in.enhanced.empty() ? in.enhanced[0] - '0' : 0);
+  if (cls == 5) c.retry = Retry::kPermanent;
+  if (cls == 4) c.retry = Retry::kTransient;
   return c;
 }
 

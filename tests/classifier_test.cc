@@ -189,6 +189,10 @@ TEST_CASE("Built-in rules explain well-known replies") {
     CHECK(got.rule != nullptr);
     CHECK(Why(*c, row.reply).find(got.rule->id) != std::string::npos);
   }
+  // Whether the sender retries is the reply's class: the same words in a 5xx and a 4xx.
+  CHECK(Explain(*c, "552 5.2.2 Mailbox full").retry == Retry::kPermanent);
+  CHECK(Explain(*c, "452 4.2.2 Mailbox full").retry == Retry::kTransient);
+  CHECK(Explain(*c, "5.2.2 Mailbox full").retry == Retry::kPermanent);
   // Exchange's delay notice: the message is still queued, not lost; its expiry is final.
   Classification delayed = Explain(*c, "Remote Server returned '400 4.4.7 Message delayed'");
   CHECK(delayed.rule->id == "exchange.queue.delayed");
