@@ -39,8 +39,9 @@ constexpr const char* kCheckUsage =
     "Failures attributed to our side (perfdata local_failures) are failed recipients, or failed\n"
     "sessions when no recipient was reached, of outbound mail and of hops between our own\n"
     "servers, that the rules say are ours (blocklisted IP, missing PTR, SPF) or that happened\n"
-    "inside a local incident (docs/VERDICTS.md). Mail our server refused inbound is not\n"
-    "counted. Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n";
+    "inside a local incident (docs/VERDICTS.md), and mail to us that our own server refused\n"
+    "for a fault of its own (back pressure); what it refused by policy is not counted. Exit\n"
+    "codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n";
 
 // A perfdata item: 'label'=value;warn;crit;min (counts, no unit).
 std::string Perf(const char* label, int64_t value, int64_t warn = 0, int64_t crit = 0) {
@@ -159,6 +160,12 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   for (const DomainReport& d : report.domains) {
     if (d.direction == Direction::kInbound) {
       inbound += d.failures_total();
+      // What our own server refused for a fault of its own (back pressure) is ours; what it
+      // refused by policy is neither side's.
+      for (const FailureGroup& g : d.failures) {
+        failures += g.local_count;
+        local += g.local_count;
+      }
       continue;
     }
     failures += d.failures_total();

@@ -241,8 +241,8 @@ TEST_CASE("check --lang es: the summary in Spanish, the states and perfdata as p
                  "sample_logs",
                  &out, &err) == 1);
   INFO(out);
-  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 10 de 84 fallos de nuestro lado (aviso a partir "
-                             "de 5) | 'failures'=84;;;0 'local_failures'=10;5;50;0 ",
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 11 de 85 fallos de nuestro lado (aviso a partir "
+                             "de 5) | 'failures'=85;;;0 'local_failures'=11;5;50;0 ",
                              0) == 0);
   REQUIRE(RunCli("check --lang es --now 2026-03-02T13:00:00Z sample_logs", &out, &err) == 0);
   CHECK(FirstLine(out).find("; ninguna sesión en el periodo (las 266 sesiones leídas van de "
@@ -266,4 +266,19 @@ TEST_CASE("check --since with --now: the period ends at --now", "[check]") {
   CHECK(RunCli("check --since 2026-03-03T00:00:00Z --now 2026-03-02T00:00:00Z sample_logs",
                &replay, &err) == 3);
   CHECK(FirstLine(replay).find("--now must be later than --since") != std::string::npos);
+}
+
+TEST_CASE("check counts our own server's back pressure on our side", "[check]") {
+  // 08:10-08:30 of the sample logs: six failures of our mail, theirs, and one message to us that
+  // our server refused for lack of queue disk (452 4.3.1).
+  std::string out, err;
+  REQUIRE(RunCli("check --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z "
+                 "--now 2026-03-02T08:30:00Z --warn 1 sample_logs",
+                 &out, &err) == 1);
+  INFO(out);
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 1 of 7 failures on our side (warning at 1) | "
+                             "'failures'=7;;;0 'local_failures'=1;1;;0 'remote_failures'=6;;;0 ",
+                             0) == 0);
+  CHECK(out.find("Our own server refused mail sent to us for reasons on our side: system_full "
+                 "(1).") != std::string::npos);
 }
