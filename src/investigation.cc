@@ -409,6 +409,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
     }
     result_.local_failures += k.group.local_count;
     if (k.inbound) result_.inbound_failures += k.group.count;
+    if (k.inbound && k.group.side == Side::kLocal) result_.inbound_ours += k.group.count;
     // The rest of the traffic: other domains with the same reason in the same hours (senders
     // to us, for what our server refused).
     const Direction direction = k.inbound ? Direction::kInbound : Direction::kOutbound;
@@ -435,10 +436,18 @@ InvestigationResult Investigation::Finish(const Report& report) {
             });
   // The verdict weighs the mail we sent; what our server refused is said apart.
   const int64_t sent = result_.failures - result_.inbound_failures;
+  // By policy (a relay attempt, spam, a failed login), or for a fault of its own (back
+  // pressure: ours to fix).
+  const int64_t ours_in = result_.inbound_ours, policy = result_.inbound_failures - ours_in;
   const std::string refusals =
       std::to_string(result_.inbound_failures) +
       (result_.inbound_failures == 1 ? " refusal" : " refusals") +
-      " by our own server of mail sent to us (our own policy, below).";
+      " by our own server of mail sent to us" +
+      (ours_in == 0  ? " (our own policy, below)."
+       : policy == 0 ? " (for a fault of its own, back pressure: ours, below)."
+                     : " (below): " + std::to_string(ours_in) +
+                           " for a fault of its own (back pressure: ours), " +
+                           std::to_string(policy) + " by our own policy.");
   if (sent == 0 && result_.inbound_failures > 0) {
     result_.verdict = "refused";
     result_.verdict_summary = "No failure of mail we sent; " + refusals;

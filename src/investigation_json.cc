@@ -113,6 +113,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
           {"failures", r.failures},
           {"local_failures", r.local_failures},
           {"inbound_failures", r.inbound_failures},
+          {"inbound_ours", r.inbound_ours},
           {"delivered_on_retry", r.delivered_on_retry},
           {"timeline", timeline},
           {"failure_kinds", kinds},

@@ -23,9 +23,15 @@ std::string VerdictSummaryEs(const InvestigationResult& r) {
   const int64_t retried = r.delivered_on_retry;
   const int64_t sent = r.failures - r.inbound_failures - retried;
   const int64_t ours = r.local_failures - r.delivered_on_retry_local, theirs = sent - ours;
+  const int64_t ours_in = r.inbound_ours, policy = r.inbound_failures - ours_in;
   const std::string refusals =
       std::to_string(r.inbound_failures) + (r.inbound_failures == 1 ? " rechazo" : " rechazos") +
-      " de nuestro propio servidor al correo que nos enviaron (nuestra propia política, abajo).";
+      " de nuestro propio servidor al correo que nos enviaron" +
+      (ours_in == 0  ? " (nuestra propia política, abajo)."
+       : policy == 0 ? " (por un fallo propio, falta de recursos: nuestro, abajo)."
+                     : " (abajo): " + std::to_string(ours_in) +
+                           " por un fallo propio (falta de recursos: nuestro), " +
+                           std::to_string(policy) + " por nuestra propia política.");
   if (r.verdict == "refused") return "Ningún fallo del correo que enviamos; " + refusals;
   const std::string also = r.inbound_failures > 0 ? " Además, " + refusals : "";
   if (retried > 0 && sent == 0) {
@@ -311,10 +317,15 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
     out << "  \"" << (g.sample.size() > 200 ? g.sample.substr(0, 197) + "..." : g.sample)
         << "\"  " << g.sample_ref << "\n";
     if (k.inbound) {
+      // By policy, neither side's failure; for a fault of its own (back pressure), ours.
+      const bool ours = g.side == Side::kLocal;
       out << "  "
-          << (es ? "Rechazado por nuestro servidor (correo que nos enviaron): no es fallo de "
-                   "ningún lado"
-                 : "Refused by our server (mail sent to us): neither side's failure")
+          << (ours ? (es ? "Rechazado por nuestro servidor (correo que nos enviaron) por un fallo "
+                           "propio: nuestro"
+                         : "Refused by our server (mail sent to us) for a fault of its own: ours")
+                   : (es ? "Rechazado por nuestro servidor (correo que nos enviaron): no es fallo "
+                           "de ningún lado"
+                         : "Refused by our server (mail sent to us): neither side's failure"))
           << "   " << (es ? "regla " : "rule ") << g.rule << "\n";
     } else {
       out << "  " << (es ? "Nuestro lado: " : "Our side: ") << g.local_count << " / " << g.count

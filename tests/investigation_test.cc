@@ -117,10 +117,11 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
   CHECK(j["verdict"]["side"] == "remote");
   CHECK(j["verdict"]["summary"] ==
         "43 of 43 failures point to the remote side. Another failure was temporary: its message "
-        "was delivered on retry. Also 3 refusals by our own server of mail sent to us (our own "
-        "policy, below).");
+        "was delivered on retry. Also 3 refusals by our own server of mail sent to us (below): 1 "
+        "for a fault of its own (back pressure: ours), 2 by our own policy.");
   CHECK(j["failures"] == 47);
   CHECK(j["inbound_failures"] == 3);
+  CHECK(j["inbound_ours"] == 1);
   // Hour by hour too: at 08:00, twelve timeouts of our mail and one refusal of its mail.
   bool hour_seen = false;
   for (const json& h : j["timeline"]) {
@@ -279,8 +280,14 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
   CHECK(out.find("Investigación del dominio proseware-supply.example\n"
                  "Veredicto: SUYO - 43 de 43 fallos apuntan al lado remoto. Otro fallo fue "
                  "temporal: su mensaje se entregó al reintentar. Además, 3 rechazos de nuestro "
-                 "propio servidor al correo que nos enviaron (nuestra propia política, "
-                 "abajo).\n") == 0);
+                 "propio servidor al correo que nos enviaron (abajo): 1 por un fallo propio "
+                 "(falta de recursos: nuestro), 2 por nuestra propia política.\n") == 0);
+  // Back pressure on our own server is ours, the refusals by policy neither side's.
+  REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC", &out, &err) == 0);
+  CHECK(out.find("  Refused by our server (mail sent to us) for a fault of its own: ours   rule "
+                 "exchange.back-pressure.ours\n") != std::string::npos);
+  CHECK(out.find("  Refused by our server (mail sent to us): neither side's failure   rule "
+                 "sender.relay-denied.inbound\n") != std::string::npos);
 
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --format json", &out, &err) ==
           0);

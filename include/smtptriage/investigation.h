@@ -118,6 +118,7 @@ struct InvestigationResult {
   int64_t failures = 0;
   int64_t local_failures = 0;
   int64_t inbound_failures = 0;              // of `failures`: refused by our server
+  int64_t inbound_ours = 0;                  // of those: for a fault of its own (back pressure)
   // Of the failures of mail we sent: those a later session made good (Occurrence::retry_time),
   // and how many of them pointed to our side. The verdict weighs only the others.
   int64_t delivered_on_retry = 0;
