@@ -241,13 +241,15 @@ void Investigation::Take(const SessionRecord& s, bool whole_session) {
       }
       if (carries && IsTargetMessage(m)) {
         const bool kept = occurrence < result_.occurrences.size();
-        // A recipient the message reached points at the reply that took it; the others at
-        // the session's start (their failure has a ref of its own).
+        // A recipient the message reached points at the reply that took it, one it failed at
+        // the reply that refused it, the others at the session's start.
         const bool taken = rc.state == RecipientState::kDelivered && m.queued_ref.line > 0;
+        const SourceRef at = taken                                         ? m.queued_ref
+                             : rc.state == RecipientState::kFailed && rc.failure ? rc.failure->ref
+                                                                                 : s.first_ref;
         result_.message_recipients.push_back(
             {kept ? result_.occurrences[occurrence].time : s.start, s.start, s.session, s.log,
-             s.direction, m.sender, rc.address, rc.state,
-             Ref(taken ? m.queued_ref : s.first_ref), occurrence});
+             s.direction, m.sender, rc.address, rc.state, Ref(at), occurrence});
       }
     }
   }

@@ -416,9 +416,10 @@ std::string CheckFirstSpan(const Report& report, Lang lang) {
   int64_t n = 0;
   TimeMs first = 0, last = 0;
   for (const DomainReport& d : report.domains) {
-    if (d.direction == Direction::kInbound) continue;
     for (const FailureGroup& g : d.failures) {
+      // Mail to us counts only where our own server refused it for a fault of its own.
       if (g.rule != report.verdict.rule) continue;
+      if (d.direction == Direction::kInbound && g.side != Side::kLocal) continue;
       first = n == 0 ? g.first : std::min(first, g.first);
       last = n == 0 ? g.last : std::max(last, g.last);
       n += g.count;

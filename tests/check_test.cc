@@ -281,4 +281,10 @@ TEST_CASE("check counts our own server's back pressure on our side", "[check]") 
                              0) == 0);
   CHECK(out.find("Our own server refused mail sent to us for reasons on our side: system_full "
                  "(1).") != std::string::npos);
+  // The report's checks are then those of back pressure, with its count and time.
+  REQUIRE(RunCli("scan --tz UTC --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z "
+                 "sample_logs",
+                 &out, &err) == 0);
+  CHECK(out.find("\nCheck first (rule exchange.back-pressure.ours, 1 failure at 08:22):\n") !=
+        std::string::npos);
 }

@@ -393,6 +393,7 @@ TEST_CASE("Investigating a Message-ID: each recipient of the message, in the ses
   CHECK(failed["failure"]["reason"] == "user_unknown");
   CHECK(failed["failure"]["side"] == "remote");
   CHECK(failed["failure"]["ref"] == "sample_logs/SmtpSend/SEND2026030209-1.LOG:114");
+  CHECK(failed["ref"] == "sample_logs/SmtpSend/SEND2026030209-1.LOG:114");  // (the refusal)
   REQUIRE(j["sessions_found"].size() == 1);
   CHECK(j["sessions_found"][0]["session"] == "08DE6C5774318442");
   // The session's three other messages and their recipients are not the message's.
