@@ -289,8 +289,14 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
   };
   ++k.per_bucket[{BucketStart(f.time, options_.bucket_ms), s.server}];
   // Where the failure went: the recipient's domain, or for a session's own failure (a connect
-  // failure, a refused MAIL) the domain it was for.
-  if (!recipient.empty()) {
+  // failure, a refused MAIL) the domain it was for. Mail to us is the sender's: its domain, or
+  // the client's address where no sender was given (as scan lists them).
+  if (inbound) {
+    for (const MessageOutcome& msg : s.messages) {
+      if (!msg.sender.empty()) k.own_domains.insert(DomainOf(msg.sender));
+    }
+    k.own_domains.insert(s.remote_ip);
+  } else if (!recipient.empty()) {
     k.own_domains.insert(DomainOf(recipient));
   } else if (!s.destination_hint.empty()) {
     k.own_domains.insert(s.destination_hint);

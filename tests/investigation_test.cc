@@ -338,6 +338,9 @@ TEST_CASE("Investigating a recipient lists every failure to it", "[investigate]"
   REQUIRE(sent != std::string::npos);
   REQUIRE(received != std::string::npos);
   CHECK(sent < received);
+  // The only relay attempt in the logs is the address's own: no "other sender" had it.
+  CHECK(out.find("The same reason hit 1 other sender") == std::string::npos);
+  CHECK(out.find("No other sender had it in the same hours: isolated.") != std::string::npos);
   REQUIRE(RunCli("investigate sales@proseware-supply.example sample_logs --format json", &out,
                  &err) == 0);
   j = json::parse(out);
