@@ -69,9 +69,14 @@ int RunWatch(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   options.output_file = output;
   options.top_domains = static_cast<size_t>(top);
   options.aggregator = setup.aggregator;
-  if (!ParseDuration(interval, &options.interval_ms) || options.interval_ms < 100) {
-    err << "smtptriage watch: --interval: a duration of at least 100ms is needed, such as 500ms, "
-           "2s or 1m\n";
+  if (!ParseDuration(interval, &options.interval_ms)) {
+    err << "smtptriage watch: --interval: not a duration such as 500ms, 2s or 1m (whole numbers "
+           "with a unit): '"
+        << interval << "'\n";
+    return kExitUsage;
+  }
+  if (options.interval_ms < 100) {
+    err << "smtptriage watch: --interval: at least 100ms is needed, got '" << interval << "'\n";
     return kExitUsage;
   }
   if (!ParseDuration(lookback, &options.lookback_ms) || options.lookback_ms < 3600000) {

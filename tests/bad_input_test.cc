@@ -508,6 +508,10 @@ TEST_CASE("Broken rules and bad options give a clear message and exit 2", "[bad_
       {"scan '" + log + "' --top-domains -1", "--top-domains: expected a number, 0 or more"},
       {"scan '" + log + "' --top -3", "--top: expected a number, 0 or more, got -3"},
       {"watch '" + dir.path().string() + "' --once --top-domains -1", "--top-domains"},
+      {"watch '" + dir.path().string() + "' --once --interval 0.5s",
+       "--interval: not a duration such as 500ms, 2s or 1m (whole numbers with a unit): '0.5s'"},
+      {"watch '" + dir.path().string() + "' --once --interval 50ms",
+       "--interval: at least 100ms is needed, got '50ms'"},
       // Nothing to explain.
       {"explain ''", "an empty REPLY"},
       // Where the report cannot go, and why.
