@@ -57,8 +57,9 @@ struct Scheduled {
   bool has_fault;
   Fault fault;
   int64_t min_bytes;
-  bool retry;  // a retry after greylisting: no second background greylisting
-  std::shared_ptr<const internal::HeldMessage> resend;  // the greylisted message, sent again
+  // A retry after greylisting (and its failovers): the greylisted message, sent again, with no
+  // second background greylisting.
+  std::shared_ptr<const internal::HeldMessage> resend;
   bool operator>(const Scheduled& o) const {
     return start_ms != o.start_ms ? start_ms > o.start_ms : order > o.order;
   }
@@ -173,7 +174,7 @@ void Generator::Outbound(const Scheduled& s) {
     plan.fault = s.fault;
   } else {
     plan.has_fault = ChooseFault(s.start_ms, s.domain, false, &plan.fault);
-    plan.greylist = !plan.has_fault && !s.retry && sc_.background_greylist > 0 &&
+    plan.greylist = !plan.has_fault && s.resend == nullptr && sc_.background_greylist > 0 &&
                     g_.rng.Chance(sc_.background_greylist);
   }
   const internal::OutboundOutcome out = internal::WriteOutboundSession(&g_, &send_, plan);
@@ -183,11 +184,11 @@ void Generator::Outbound(const Scheduled& s) {
   if (out.connect_failed && s.mx + 1 < static_cast<int>(plan.profile->mx.size())) {
     // Exchange tries the next MX host of the domain right away.
     scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(1, 40), ++order_, s.domain, s.mx + 1, true,
-                              plan.has_fault, plan.fault, 0, s.retry, s.resend});
+                              plan.has_fault, plan.fault, 0, s.resend});
   }
   if (out.greylisted) {
     scheduled_.push(Scheduled{out.end_ms + g_.rng.Range(300000, 900000), ++order_, s.domain, 0,
-                              false, false, Fault::kGreylist, 0, true, out.greylisted});
+                              false, false, Fault::kGreylist, 0, out.greylisted});
   }
 }
 
@@ -217,7 +218,7 @@ void Generator::ScheduleStraddles() {
       }
       if (affected) continue;
       scheduled_.push(
-          Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, false, nullptr});
+          Scheduled{start, ++order_, d, 0, true, false, Fault::kGreylist, 6000000, nullptr});
       break;
     }
   }
@@ -266,8 +267,7 @@ Status Generator::Run() {
         const int mx = domains_[domain].software == internal::Software::kGmail
                            ? static_cast<int>(g_.rng.Below(domains_[domain].mx.size()))
                            : 0;
-        Outbound(
-            Scheduled{t, ++order_, domain, mx, false, false, Fault::kGreylist, 0, false, nullptr});
+        Outbound(Scheduled{t, ++order_, domain, mx, false, false, Fault::kGreylist, 0, nullptr});
       }
     } else {
       next_in += g_.rng.Exponential(in_mean);
