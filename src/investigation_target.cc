@@ -38,7 +38,12 @@ bool LooksLikeIp(const std::string& text) {
   });
 }
 
-// The edit distance of two names, up to `limit` (more is `limit` + 1).
+// An IP address may be given as a log writes an IPv6 one, in brackets.
+std::string Unbracketed(const std::string& text) {
+  return text.size() > 2 && text.front() == '[' && text.back() == ']'
+             ? text.substr(1, text.size() - 2)
+             : text;
+}
 
 }  // namespace
 
@@ -50,14 +55,12 @@ std::string TargetProblem(const std::string& text) {
   }
   // Without an @ and not an IP address, a domain: letters (any script), digits, hyphens,
   // dots and underscores only.
-  const std::string ip = text.size() > 2 && text.front() == '[' && text.back() == ']'
-                             ? text.substr(1, text.size() - 2)
-                             : text;
   const bool name = std::all_of(text.begin(), text.end(), [](char c) {
     const unsigned char u = static_cast<unsigned char>(c);
     return std::isalnum(u) || u >= 0x80 || c == '-' || c == '.' || c == '_';
   });
-  if (text.find('@') == std::string::npos && !LooksLikeIp(ip) && (text.empty() || !name)) {
+  if (text.find('@') == std::string::npos && !LooksLikeIp(Unbracketed(text)) &&
+      (text.empty() || !name)) {
     return "'" + text + "' is not a domain, an email address, a Message-ID, an IP address or a "
            "session id";
   }
@@ -67,9 +70,7 @@ std::string TargetProblem(const std::string& text) {
 Target ParseTarget(const std::string& text) {
   Target t;
   t.written = text;
-  std::string ip = text.size() > 2 && text.front() == '[' && text.back() == ']'
-                       ? text.substr(1, text.size() - 2)
-                       : text;
+  const std::string ip = Unbracketed(text);
   if (text.size() == 16 && AllHex(text)) {
     t.kind = Target::Kind::kSession;
     t.value = text;
