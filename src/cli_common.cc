@@ -2,6 +2,8 @@
 
 #include "smtptriage/platform.h"
 
+#include <cstring>
+#include <cerrno>
 #include <boost/make_shared.hpp>
 
 #include <algorithm>
@@ -191,6 +193,18 @@ bool PrepareRun(const CommonOptions& o, std::ostream& err, RunSetup* setup) {
     return false;
   }
   return true;
+}
+
+std::ostream* OpenReportOutput(const std::string& path, const char* command, std::ofstream* file,
+                               std::ostream& out, std::ostream& err) {
+  if (path.empty()) return &out;
+  file->open(path, std::ios::binary);
+  if (!*file) {
+    err << "smtptriage " << command << ": cannot write " << path << ": " << std::strerror(errno)
+        << "\n";
+    return nullptr;
+  }
+  return file;
 }
 
 bool CountsValid(const char* command,

@@ -1,7 +1,5 @@
 // `smtptriage merge`: one report from the JSON reports of several runs (other servers, other
 // days), with the numbers a single run over all their logs would give.
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -297,15 +295,8 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   aggregator.Finish(&report);
 
   std::ofstream file;
-  std::ostream* sink = &out;
-  if (!output.empty()) {
-    file.open(output, std::ios::binary);
-    if (!file) {
-      err << "smtptriage merge: cannot write " << output << ": " << std::strerror(errno) << "\n";
-      return kExitUsage;
-    }
-    sink = &file;
-  }
+  std::ostream* sink = OpenReportOutput(output, "merge", &file, out, err);
+  if (sink == nullptr) return kExitUsage;
   RenderOptions ro;
   ro.lang = setup.lang;
   ro.top = static_cast<size_t>(top);

@@ -1,5 +1,3 @@
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -93,15 +91,8 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   }
   setup.aggregator.file_names = &names;
   std::ofstream file;
-  std::ostream* sink = &out;
-  if (!output.empty()) {
-    file.open(output, std::ios::binary);
-    if (!file) {
-      err << "smtptriage scan: cannot write " << output << ": " << std::strerror(errno) << "\n";
-      return kExitUsage;
-    }
-    sink = &file;
-  }
+  std::ostream* sink = OpenReportOutput(output, "scan", &file, out, err);
+  if (sink == nullptr) return kExitUsage;
   Aggregator aggregator(setup.classifier.get(), setup.aggregator);
   if (reporter->streams_failures) {
     aggregator.SetFailureListener(

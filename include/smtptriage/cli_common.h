@@ -72,6 +72,11 @@ bool CountsValid(const char* command,
                  std::initializer_list<std::pair<const char*, int64_t>> counts,
                  std::ostream& err);
 
+// Where a report goes: the file `path` (-o), opened into `file`, or `out` when `path` is empty.
+// Null, said on `err` ("smtptriage COMMAND: cannot write PATH: why"), when it cannot be opened.
+std::ostream* OpenReportOutput(const std::string& path, const char* command, std::ofstream* file,
+                               std::ostream& out, std::ostream& err);
+
 // Starts the report of a run: version, clock, parameters, and the --unparsed file, opened into
 // `unparsed` (which must outlive the report). False, with *error set, when that file cannot be
 // written.
