@@ -7,12 +7,13 @@
 #include "smtptriage/incident_model.h"
 #include "smtptriage/smtp_text.h"
 #include "smtptriage/tracking_parser.h"
+#include "investigation_words.h"
 
 namespace smtptriage {
-namespace {
 
-// "1 of 3 failures points", "2 of 3 failures point".
-const char* Point(int64_t k) { return k == 1 ? " points" : " point"; }
+using investigation_words::SayVerdict;
+
+namespace {
 
 // Whether `text` names the address `ip` (lower case) as a whole, not as a part of a longer
 // one: "[198.51.100.25]" names 198.51.100.25, "198.51.100.250" does not.
@@ -442,88 +443,20 @@ InvestigationResult Investigation::Finish(const Report& report) {
             [](const InvestigatedFailure& a, const InvestigatedFailure& b) {
               return a.group.count > b.group.count;
             });
-  // The verdict weighs the mail we sent; what our server refused is said apart.
-  const int64_t sent = result_.failures - result_.inbound_failures;
-  // By policy (a relay attempt, spam, a failed login), or for a fault of its own (back
-  // pressure: ours to fix).
-  const int64_t ours_in = result_.inbound_ours, policy = result_.inbound_failures - ours_in;
-  const std::string refusals =
-      std::to_string(result_.inbound_failures) +
-      (result_.inbound_failures == 1 ? " refusal" : " refusals") +
-      " by our own server of mail sent to us" +
-      (ours_in == 0  ? " (our own policy, below)."
-       : policy == 0 ? " (for a fault of its own, back pressure: ours, below)."
-                     : " (below): " + std::to_string(ours_in) +
-                           " for a fault of its own (back pressure: ours), " +
-                           std::to_string(policy) + " by our own policy.");
-  if (sent == 0 && result_.inbound_failures > 0) {
-    result_.verdict = "refused";
-    result_.verdict_summary = "No failure of mail we sent; " + refusals;
-  } else if (result_.sessions == 0) {
-    // Most often a typing mistake: name what the logs have that is close to it.
-    result_.verdict = "not_found";
-    result_.verdict_summary = options_.since || options_.until
-                                  ? "No session in the period asked for involves the target."
-                                  : "No session in the logs involves the target.";
-    if (target_.kind == Target::Kind::kDomain || target_.kind == Target::Kind::kAddress) {
-      const std::string want = target_.kind == Target::Kind::kDomain ? target_.value
-                                                                     : DomainOf(target_.value);
-      std::set<std::string> close;
-      for (const DomainReport& d : report.domains) {
-        if (!d.unresolved && Distance(d.domain, want, 2) <= 2 && close.size() < 3) {
-          close.insert(d.domain);
-        }
+  // Nothing found, most often a typing mistake: name what the logs have that is close to it.
+  if (result_.sessions == 0 &&
+      (target_.kind == Target::Kind::kDomain || target_.kind == Target::Kind::kAddress)) {
+    const std::string want = target_.kind == Target::Kind::kDomain ? target_.value
+                                                                   : DomainOf(target_.value);
+    std::set<std::string> close;
+    for (const DomainReport& d : report.domains) {
+      if (!d.unresolved && Distance(d.domain, want, 2) <= 2 && close.size() < 3) {
+        close.insert(d.domain);
       }
-      for (const std::string& c : close) result_.close_names.push_back(c);
     }
-    if (!result_.close_names.empty()) {
-      result_.verdict_summary += " Domains in the logs with a name close to it: ";
-      for (size_t i = 0; i < result_.close_names.size(); ++i) {
-        result_.verdict_summary += (i ? ", " : "") + result_.close_names[i];
-      }
-      result_.verdict_summary += ".";
-    }
-  } else if (sent == 0) {
-    result_.verdict = "healthy";
-    result_.verdict_summary = "No failures for the target.";
-  } else {
-    // What was delivered on retry is said apart; the side is that of the rest.
-    const int64_t retried = result_.delivered_on_retry;
-    const int64_t left = sent - retried;
-    const int64_t ours = result_.local_failures - result_.delivered_on_retry_local;
-    const std::string n = std::to_string(left);
-    if (left == 0) {
-      result_.verdict = "healthy";
-      result_.verdict_summary =
-          sent == 1 ? "The one failure was temporary: the message was delivered on retry."
-                    : "All " + std::to_string(sent) +
-                          " failures were temporary: their messages were delivered on retry.";
-    } else if (left == 1) {  // not "1 of 1 failures point to ..."
-      result_.verdict = ours == 1 ? "local" : "remote";
-      result_.verdict_summary = ours == 1 ? "The one failure points to our side."
-                                          : "The one failure points to the remote side.";
-    } else if (static_cast<double>(ours) / left >= options_.local_share) {
-      result_.verdict = "local";
-      result_.verdict_summary =
-          std::to_string(ours) + " of " + n + " failures" + Point(ours) + " to our side.";
-    } else if (static_cast<double>(left - ours) / left >= options_.local_share) {
-      result_.verdict = "remote";
-      result_.verdict_summary = std::to_string(left - ours) + " of " + n + " failures" +
-                                Point(left - ours) + " to the remote side.";
-    } else {
-      result_.verdict = "mixed";
-      result_.verdict_summary = std::to_string(ours) + " of " + n + " failures" + Point(ours) +
-                                " to our side, the rest to the remote side.";
-    }
-    if (left > 0 && retried > 0) {
-      result_.verdict_summary +=
-          retried == 1 ? " Another failure was temporary: its message was delivered on retry."
-                       : " " + std::to_string(retried) +
-                             " other failures were temporary: their messages were delivered on "
-                             "retry.";
-    }
-    if (result_.inbound_failures > 0) result_.verdict_summary += " Also " + refusals;
+    for (const std::string& c : close) result_.close_names.push_back(c);
   }
+  SayVerdict(options_.local_share, options_.since || options_.until, &result_);
   return std::move(result_);
 }
 

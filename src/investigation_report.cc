@@ -13,67 +13,10 @@ namespace smtptriage {
 
 using investigation_words::KindName;
 using investigation_words::Outcome;
+using investigation_words::VerdictSummaryEs;
 using investigation_words::Written;
 
 namespace {
-
-// The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
-std::string VerdictSummaryEs(const InvestigationResult& r) {
-  // As Finish weighs them: what was delivered on retry is said apart.
-  const int64_t retried = r.delivered_on_retry;
-  const int64_t sent = r.failures - r.inbound_failures - retried;
-  const int64_t ours = r.local_failures - r.delivered_on_retry_local, theirs = sent - ours;
-  const int64_t ours_in = r.inbound_ours, policy = r.inbound_failures - ours_in;
-  const std::string refusals =
-      std::to_string(r.inbound_failures) + (r.inbound_failures == 1 ? " rechazo" : " rechazos") +
-      " de nuestro propio servidor al correo que nos enviaron" +
-      (ours_in == 0  ? " (nuestra propia política, abajo)."
-       : policy == 0 ? " (por un fallo propio, falta de recursos: nuestro, abajo)."
-                     : " (abajo): " + std::to_string(ours_in) +
-                           " por un fallo propio (falta de recursos: nuestro), " +
-                           std::to_string(policy) + " por nuestra propia política.");
-  if (r.verdict == "refused") return "Ningún fallo del correo que enviamos; " + refusals;
-  const std::string also = r.inbound_failures > 0 ? " Además, " + refusals : "";
-  if (retried > 0 && sent == 0) {
-    return (retried == 1 ? "El único fallo fue temporal: el mensaje se entregó al reintentar."
-                         : "Los " + std::to_string(retried) +
-                               " fallos fueron temporales: sus mensajes se entregaron al "
-                               "reintentar.") +
-           also;
-  }
-  const std::string retry =
-      retried == 0   ? ""
-      : retried == 1 ? " Otro fallo fue temporal: su mensaje se entregó al reintentar."
-                     : " Otros " + std::to_string(retried) +
-                           " fallos fueron temporales: sus mensajes se entregaron al reintentar.";
-  if (sent == 1) {
-    return (ours == 1 ? "El único fallo apunta a nuestro lado."
-                      : "El único fallo apunta al lado remoto.") +
-           retry + also;
-  }
-  // "1 de 3 fallos apunta", "2 de 3 fallos apuntan".
-  auto of = [&](int64_t k) {
-    return std::to_string(k) + " de " + std::to_string(sent) +
-           (k == 1 ? " fallos apunta" : " fallos apuntan");
-  };
-  if (r.verdict == "local") return of(ours) + " a nuestro lado." + retry + also;
-  if (r.verdict == "remote") return of(theirs) + " al lado remoto." + retry + also;
-  if (r.verdict == "mixed") {
-    return of(ours) + " a nuestro lado; el resto, al lado remoto." + retry + also;
-  }
-  if (r.verdict == "not_found") {
-    std::string s = r.verdict_summary.rfind("No session in the period", 0) == 0
-                        ? "Ninguna sesión del periodo pedido tiene que ver con el objetivo."
-                        : "Ninguna sesión de los registros tiene que ver con el objetivo.";
-    if (!r.close_names.empty()) {
-      s += " Dominios de los registros con un nombre parecido: ";
-      for (size_t i = 0; i < r.close_names.size(); ++i) s += (i ? ", " : "") + r.close_names[i];
-      s += ".";
-    }
-    return s;
-  }
-  return "No hay fallos para el objetivo.";
-}
 
 // How a session ended, in Spanish when smtptriage said it; the log's own words stay as they are.
 std::string CloseReasonEs(const std::string& reason) {
