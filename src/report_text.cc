@@ -11,7 +11,7 @@ namespace smtptriage {
 namespace {
 
 // The fixed words of the text report, in English and Spanish.
-struct Words {
+struct TextWords {
   const char* ours;
   const char* theirs;
   const char* nothing;
@@ -69,7 +69,7 @@ struct Words {
   Lang lang;
 };
 
-constexpr Words kEn = {
+constexpr TextWords kEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
     "trend", "affected/active domains per hour", "Outbound problems by destination domain",
     "domains had failures", "failures", "sessions", "failure", "session",
@@ -95,7 +95,7 @@ constexpr Words kEn = {
      {"the only sender had no failures", "the only sender had failures"}},
     Lang::kEn};
 
-constexpr Words kEs = {
+constexpr TextWords kEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
     "Problemas de salida por dominio de destino", "dominios tuvieron fallos", "fallos", "sesiones",
@@ -121,16 +121,16 @@ constexpr Words kEs = {
      {"el único remitente no tuvo fallos", "el único remitente tuvo fallos"}},
     Lang::kEs};
 
-const char* VerdictWord(const Words& w, const std::string& v) {
+const char* VerdictWord(const TextWords& w, const std::string& v) {
   if (v == "remote") return w.verdict_words[1];
   if (v == "local") return w.verdict_words[2];
   if (v == "mixed") return w.verdict_words[3];
   return w.verdict_words[0];
 }
 
-std::string Num(int64_t n, const Words& w) { return GroupedCount(n, w.lang); }
+std::string Num(int64_t n, const TextWords& w) { return GroupedCount(n, w.lang); }
 
-std::string Count(int64_t n, const Words& w, const char* one, const char* many) {
+std::string Count(int64_t n, const TextWords& w, const char* one, const char* many) {
   return Num(n, w) + " " + (n == 1 ? one : many);
 }
 
@@ -138,7 +138,7 @@ std::string Clip(const std::string& s, size_t n) {
   return s.size() <= n ? s : s.substr(0, n - 3) + "...";
 }
 
-void Headline(const Report& r, const Words& w, Lang lang, std::ostream& out) {
+void Headline(const Report& r, const TextWords& w, Lang lang, std::ostream& out) {
   const char* word = r.verdict.side == "local"    ? w.ours
                      : r.verdict.side == "remote" ? w.theirs
                                                   : w.nothing;
@@ -148,7 +148,7 @@ void Headline(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   }
 }
 
-void Incidents(const Report& r, const Words& w, Lang lang, std::ostream& out) {
+void Incidents(const Report& r, const TextWords& w, Lang lang, std::ostream& out) {
   if (r.incidents.empty()) return;
   out << "\n" << w.incidents << " (" << r.incidents.size() << ")\n";
   for (const Incident& inc : r.incidents) {
@@ -215,7 +215,7 @@ void Servers(const Report& r, Lang lang, std::ostream& out) {
   }
 }
 
-void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream& out) {
+void DomainBlock(const DomainReport& d, const TextWords& w, Lang lang, std::ostream& out) {
   out << "  " << d.domain << (d.unresolved ? std::string(" (") + w.ip_only + ")" : "") << "  ["
       << VerdictWord(w, d.verdict) << "]  " << Count(d.failures_total(), w, w.failure, w.failures)
       << ", " << Count(d.sessions, w, w.session, w.sessions) << "\n";
@@ -241,7 +241,7 @@ void DomainBlock(const DomainReport& d, const Words& w, Lang lang, std::ostream&
 }
 
 // Lists the domains of one direction that had failures, most failures first.
-void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Direction dir,
+void DomainSection(const Report& r, const RenderOptions& o, const TextWords& w, Direction dir,
                    const std::string& title, bool always, std::ostream& out) {
   size_t failing = 0, all = 0;
   for (const DomainReport& d : r.domains) {
@@ -290,7 +290,7 @@ void DomainSection(const Report& r, const RenderOptions& o, const Words& w, Dire
   }
 }
 
-void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostream& out) {
+void Domains(const Report& r, const RenderOptions& o, const TextWords& w, std::ostream& out) {
   DomainSection(r, o, w, Direction::kOutbound, w.problems, true, out);
   DomainSection(r, o, w, Direction::kInternal, w.internal, false, out);
   DomainSection(r, o, w, Direction::kInbound, w.inbound, false, out);
@@ -310,7 +310,7 @@ void Domains(const Report& r, const RenderOptions& o, const Words& w, std::ostre
   }
 }
 
-void Footer(const Report& r, const Words& w, std::ostream& out) {
+void Footer(const Report& r, const TextWords& w, std::ostream& out) {
   const Totals& t = r.totals;
   const auto& f = w.totals_fmt;
   out << "\n" << w.totals << ": " << Num(t.sessions, w) << " " << f[0] << " ("
@@ -343,7 +343,7 @@ void Footer(const Report& r, const Words& w, std::ostream& out) {
 }  // namespace
 
 void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
-  const Words& w = o.lang == Lang::kEs ? kEs : kEn;
+  const TextWords& w = o.lang == Lang::kEs ? kEs : kEn;
   Headline(r, w, o.lang, out);
   if (!r.empty_period) {
     out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
