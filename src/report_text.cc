@@ -69,7 +69,7 @@ struct TextWords {
   Lang lang;
 };
 
-constexpr TextWords kEn = {
+constexpr TextWords kTextEn = {
     "OURS", "THEIRS", "NOTHING TO REPORT", "Check first", "Local incidents", "still open", "to",
     "trend", "affected/active domains per hour", "Outbound problems by destination domain",
     "domains had failures", "failures", "sessions", "failure", "session",
@@ -95,7 +95,7 @@ constexpr TextWords kEn = {
      {"the only sender had no failures", "the only sender had failures"}},
     Lang::kEn};
 
-constexpr TextWords kEs = {
+constexpr TextWords kTextEs = {
     "NUESTRO", "SUYO", "NADA QUE SEÑALAR", "Comprobar primero", "Incidentes locales",
     "sigue abierto", "a", "tendencia", "dominios afectados/activos por hora",
     "Problemas de salida por dominio de destino", "dominios tuvieron fallos", "fallos", "sesiones",
@@ -343,7 +343,7 @@ void Footer(const Report& r, const TextWords& w, std::ostream& out) {
 }  // namespace
 
 void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
-  const TextWords& w = o.lang == Lang::kEs ? kEs : kEn;
+  const TextWords& w = o.lang == Lang::kEs ? kTextEs : kTextEn;
   Headline(r, w, o.lang, out);
   if (!r.empty_period) {
     out << w.period << ": " << FormatLocal(r.period_start) << " " << w.to << " "
