@@ -1,6 +1,7 @@
 #include "smtptriage/ndjson.h"
 
 #include <cstdio>
+#include <string_view>
 
 #include "smtptriage/reporters.h"
 #include "smtptriage/smtp_text.h"
@@ -111,6 +112,16 @@ ordered_json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains) 
   for (const Incident& inc : r.incidents)
     j["open_incidents"] = j["open_incidents"].get<int>() + inc.open;
   j["domains"] = domains;
+  return j;
+}
+
+ordered_json FileProblemEventJson(const FileProblem& p, TimeMs now) {
+  ordered_json j = Head("file_problem", now);
+  j["path"] = p.path;
+  j["problem"] = p.problem;
+  j["detail"] = p.detail;
+  if (std::string_view(p.problem) == "malformed") j["malformed_lines"] = p.lines;
+  if (p.first_line > 0) j["first_line"] = p.first_line;
   return j;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -30,7 +31,7 @@ std::string IncidentKey(const Incident& inc) {
 
 Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostream* out)
     : classifier_(classifier), options_(std::move(options)), out_(out),
-      diag_(options_.warnings != nullptr ? &unparsed_ : nullptr) {
+      diag_(&unparsed_) {
   follower_ = std::make_unique<LogFollower>(options_.paths, &forward_, &diag_, options_.matcher);
   AggregatorOptions agg = options_.aggregator;
   agg.file_names = &follower_->file_names();
@@ -164,37 +165,77 @@ Status Watcher::Emit() {
   return Status::Ok();
 }
 
-void Watcher::Warn() {
+void Watcher::FileProblems(TimeMs now) {
+  std::vector<FileProblem> found;
+  auto take = [&](const std::vector<SkippedFile>& list, size_t* said, const char* problem) {
+    for (; *said < list.size(); ++*said) {
+      FileProblem p{list[*said].path, problem, list[*said].reason};
+      // "file:line" when the rest of a file from that line was skipped (a damaged .gz)
+      const size_t colon = p.path.find_last_of(':');
+      if (colon != std::string::npos && colon + 1 < p.path.size() &&
+          p.path.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        p.first_line = std::atoll(p.path.c_str() + colon + 1);
+        p.path.resize(colon);
+      }
+      found.push_back(std::move(p));
+    }
+  };
+  take(diag_.skipped(), &skipped_said_, "skipped");
+  take(diag_.notes(), &notes_said_, "note");
+  // Malformed lines, "file:line: reason: text", as the reader wrote them this poll.
+  std::vector<std::string> lines;
+  std::istringstream unparsed(unparsed_.str());
+  for (std::string line; std::getline(unparsed, line);) lines.push_back(std::move(line));
+  unparsed_.str("");
+  for (const auto& [file, counts] : diag_.by_file()) {
+    int64_t& said = malformed_said_[file];
+    if (counts.malformed <= said) continue;
+    FileProblem p{file, "malformed", "", counts.malformed - said, 0};
+    said = counts.malformed;
+    const std::string prefix = file + ":";
+    for (const std::string& line : lines) {
+      if (line.rfind(prefix, 0) != 0) continue;
+      const size_t colon = line.find(": ", prefix.size());
+      if (colon == std::string::npos) continue;
+      p.first_line = std::atoll(line.c_str() + prefix.size());
+      constexpr size_t kMaxDetail = 300;
+      p.detail = line.substr(colon + 2, kMaxDetail);
+      break;
+    }
+    found.push_back(std::move(p));
+  }
+  // An event each: a shipper reads the events file, not the service's standard error.
+  if (now == 0) now = platform::NowMs();  // (nothing read yet: no log time to give)
+  for (const FileProblem& p : found) {
+    pending_ += NdjsonLine(FileProblemEventJson(p, now));
+    ++stats_.events;
+  }
+
   std::ostream* w = options_.warnings;
   if (w == nullptr) return;
-  const std::vector<SkippedFile>& skipped = diag_.skipped();
-  for (; skipped_warned_ < skipped.size(); ++skipped_warned_) {
-    const SkippedFile& s = skipped[skipped_warned_];
-    *w << "smtptriage watch: skipped " << s.path << ": " << s.reason << "\n";
+  for (const FileProblem& p : found) {
+    if (std::string_view(p.problem) == "skipped") {
+      *w << "smtptriage watch: skipped " << p.path
+         << (p.first_line > 0 ? ":" + std::to_string(p.first_line) : "") << ": " << p.detail
+         << "\n";
+    } else if (std::string_view(p.problem) == "note") {
+      *w << "smtptriage watch: " << p.path << ": " << p.detail << "\n";
+    }
   }
-  const std::vector<SkippedFile>& notes = diag_.notes();
-  for (; notes_warned_ < notes.size(); ++notes_warned_) {
-    *w << "smtptriage watch: " << notes[notes_warned_].path << ": " << notes[notes_warned_].reason
-       << "\n";
+  // Each malformed line: the first few of a poll (a file of garbage would flood the journal),
+  // then how many more.
+  constexpr size_t kMaxLines = 10;
+  for (size_t i = 0; i < lines.size() && i < kMaxLines; ++i) {
+    *w << "smtptriage watch: " << lines[i] << "\n";
   }
-  // Malformed lines, "file:line: reason: text": the first few of a poll (a file of garbage
-  // would flood the journal), then how many more.
-  constexpr int kMaxLines = 10;
-  std::istringstream lines(unparsed_.str());
-  int n = 0;
-  for (std::string line; std::getline(lines, line); ++n) {
-    if (n < kMaxLines) *w << "smtptriage watch: " << line << "\n";
+  if (lines.size() > kMaxLines) {
+    *w << "smtptriage watch: " << lines.size() - kMaxLines << " more lines could not be read\n";
   }
-  if (n > kMaxLines) {
-    *w << "smtptriage watch: " << n - kMaxLines << " more lines could not be read\n";
-  }
-  unparsed_.str("");
   w->flush();
 }
 
 Status Watcher::PollOnce() {
   follower_->Poll();
-  Warn();
   if (options_.log) {
     const std::vector<std::string>& names = follower_->file_names();
     for (; files_logged_ < names.size(); ++files_logged_) {
@@ -204,6 +245,7 @@ Status Watcher::PollOnce() {
   Report snapshot;
   aggregator_->Snapshot(&snapshot);
   TimeMs now = snapshot.empty_period ? 0 : snapshot.period_end;
+  FileProblems(now);
   Incidents(snapshot, now);
   if (now - last_snapshot_ >= options_.snapshot_every_ms && !snapshot.empty_period) {
     pending_ += NdjsonLine(SnapshotEventJson(snapshot, now, options_.top_domains));

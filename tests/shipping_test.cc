@@ -345,6 +345,8 @@ TEST_CASE("shipping: every field of real watch output fits the index template", 
   REQUIRE(loggen::Preset("firewall", 1, &scenario));  // failures, a local incident, a snapshot
   loggen::Result truth;
   REQUIRE(loggen::Generate(scenario, (dir.path() / "logs").string(), &truth).ok());
+  REQUIRE(!truth.files.empty());
+  std::ofstream(truth.files.front(), std::ios::binary | std::ios::app) << "no row\r\n";
   WatchOptions options;
   options.paths = {(dir.path() / "logs").string()};
   options.state_file = (dir.path() / "state.json").string();
@@ -376,6 +378,7 @@ TEST_CASE("shipping: every field of real watch output fits the index template", 
   CHECK(types["failure"] > 100);
   CHECK(types["incident_opened"] >= 1);
   CHECK(types["snapshot"] >= 1);
+  CHECK(types["file_problem"] == 1);  // the line that is no row
   // Each problem once, not once per event.
   std::sort(problems.begin(), problems.end());
   problems.erase(std::unique(problems.begin(), problems.end()), problems.end());

@@ -58,6 +58,17 @@ std::string Slurp(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// The events of `type` in the events file, in order.
+std::vector<json> EventsOf(const fs::path& file, const std::string& type) {
+  std::vector<json> events;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    json j = json::parse(line);
+    if (j["type"] == type) events.push_back(std::move(j));
+  }
+  return events;
+}
+
 WatchOptions Options(const fs::path& dir) {
   WatchOptions o;
   o.paths = {(dir / "logs").string()};
@@ -347,20 +358,42 @@ TEST_CASE("watch says on standard error which file and line it could not read", 
   const std::string args = "watch --once --state '" + (dir.path() / "state.json").string() +
                            "' -o '" + (dir.path() / "events.ndjson").string() + "' '" +
                            (dir.path() / "logs").string() + "'";
+  const fs::path events = dir.path() / "events.ndjson";
   std::string out, err;
   REQUIRE(RunCli(args, &out, &err) == 0);
   // The header is five lines and the session fourteen: the garbage is line 20.
   CHECK(err.find(log.string() + ":20: ") != std::string::npos);
+  // So does the events file, which a log shipper reads (it never sees standard error).
+  std::vector<json> problems = EventsOf(events, "file_problem");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0]["path"] == log.string());
+  CHECK(problems[0]["problem"] == "malformed");
+  CHECK(problems[0]["malformed_lines"] == 1);
+  CHECK(problems[0]["first_line"] == 20);
+  CHECK(problems[0]["detail"].get<std::string>().find("garbage that is no row") !=
+        std::string::npos);
+  CHECK(FailureIds(events).empty());  // (every event valid by the schema)
   // Said once, not at every poll; -q says nothing.
   REQUIRE(RunCli(args, &out, &err) == 0);
   CHECK(err.find(":20: ") == std::string::npos);
-  // A file that shrank is read again from the start, and the watcher says so.
+  CHECK(EventsOf(events, "file_problem").size() == 1);
+  // A file that shrank is read again from the start, and the watcher says so: in the events
+  // even with -q.
   std::ofstream(log, std::ios::binary | std::ios::trunc) << Header();
   REQUIRE(RunCli(args + " -q", &out, &err) == 0);
   CHECK(err.empty());
+  problems = EventsOf(events, "file_problem");
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[1]["problem"] == "note");
+  CHECK(problems[1]["detail"].get<std::string>().find("read again from the start") !=
+        std::string::npos);
   std::ofstream(log, std::ios::binary | std::ios::app) << "more garbage\r\n";
   REQUIRE(RunCli(args, &out, &err) == 0);
   CHECK(err.find(log.string() + ":6: ") != std::string::npos);
+  problems = EventsOf(events, "file_problem");
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[2]["first_line"] == 6);
+  FailureIds(events);
 }
 
 namespace {
@@ -450,6 +483,21 @@ TEST_CASE("watch: a damaged .gz is read by the next run of a watch that runs onc
   CHECK(ids.size() < 200);
   CHECK(warnings.str().find("SEND2026030206-1.LOG.gz") != std::string::npos);
   CHECK(warnings.str().find("gzip stream is truncated") != std::string::npos);
+  // Once, in the events file too, where a shipper sees it.
+  std::vector<json> problems = EventsOf(dir.path() / "events.ndjson", "file_problem");
+  for (const json& p : problems) UNSCOPED_INFO(p.dump());
+  REQUIRE(problems.size() == 2);
+  const std::string gz = (dir.path() / "logs" / "SEND2026030206-1.LOG.gz").string();
+  // The rest of the file is skipped where the gzip stream ends; the line cut there is
+  // malformed.
+  CHECK(problems[0]["path"] == gz);
+  CHECK(problems[0]["problem"] == "skipped");
+  CHECK(problems[0]["detail"].get<std::string>().find("gzip stream is truncated") !=
+        std::string::npos);
+  CHECK(problems[1]["path"] == gz);
+  CHECK(problems[1]["problem"] == "malformed");
+  CHECK(problems[1]["malformed_lines"] == 1);
+  CHECK(problems[0]["first_line"] == problems[1]["first_line"].get<int>() + 1);
 }
 
 TEST_CASE("watch: after the events file was rotated, a crash still repeats nothing",

@@ -22,6 +22,19 @@ nlohmann::ordered_json IncidentEventJson(const char* type, const Incident& inc, 
 nlohmann::ordered_json SnapshotEventJson(const Report& r, TimeMs now, size_t top_domains);
 nlohmann::ordered_json SummaryEventJson(const Report& r);
 
+// A log file the watcher could not read, or not all of: `problem` is "skipped" (not read, or
+// not from `first_line` on: a damaged .gz, no permission), "malformed" (`lines` lines of it
+// could not be read, the first of them `first_line`) or "note" (read again from the start, or
+// deleted before its end).
+struct FileProblem {
+  std::string path;
+  const char* problem = "skipped";
+  std::string detail;
+  int64_t lines = 0;       // malformed only
+  int64_t first_line = 0;  // 0: not known, or the whole file
+};
+nlohmann::ordered_json FileProblemEventJson(const FileProblem& p, TimeMs now);
+
 // One line: the JSON with invalid UTF-8 replaced, and '\n'.
 std::string NdjsonLine(const nlohmann::ordered_json& j);
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <set>
@@ -74,7 +75,8 @@ class Watcher {
   void Incidents(const Report& r, TimeMs now);
   // After loading a checkpoint: the sessions it had read, counted again without their events.
   void Rebuild();
-  void Warn();
+  // The files not read, or not all of, since the last poll: an event each, and a warning.
+  void FileProblems(TimeMs now);
 
   // Hands the follower's sessions to the aggregator, which is built after the follower (it
   // needs the follower's file table).
@@ -90,8 +92,9 @@ class Watcher {
   std::FILE* file_ = nullptr;
   int64_t output_bytes_ = 0;
   size_t files_logged_ = 0;  // file_names() already announced on options_.log
-  std::ostringstream unparsed_;       // malformed lines not yet said on options_.warnings
-  size_t skipped_warned_ = 0, notes_warned_ = 0;
+  std::ostringstream unparsed_;       // malformed lines of this poll, not yet said
+  size_t skipped_said_ = 0, notes_said_ = 0;  // diag_'s skipped() and notes() already said
+  std::map<std::string, int64_t> malformed_said_;  // malformed lines of a file already said
   Diagnostics diag_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<LogFollower> follower_;
