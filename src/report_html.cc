@@ -368,8 +368,8 @@ void InputSection(const Report& r, const Words& w, std::ostream& out) {
       << "<dt>" << w.lines << "</dt><dd>" << N(r.lines, w) << "</dd>\n"
       << "<dt>" << w.malformed << "</dt><dd>" << N(diag.malformed_total(), w) << "</dd>\n"
       << "<dt>" << w.sessions_label << "</dt><dd>" << N(t.sessions, w) << " ("
-      << N(t.inbound_sessions, w) << " " << w.inbound_word << ", " << N(t.internal_sessions, w)
-      << " " << w.internal_word << ")</dd>\n"
+      << Count(t.inbound_sessions, w, w.inbound_one, w.inbound_word) << ", "
+      << Count(t.internal_sessions, w, w.internal_one, w.internal_word) << ")</dd>\n"
       << "<dt>" << w.messages << "</dt><dd>" << N(t.messages, w) << "</dd>\n"
       << "<dt>" << w.recipients << "</dt><dd>" << N(t.recipients, w) << "</dd>\n"
       << "<dt>" << w.failed_recipients << "</dt><dd>" << N(t.failed_recipients, w) << "</dd>\n"

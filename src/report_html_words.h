@@ -89,6 +89,8 @@ struct Words {
   const char* sessions_label;
   const char* inbound_word;
   const char* internal_word;
+  const char* inbound_one;   // their singulars ("1 entrante")
+  const char* internal_one;
   const char* messages;
   const char* recipients;
   const char* failed_recipients;

@@ -42,6 +42,7 @@ struct TextWords {
   const char* at;
   const char* rule;
   const char* totals_fmt[7];  // sessions, inbound, internal, messages, recipients, failed, connect
+  const char* totals_one[7];  // their singulars
   const char* input_fmt[3];   // files, lines, malformed
   const char* open_at_end;
   const char* verdict_words[4];  // healthy, remote, local, mixed
@@ -80,6 +81,8 @@ constexpr TextWords kTextEn = {
     "rule",
     {"sessions", "inbound", "internal", "messages", "recipients", "failed recipients",
      "connect failures"},
+    {"session", "inbound", "internal", "message", "recipient", "failed recipient",
+     "connect failure"},
     {"files", "lines", "malformed"},
     "sessions cut off by the end of the logs (not counted as failures)",
     {"healthy", "THEIRS", "OURS", "MIXED"}, {"theirs", "ours", "either"},
@@ -106,6 +109,8 @@ constexpr TextWords kTextEs = {
     "dominios más con fallos (ver --top o --format json)", "Periodo", "Además SUYO", "en", "regla",
     {"sesiones", "entrantes", "internas", "mensajes", "destinatarios", "destinatarios fallidos",
      "fallos de conexión"},
+    {"sesión", "entrante", "interna", "mensaje", "destinatario", "destinatario fallido",
+     "fallo de conexión"},
     {"archivos", "líneas", "mal formadas"},
     "sesiones cortadas por el final de los registros (no cuentan como fallos)",
     {"sano", "SUYO", "NUESTRO", "MIXTO"}, {"suyo", "nuestro", "cualquiera"},
@@ -312,12 +317,10 @@ void Domains(const Report& r, const RenderOptions& o, const TextWords& w, std::o
 
 void Footer(const Report& r, const TextWords& w, std::ostream& out) {
   const Totals& t = r.totals;
-  const auto& f = w.totals_fmt;
-  out << "\n" << w.totals << ": " << Num(t.sessions, w) << " " << f[0] << " ("
-      << Num(t.inbound_sessions, w) << " " << f[1] << ", " << Num(t.internal_sessions, w) << " "
-      << f[2] << "), " << Num(t.messages, w) << " " << f[3] << ", " << Num(t.recipients, w) << " "
-      << f[4] << ", " << Num(t.failed_recipients, w) << " " << f[5] << ", "
-      << Num(t.connect_failures, w) << " " << f[6];
+  auto n = [&](int64_t k, int i) { return Count(k, w, w.totals_one[i], w.totals_fmt[i]); };
+  out << "\n" << w.totals << ": " << n(t.sessions, 0) << " (" << n(t.inbound_sessions, 1) << ", "
+      << n(t.internal_sessions, 2) << "), " << n(t.messages, 3) << ", " << n(t.recipients, 4)
+      << ", " << n(t.failed_recipients, 5) << ", " << n(t.connect_failures, 6);
   if (t.open_at_end > 0) out << ", " << Count(t.open_at_end, w, w.open_at_end_one, w.open_at_end);
   out << "\n";
   const Diagnostics& diag = r.diagnostics;

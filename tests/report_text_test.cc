@@ -282,6 +282,29 @@ TEST_CASE("Text report: sessions cut off by the end of the logs are counted, onl
             ", 1 sesión cortada por el final de los registros (no cuenta como fallo)\n"));
 }
 
+TEST_CASE("Text report: the totals agree in number with their counts", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  r.totals = {};
+  r.totals.sessions = 1;
+  r.totals.internal_sessions = 1;
+  r.totals.messages = 1;
+  r.totals.recipients = 1;
+  r.totals.failed_recipients = 1;
+  r.totals.connect_failures = 1;
+  CHECK(Has(Text(r, Lang::kEn, 20),
+            "Totals: 1 session (0 inbound, 1 internal), 1 message, 1 recipient, 1 failed "
+            "recipient, 1 connect failure\n"));
+  CHECK(Has(Text(r, Lang::kEs, 20),
+            "Totales: 1 sesión (0 entrantes, 1 interna), 1 mensaje, 1 destinatario, 1 "
+            "destinatario fallido, 1 fallo de conexión\n"));
+  r.totals.sessions = 2;
+  r.totals.inbound_sessions = 1;
+  r.totals.failed_recipients = 2;
+  CHECK(Has(Text(r, Lang::kEs, 20), "Totales: 2 sesiones (1 entrante, 1 interna)"));
+  CHECK(Has(Text(r, Lang::kEn, 20), ", 2 failed recipients, "));
+}
+
 TEST_CASE("Check first says how many failures its rule explains, and when", "[text]") {
   REQUIRE(platform::UseTimeZone("UTC"));
   Report r;
