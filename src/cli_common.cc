@@ -50,9 +50,13 @@ void AddCommonOptions(po::options_description* desc, CommonOptions* o,
       "domains a failure family must hit in one bucket to be a local incident");
   add("min-spread", po::value(&o->min_spread)->default_value(0.20, "0.2"),
       "share of active domains a spreading failure must reach to be a local incident");
+  const bool period = std::find_if(leave_out.begin(), leave_out.end(), [](const char* n) {
+                        return std::string_view(n) == "since";
+                      }) == leave_out.end();
   add("now", po::value(&o->now),
-      "the current time (ISO 8601), for durations and reports; with --since and no --until, "
-      "the period ends there");
+      period ? "the current time (ISO 8601), for durations and reports; with --since and no "
+               "--until, the period ends there"
+             : "the current time (ISO 8601), for the time the report says it was made");
   add("unparsed", po::value(&o->unparsed), "write the malformed lines to this file");
   add("verbose,v", po::bool_switch(&o->verbose), "say which files are read and which ignored");
   add("server", po::value(&o->servers)->composing(),
