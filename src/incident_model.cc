@@ -292,10 +292,13 @@ void DescribeIncidents(const IncidentInput& in, const IncidentTally& tally, Repo
     for (const std::string& d : tally.domains[i]) {
       if (inc.sample_domains.size() < 10) inc.sample_domains.push_back(d);
     }
+    // The hour of the largest share; of hours with the same share, the one with most domains
+    // ("38 of 38", not a quieter hour's "34 of 34").
     int64_t peak_aff = 0, peak_act = 0;
     for (const IncidentBucket& b : inc.buckets) {
-      if (b.affected_domains * std::max<int64_t>(peak_act, 1) >=
-          peak_aff * std::max<int64_t>(b.active_domains, 1)) {
+      const int64_t share = b.affected_domains * std::max<int64_t>(peak_act, 1);
+      const int64_t peak = peak_aff * std::max<int64_t>(b.active_domains, 1);
+      if (share > peak || (share == peak && b.affected_domains >= peak_aff)) {
         peak_aff = b.affected_domains;
         peak_act = b.active_domains;
       }

@@ -92,6 +92,22 @@ TEST_CASE("Every outbound connection times out from 15:00: a local connection in
   CHECK(inc->domains >= 35);
   CHECK(std::find(inc->reasons.begin(), inc->reasons.end(), Reason::kConnectTimeout) !=
         inc->reasons.end());
+  // Its peak is the hour of the largest share and, of hours with the same share, the one with
+  // most domains.
+  const IncidentBucket* peak = nullptr;
+  for (const IncidentBucket& b : inc->buckets) {
+    if (peak == nullptr ||
+        b.affected_domains * peak->active_domains > peak->affected_domains * b.active_domains ||
+        (b.affected_domains * peak->active_domains ==
+             peak->affected_domains * b.active_domains &&
+         b.affected_domains > peak->affected_domains)) {
+      peak = &b;
+    }
+  }
+  REQUIRE(peak != nullptr);
+  CHECK(inc->summary.en.find("(up to " + std::to_string(peak->affected_domains) + " of " +
+                             std::to_string(peak->active_domains) + " active domains") !=
+        std::string::npos);
   int local = 0, failing = 0;
   for (const DomainReport& d : run.report.domains) {
     if (d.direction != Direction::kOutbound || d.failures_total() == 0) continue;
