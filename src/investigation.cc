@@ -305,6 +305,9 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
     for (const MessageOutcome& m : s.messages) {
       for (const RecipientOutcome& rc : m.recipients) k.own_domains.insert(rc.domain);
     }
+    // No domain known here (refused at the banner): the scan names it after the other sessions
+    // to the same server, which the address finds below.
+    if (!s.remote_ip.empty()) k.own_domains.insert(s.remote_ip);
   }
   remember(&k.remote_ips, s.remote_ip);
   remember(&k.remote_hosts, s.remote_host);
@@ -429,6 +432,10 @@ InvestigationResult Investigation::Finish(const Report& report) {
       if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;
       if (target_.kind == Target::Kind::kIp && d.domain == target_.value) continue;
       if (k.own_domains.count(d.domain)) continue;
+      if (!k.inbound && std::any_of(d.remote_ips.begin(), d.remote_ips.end(),
+                      [&](const std::string& ip) { return k.own_domains.count(ip) > 0; })) {
+        continue;  // where the failure itself was counted
+      }
       bool same = false;
       for (const FailureGroup& g : d.failures) {
         same |= g.reason == k.group.reason && g.first < to && g.last >= from;

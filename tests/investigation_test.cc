@@ -241,6 +241,17 @@ TEST_CASE("Investigating an IP address: the sessions with it at the other end", 
   std::map<std::string, int64_t> kinds;
   for (const json& k : j["failure_kinds"]) kinds[k["reason"]] += k["count"].get<int64_t>();
   CHECK(kinds == std::map<std::string, int64_t>{{"blocked", 4}, {"rate_limited", 6}});
+  // Barracuda's refusal at the banner names no domain; the scan counts it at the domain of the
+  // other sessions to that server, which is its own, not "another domain".
+  int barracuda = 0;
+  for (const json& k : j["failure_kinds"]) {
+    if (k["rule"] != "reputation.barracuda") continue;
+    ++barracuda;
+    INFO(k.dump());
+    CHECK(k["other_domains_same_hours"] == 1);
+    CHECK(k["other_domain_examples"] == json::array({"margiestravel.example"}));
+  }
+  CHECK(barracuda == 1);
   REQUIRE(RunCli("investigate 198.51.100.2 sample_logs --format json", &out, &err) == 0);
   CHECK(json::parse(out)["verdict"]["side"] == "not_found");
   // Our server's own address in the logs: the sessions that left from it (Gmail over IPv6).
