@@ -166,8 +166,10 @@ void Investigation::OnSession(SessionRecord&& s) {
         named_address_ = true;
       }
       size_t before = result_.occurrences.size();
-      // A message's recipients are its own, not those of the session's other messages.
-      Take(s, (inbound || !s.destination_hint.empty()) && !carries);
+      // A domain's session is all its own (its mail to us, ours to its servers); an address's
+      // messages and a message's recipients are theirs, not those of the session's others.
+      Take(s, target_.kind == Target::Kind::kDomain && (inbound || !s.destination_hint.empty()) &&
+                  !carries);
       if (s.log == LogKind::kTracking) return;
       // Remember which occurrence each message+recipient became, for its tracking rows.
       for (const MessageOutcome& m : s.messages) {

@@ -632,3 +632,21 @@ TEST_CASE("Investigate usage errors exit 2", "[investigate]") {
   CHECK(out.find("--by-server") == std::string::npos);
   CHECK(RunCli("investigate example.com does/not/exist", &out, &err) == 3);
 }
+
+TEST_CASE("An address's messages are its own, not those of the session's other messages",
+          "[investigate]") {
+  std::string out, err;
+  // hr@ourorg.example gets mail in sessions that also carry other senders' messages; one of
+  // them, a relay attempt to user965@relay-target.example, was refused. That is not hr@'s.
+  REQUIRE(RunCli("investigate hr@ourorg.example sample_logs --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["sessions"] == 10);
+  CHECK(j["recipients"] == 10);  // one RCPT TO:<hr@ourorg.example> each
+  CHECK(j["failures"] == 0);
+  CHECK(j["verdict"]["side"] == "healthy");
+  // A sender's own messages: not the other sender's message to us in the same session.
+  REQUIRE(RunCli("investigate sales@proseware-supply.example sample_logs --format json", &out,
+                 &err) == 0);
+  j = json::parse(out);
+  CHECK(j["recipients_by_direction"]["inbound"] == 1);
+}
