@@ -232,7 +232,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
     if (a.count == 0) {
       a.remote_ip = s.remote_ip;
       a.first = s.start;
-      a.sample_ref = Ref(s.first_ref);
+      a.sample_ref = Ref(s.auth_ref.line > 0 ? s.auth_ref : s.first_ref);
     }
     a.count += s.auth_failures;
     a.last = std::max(a.last, s.end);

@@ -172,7 +172,7 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     }
     if (!send && info.find("AUTH") != std::string_view::npos &&
         info.find("failed") != std::string_view::npos) {
-      ++rec.auth_failures;
+      if (rec.auth_failures++ == 0) rec.auth_ref = ref;
       s.last_stage = Stage::kAuth;
       return;
     }

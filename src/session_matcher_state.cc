@@ -82,6 +82,7 @@ json RecordJ(const SessionRecord& r) {
           {"messages", messages},
           {"session_failure", OptFailureJ(r.session_failure)},
           {"auth_failures", r.auth_failures},
+          {"auth_ref", RefJ(r.auth_ref)},
           {"auth_users", r.auth_users}};
 }
 
@@ -127,6 +128,7 @@ SessionRecord RecordOf(const json& j) {
   }
   r.session_failure = OptFailureOf(j.at("session_failure"));
   r.auth_failures = JsonInteger<decltype(r.auth_failures)>(j.at("auth_failures"));
+  if (j.contains("auth_ref")) r.auth_ref = RefOf(j.at("auth_ref"));  // (a state of before)
   r.auth_users = j.at("auth_users").get<std::vector<std::string>>();
   return r;
 }

@@ -10,7 +10,7 @@ namespace smtptriage {
 // field added to one of these structs must be added there, which these sizes (of the 64-bit
 // libstdc++ build) are here to remind of.
 #if defined(__GLIBCXX__) && defined(__x86_64__)
-static_assert(sizeof(SessionRecord) == 440, "a SessionRecord field is missing from the pack");
+static_assert(sizeof(SessionRecord) == 456, "a SessionRecord field is missing from the pack");
 static_assert(sizeof(MessageOutcome) == 168, "a MessageOutcome field is missing from the pack");
 static_assert(sizeof(RecipientOutcome) == 80, "a RecipientOutcome field is missing from the pack");
 static_assert(sizeof(FailureReply) == 160, "a FailureReply field is missing from the pack");
@@ -72,6 +72,8 @@ void Fields(Io& io, Session& s) {
   });
   io(s.session_failure);
   io(s.auth_failures);
+  io(s.auth_ref.file);
+  io(s.auth_ref.line);
   io.List(s.auth_users, [&](auto& u) { io(u); });
   io.List(s.transcript, [&](auto& t) {
     io(t.time);

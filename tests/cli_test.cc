@@ -576,3 +576,22 @@ TEST_CASE("The README's rules check example counts the rules there are", "[cli]"
   const size_t line = at + std::string("$ build/smtptriage rules check\n").size();
   CHECK(readme.substr(line, readme.find('\n', line) + 1 - line) == out);
 }
+
+TEST_CASE("A failed AUTH attempt points at the row that says it failed", "[cli]") {
+  std::string out, err;
+  REQUIRE(RunCli("scan sample_logs --format json", &out, &err) == 0);
+  const json report = json::parse(out);
+  REQUIRE(report["auth_failures"].size() >= 2);
+  for (const json& a : report["auth_failures"]) {
+    const std::string ref = a["sample_ref"];
+    INFO(ref);
+    const size_t colon = ref.rfind(':');
+    REQUIRE(colon != std::string::npos);
+    std::ifstream in(std::string(SMTPTRIAGE_SOURCE_DIR) + "/" + ref.substr(0, colon));
+    std::string line;
+    for (int n = std::stoi(ref.substr(colon + 1)); n > 0; --n) REQUIRE(std::getline(in, line));
+    CHECK(line.find("AUTH") != std::string::npos);
+    CHECK(line.find("failed") != std::string::npos);
+    CHECK(line.find(a["remote_ip"].get<std::string>()) != std::string::npos);
+  }
+}

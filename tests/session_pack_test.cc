@@ -65,6 +65,7 @@ SessionRecord Full(int n, const std::shared_ptr<const Classification>& classifie
   s.session_failure = Failure(9 + n, t);
   s.session_failure->classified = classified;
   s.auth_failures = 2 + n;
+  s.auth_ref = {static_cast<uint32_t>(4 + n), 90 + n};
   s.auth_users = {"OURORG\\alice" + t, "bob@ourorg.example" + t};
   s.transcript.push_back({1772400000001 + n, '>', "EHLO EX01.ourorg.example" + t, {7u + n, 1013}});
   s.transcript.push_back({1772400000002, '<', "250-mx1.proseware-supply.example" + t, {7, 1014}});
@@ -126,6 +127,8 @@ void CheckSame(const SessionRecord& a, const SessionRecord& b) {
   }
   CheckFailure(a.session_failure, b.session_failure);
   CHECK(a.auth_failures == b.auth_failures);
+  CHECK(a.auth_ref.file == b.auth_ref.file);
+  CHECK(a.auth_ref.line == b.auth_ref.line);
   CHECK(a.auth_users == b.auth_users);
   REQUIRE(a.transcript.size() == b.transcript.size());
   for (size_t t = 0; t < a.transcript.size(); ++t) {

@@ -142,6 +142,7 @@ struct SessionRecord {
   std::vector<MessageOutcome> messages;
   Boxed<FailureReply> session_failure;  // a failure before any message was sent
   int auth_failures = 0;        // Receive: failed AUTH attempts
+  SourceRef auth_ref;           // the row that said the first of them failed
   std::vector<std::string> auth_users;
   std::vector<TranscriptRow> transcript;         // only when the matcher keeps transcripts
 };
