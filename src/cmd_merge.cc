@@ -126,7 +126,10 @@ struct ReadSpan {
   TimeMs start = 0, end = 0;
   std::string name;
   std::set<std::string> hosts;
-  std::set<std::string> files;  // as written, '\\' as '/', in lower case
+  // Each file by its name (in lower case), size and lines: the same file read through another
+  // path (relative or absolute, a share, a copy) is the same logs; a file of the same name in
+  // another folder of the server (front-end and hub transport logs) holds other sessions.
+  std::set<std::string> files;
 };
 
 // None for a report of several servers (a scan of all, or a merge): it has one period for all
@@ -154,6 +157,11 @@ std::optional<ReadSpan> SpanOf(const nlohmann::json& report, const std::string& 
       if (!f.is_object() || !f.contains("path") || !f["path"].is_string()) continue;
       std::string name = ToLower(f["path"].get<std::string>());
       std::replace(name.begin(), name.end(), '\\', '/');
+      const size_t slash = name.rfind('/');
+      if (slash != std::string::npos) name.erase(0, slash + 1);
+      for (const char* count : {"bytes", "lines"}) {
+        name += '|' + (f.contains(count) ? f[count].dump() : std::string("?"));
+      }
       span.files.insert(std::move(name));
     }
   }

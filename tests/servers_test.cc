@@ -713,14 +713,25 @@ TEST_CASE("merge warns when two reports read the same server's logs for the same
   // Another server the same day, even under the same default name: no overlap.
   CHECK(merge(day, scan("other.json", quoted("EX03"))).find("counted twice") ==
         std::string::npos);
-  // The same server's logs in another folder (as its front-end and hub transport logs are):
-  // other sessions, though its receive connectors name the same host.
+  // The same server's logs in another folder (as its front-end and hub transport logs are,
+  // files of the same names): other sessions, though its receive connectors name the same host.
+  fs::create_directories(dir.path() / "other" / "SmtpReceive");
+  for (const auto& f : fs::directory_iterator(dir.path() / "EX01" / "SmtpReceive")) {
+    std::ofstream(dir.path() / "other" / "SmtpReceive" / f.path().filename(), std::ios::binary)
+        << Slurp(f.path()) << "#Comment: another folder's file\r\n";
+  }
+  const std::string receive = scan("receive.json", quoted("EX01/SmtpReceive"));
+  const std::string other = scan("other.json", quoted("other/SmtpReceive"));
+  CHECK(merge(receive, other).find("counted twice") == std::string::npos);
+  CHECK(merge(receive, day).find("both read the logs of server EX01") != std::string::npos);
+  // The same files read through another path (here a copy; as well a share, or a relative path
+  // against an absolute one): the same logs, counted twice.
   fs::create_directories(dir.path() / "copy");
   fs::copy(dir.path() / "EX01" / "SmtpReceive", dir.path() / "copy" / "SmtpReceive");
-  const std::string receive = scan("receive.json", quoted("EX01/SmtpReceive"));
   const std::string copy = scan("copy.json", quoted("copy/SmtpReceive"));
-  CHECK(merge(receive, copy).find("counted twice") == std::string::npos);
-  CHECK(merge(receive, day).find("both read the logs of server EX01") != std::string::npos);
+  CHECK(merge(receive, copy).find("both read the logs of server EX01") != std::string::npos);
+  const std::string dotted = scan("dotted.json", quoted("EX01/../EX01/SmtpReceive"));
+  CHECK(merge(receive, dotted).find("both read the logs of server EX01") != std::string::npos);
   // A report of both servers has one period for the two: it is not weighed.
   CHECK(merge(scan("both.json", dir.path().string()), late).find("counted twice") ==
         std::string::npos);

@@ -6,14 +6,12 @@
 
 namespace smtptriage::testing {
 
-namespace {
 std::string Slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-}  // namespace
 
 int RunCli(const std::string& args, std::string* out, std::string* err,
            const std::string& stdin_text, const std::string& launcher) {

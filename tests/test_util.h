@@ -136,6 +136,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// The bytes of a file ("" when it cannot be read).
+std::string Slurp(const std::filesystem::path& p);
+
 // Runs the smtptriage binary with `args` (a shell-quoted string); returns its exit code and
 // fills stdout/stderr. `launcher`, when given, is a command the binary is run under (taskset).
 int RunCli(const std::string& args, std::string* out, std::string* err = nullptr,

@@ -53,10 +53,6 @@ std::map<std::string, int> FailureIds(const fs::path& file) {
   return ids;
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // The events of `type` in the events file, in order.
 std::vector<json> EventsOf(const fs::path& file, const std::string& type) {
