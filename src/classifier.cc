@@ -297,10 +297,12 @@ Classification Classifier::Classify(const ReplyInput& in) const {
   c.retry = r.retry;
   // Whether the sending server tries again is the reply's class, whatever the words: Exchange
   // gives up on a 5xx (an NDR follows) and retries a 4xx. A rule's own value is for what has no
-  // code (a Winsock error, a lost connection).
+  // code (a Winsock error, a lost connection), and for an expiry: the notice that retrying has
+  // ended ("4.4.7 QUEUE.Expired"), whose class is that of the last error met.
   const int cls = in.code ? in.code / 100 : (!in.enhanced.empty() ? in.enhanced[0] - '0' : 0);
-  if (cls == 5) c.retry = Retry::kPermanent;
-  if (cls == 4) c.retry = Retry::kTransient;
+  const bool expired = r.reason == Reason::kExpired && r.retry == Retry::kPermanent;
+  if (cls == 5 && !expired) c.retry = Retry::kPermanent;
+  if (cls == 4 && !expired) c.retry = Retry::kTransient;
   return c;
 }
 

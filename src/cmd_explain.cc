@@ -46,6 +46,7 @@ struct Labels {
   const char* either;
   const char* permanent;
   const char* transient;
+  const char* unknown;  // retry, for a text with no code that no rule recognised
   const char* inbound;  // "Points to" for a reply of our own server (a Receive log)
 };
 
@@ -55,6 +56,7 @@ constexpr Labels kEnLabels = {
     "either side: decide from how it spreads (one domain: theirs; many domains at once: ours)",
     "permanent: retrying the same message will not help until something changes",
     "transient: the sending server retries by itself; it may clear without action",
+    "not known: the text holds no SMTP reply code, and no rule recognised it",
     "our own server's answer to mail sent to us (a Receive log): not a failure of our "
     "outgoing mail"};
 
@@ -65,8 +67,15 @@ constexpr Labels kEsLabels = {
     "vez: nuestro)",
     "permanente: reintentar el mismo mensaje no servirá hasta que algo cambie",
     "temporal: el servidor emisor reintenta solo; puede resolverse sin intervenir",
+    "desconocido: el texto no tiene código de respuesta SMTP y ninguna regla lo reconoció",
     "la respuesta de nuestro propio servidor al correo que nos envían (un registro Receive): no "
     "es un fallo de nuestro correo saliente"};
+
+// Whether a retry helps is the reply code's class, or what a rule says; a text with neither
+// (not a reply, or one cut before its code) does not say.
+bool RetryUnknown(const Reply& reply, const Classification& c) {
+  return reply.code == 0 && reply.enhanced.empty() && c.rule->tier == "class";
+}
 
 const char* SideText(const Labels& l, Side s) {
   return s == Side::kRemote ? l.remote : s == Side::kLocal ? l.local : l.either;
@@ -86,7 +95,11 @@ void PrintText(const std::string& input, const Reply& reply, const Classificatio
       << FamilyName(c.family, o.lang) << ")\n";
   out << l.points_to << ": " << (o.log == LogKind::kReceive ? l.inbound : SideText(l, c.side))
       << "\n";
-  out << l.retry << ": " << (c.retry == Retry::kPermanent ? l.permanent : l.transient) << "\n";
+  out << l.retry << ": "
+      << (RetryUnknown(reply, c)              ? l.unknown
+          : c.retry == Retry::kPermanent ? l.permanent
+                                              : l.transient)
+      << "\n";
   out << l.means << ":\n  " << r.explanation.Get(o.lang) << "\n";
   out << l.check << ":\n";
   for (size_t i = 0; i < r.checks.size(); ++i) {
@@ -110,7 +123,8 @@ void PrintJson(const std::string& input, const Reply& reply, const Classificatio
   j["reason"] = ToString(c.reason);
   j["family"] = ToString(c.family);
   j["side"] = ToString(c.side);
-  j["retry"] = ToString(c.retry);
+  j["retry"] = RetryUnknown(reply, c) ? nlohmann::ordered_json(nullptr)
+                                      : nlohmann::ordered_json(ToString(c.retry));
   j["rule"] = c.rule->id;
   j["tier"] = c.rule->tier;
   j["why"] = why_text;

@@ -199,6 +199,14 @@ TEST_CASE("Built-in rules explain well-known replies") {
   CHECK(delayed.retry == Retry::kTransient);
   Classification expired = Explain(*c, "550 4.4.7 QUEUE.Expired; message expired");
   CHECK(expired.retry == Retry::kPermanent);
+  // The expiry's own code is the class of the last error met; retrying is over all the same.
+  for (const char* notice : {"4.4.7 QUEUE.Expired; message expired",
+                             "451 4.4.7 Retry timeout exceeded"}) {
+    INFO(notice);
+    Classification e = Explain(*c, notice);
+    CHECK(e.reason == Reason::kExpired);
+    CHECK(e.retry == Retry::kPermanent);
+  }
   // TLS: a failed handshake, wherever the words stand, is a TLS failure (not the 4.7.x class's
   // reputation, nor the failover's connection); a receiver whose own TLS is broken is theirs.
   for (const char* reply :

@@ -466,6 +466,14 @@ TEST_CASE("explain answers for one reply, in both languages", "[cli]") {
   CHECK(out.find("Regla aplicada: reputation.spamhaus (específica) \xE2\x80\x94 el texto coincide "
                  "con /") != std::string::npos);
   CHECK(out.find("text matched") == std::string::npos);
+  // A text with no code that no rule knows says nothing of retrying; a rule without a code does.
+  REQUIRE(RunCli("explain 'hello world'", &out, &err) == 0);
+  CHECK(out.find("\nRetry: not known: the text holds no SMTP reply code") != std::string::npos);
+  REQUIRE(RunCli("explain --format json 'hello world'", &out, &err) == 0);
+  CHECK(json::parse(out)["retry"].is_null());
+  REQUIRE(RunCli("explain --format json 'Failed to connect. Winsock error code: 10060'", &out,
+                 &err) == 0);
+  CHECK(json::parse(out)["retry"] == "transient");
 }
 
 TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by line", "[cli]") {
