@@ -30,6 +30,21 @@ void Aggregator::Snapshot(Report* report) const {
   copy.Finish(report);
 }
 
+RuleSpan SpanOfRule(const std::string& rule, const std::vector<const DomainReport*>& domains) {
+  RuleSpan span;
+  for (const DomainReport* d : domains) {
+    for (const FailureGroup& g : d->failures) {
+      // Mail to us counts only where our own server refused it for a fault of its own.
+      if (g.rule != rule) continue;
+      if (d->direction == Direction::kInbound && g.side != Side::kLocal) continue;
+      span.first = span.failures == 0 ? g.first : std::min(span.first, g.first);
+      span.last = span.failures == 0 ? g.last : std::max(span.last, g.last);
+      span.failures += g.count;
+    }
+  }
+  return span;
+}
+
 void Aggregator::FillRules(Report* report) const {
   std::map<std::string, const Rule*> by_id;
   for (const Rule& r : classifier_->rules()) by_id.emplace(r.id, &r);
@@ -72,6 +87,9 @@ void Aggregator::FillRules(Report* report) const {
     report->verdict.rule = *best;
     auto it = by_id.find(*best);
     if (it != by_id.end()) report->verdict.check_first = it->second->checks;
+    std::vector<const DomainReport*> all;
+    for (const auto& acc : domains_) all.push_back(&acc->report);
+    report->verdict.rule_span = SpanOfRule(*best, all);
   }
 }
 
@@ -226,7 +244,10 @@ void Aggregator::Finish(Report* report) {
               if (a.domain != b.domain) return a.domain < b.domain;
               return a.direction < b.direction;
             });
-  for (auto& [ip, a] : auth_) report->auth_failures.push_back(a);
+  // Failed logins are a client's, of no domain: a report of one domain leaves them out.
+  if (options_.domain.empty()) {
+    for (auto& [ip, a] : auth_) report->auth_failures.push_back(a);
+  }
   std::sort(report->auth_failures.begin(), report->auth_failures.end(),
             [](const AuthFailureGroup& a, const AuthFailureGroup& b) {
               return a.count != b.count ? a.count > b.count : a.remote_ip < b.remote_ip;

@@ -362,16 +362,6 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
         << FormatLocal(r.outside_period.first) << " " << w.to << " "
         << FormatLocal(r.outside_period.last) << ".\n";
   }
-  // --domain narrows the lists, not the evidence: a fault of ours shows across domains.
-  auto only = r.parameters.find("domain");
-  if (only != r.parameters.end()) {
-    out << (o.lang == Lang::kEs ? "Abajo, solo " : "Below, only ") << only->second
-        << (o.lang == Lang::kEs
-                ? " y sus subdominios (--domain). El veredicto de arriba pesa todos los dominios "
-                  "de los registros: así se ve un fallo de nuestro lado.\n"
-                : " and its subdomains (--domain). The verdict above weighs every domain in the "
-                  "logs: that is how a fault on our side shows.\n");
-  }
   if (!r.verdict.check_first.empty()) {
     out << "\n" << w.check_first << " (" << w.rule << " " << r.verdict.rule
         << CheckFirstSpan(r, o.lang) << "):\n";
@@ -382,6 +372,16 @@ void RenderText(const Report& r, const RenderOptions& o, std::ostream& out) {
   }
   Incidents(r, w, o.lang, out);
   Servers(r, o.lang, out);
+  // --domain narrows the lists, not the evidence: a fault of ours shows across domains.
+  auto only = r.parameters.find("domain");
+  if (only != r.parameters.end()) {
+    out << "\n" << (o.lang == Lang::kEs ? "Abajo, solo " : "Below, only ") << only->second
+        << (o.lang == Lang::kEs
+                ? " y sus subdominios (--domain). Lo de arriba pesa todos los dominios de los "
+                  "registros: así se ve un fallo de nuestro lado.\n"
+                : " and its subdomains (--domain). What is above weighs every domain in the "
+                  "logs: that is how a fault on our side shows.\n");
+  }
   Domains(r, o, w, out);
   Footer(r, w, out);
 }

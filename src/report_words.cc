@@ -79,18 +79,8 @@ std::string FormatLocal(TimeMs t, bool with_date) {
 
 std::string CheckFirstSpan(const Report& report, Lang lang) {
   const bool es = lang == Lang::kEs;
-  int64_t n = 0;
-  TimeMs first = 0, last = 0;
-  for (const DomainReport& d : report.domains) {
-    for (const FailureGroup& g : d.failures) {
-      // Mail to us counts only where our own server refused it for a fault of its own.
-      if (g.rule != report.verdict.rule) continue;
-      if (d.direction == Direction::kInbound && g.side != Side::kLocal) continue;
-      first = n == 0 ? g.first : std::min(first, g.first);
-      last = n == 0 ? g.last : std::max(last, g.last);
-      n += g.count;
-    }
-  }
+  const int64_t n = report.verdict.rule_span.failures;
+  const TimeMs first = report.verdict.rule_span.first, last = report.verdict.rule_span.last;
   if (n == 0) return "";
   std::string out = ", " + GroupedCount(n, lang) +
                     (n == 1 ? (es ? " fallo" : " failure") : (es ? " fallos" : " failures"));

@@ -327,11 +327,24 @@ TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
     CHECK((name == first || name.size() > first.size()));
   }
   CHECK(one["domains"].size() < all["domains"].size());
-  // The verdict still weighs every domain, and the text says so under it.
+  // The verdict still weighs every domain, and the text says so under it, what to check
+  // first and its count included; a client's failed logins belong to no domain.
   CHECK(one["verdict"] == all["verdict"]);
+  CHECK(!all["auth_failures"].empty());
+  CHECK(one["auth_failures"].empty());
+  std::string whole;
+  REQUIRE(RunCli("scan sample_logs", &whole, &err) == 0);
   REQUIRE(RunCli("scan sample_logs --domain " + first, &out, &err) == 0);
-  CHECK(out.find("\nBelow, only " + first + " and its subdomains (--domain). The verdict above "
-                 "weighs every domain") != std::string::npos);
+  const size_t check = whole.find("\nCheck first (");
+  REQUIRE(check != std::string::npos);
+  const std::string heading = whole.substr(check, whole.find('\n', check + 1) - check);
+  INFO(heading);
+  const size_t below = out.find("\nBelow, only " + first + " and its subdomains (--domain). What "
+                                "is above weighs every domain");
+  CHECK(below != std::string::npos);
+  CHECK(out.find(heading) < below);
+  CHECK(whole.find("Failed AUTH attempts") != std::string::npos);
+  CHECK(out.find("Failed AUTH attempts") == std::string::npos);
   REQUIRE(RunCli("scan sample_logs --format json --until 2000-01-01", &out, &err) == 0);
   json none = json::parse(out);
   CHECK(none["totals"]["sessions"] == 0);

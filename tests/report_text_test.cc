@@ -330,15 +330,20 @@ TEST_CASE("Check first says how many failures its rule explains, and when", "[te
   // Mail to us refused by a rule of the same id is not ours to count.
   DomainReport inbound = other;
   inbound.direction = Direction::kInbound;
-  r.domains = {gmail, other, inbound};
+  // Counted over every domain the verdict weighed, not only those a report lists (--domain).
+  r.domains = {gmail};
+  r.verdict.rule_span = SpanOfRule("auth.ptr", {&gmail, &other, &inbound});
   CHECK(CheckFirstSpan(r, Lang::kEn) == ", 4 failures from 06:21 to 06:35");
   CHECK(CheckFirstSpan(r, Lang::kEs) == ", 4 fallos de 06:21 a 06:35");
-  r.domains = {other};
+  r.verdict.rule_span = SpanOfRule("auth.ptr", {&other});
   CHECK(CheckFirstSpan(r, Lang::kEn) == ", 1 failure at 06:25");
   CHECK(CheckFirstSpan(r, Lang::kEs) == ", 1 fallo a las 06:25");
+  CHECK(SpanOfRule("auth.ptr", {&inbound}).failures == 0);
+  r.verdict.rule_span = {};
+  CHECK(CheckFirstSpan(r, Lang::kEn).empty());
   // Over two days, the dates too.
   gmail.failures[0].last = six + 86400000;
-  r.domains = {gmail};
+  r.verdict.rule_span = SpanOfRule("auth.ptr", {&gmail});
   CHECK(CheckFirstSpan(r, Lang::kEn) ==
         ", 3 failures from 2026-03-02 06:21 +00:00 to 2026-03-03 06:00 +00:00");
   std::ostringstream out;

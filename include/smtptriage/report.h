@@ -211,12 +211,21 @@ struct Totals {
   int64_t auth_failures = 0;
 };
 
+// How many failures a rule explains, and when: those of our mail and of hops between our
+// servers, and of mail to us only where our own server refused it for a fault of its own.
+struct RuleSpan {
+  int64_t failures = 0;
+  TimeMs first = 0, last = 0;
+};
+RuleSpan SpanOfRule(const std::string& rule, const std::vector<const DomainReport*>& domains);
+
 struct Verdict {
   std::string side = "none";         // local | remote | none
   LocalizedText summary;
   LocalizedText remote_summary;      // the failures that point away from us, when any
   std::string rule;                  // the rule whose checks come first
   std::vector<LocalizedText> check_first;
+  RuleSpan rule_span;                // of `rule`, over every domain (--domain lists fewer)
 };
 
 struct Report {

@@ -69,8 +69,8 @@ std::string ServerHowWords(const std::string& how, Lang lang);
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 
-// What stands after "Check first (rule auth.ptr" in text and HTML: how many failures of mail
-// we sent that rule explains, and when, so that an old problem is not taken for today's:
+// What stands after "Check first (rule auth.ptr" in text and HTML: how many failures that rule
+// explains, and when (verdict.rule_span), so that an old problem is not taken for today's:
 // ", 4 failures from 06:21 to 06:35" (", 4 fallos de 06:21 a 06:35"); empty without any.
 std::string CheckFirstSpan(const Report& report, Lang lang);
 
