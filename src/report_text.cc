@@ -258,7 +258,12 @@ void DomainSection(const Report& r, const RenderOptions& o, const TextWords& w, 
   // What is listed inbound is the sending side: its domain, or its address when unknown.
   const bool inbound = dir == Direction::kInbound;
   out << "\n" << title << " (";
-  if (all == 0) {
+  auto only = r.parameters.find("domain");
+  if (all == 0 && only != r.parameters.end()) {  // (--domain: which may not be in the logs)
+    out << (w.lang == Lang::kEs ? "ninguna sesión con " : "no session with ") << only->second
+        << (w.lang == Lang::kEs ? " ni sus subdominios en el periodo"
+                                : " or its subdomains in the period");
+  } else if (all == 0) {
     out << w.none_in_period;
   } else if (all == 1) {
     out << w.only_one[inbound][failing];

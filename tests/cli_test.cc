@@ -345,6 +345,10 @@ TEST_CASE("Filters narrow the report by domain and by period", "[cli]") {
   CHECK(out.find(heading) < below);
   CHECK(whole.find("Failed AUTH attempts") != std::string::npos);
   CHECK(out.find("Failed AUTH attempts") == std::string::npos);
+  // A domain the logs do not have is said to be absent, not the period to be empty.
+  REQUIRE(RunCli("scan sample_logs --domain nosuch.example", &out, &err) == 0);
+  CHECK(out.find("\nOutbound problems by destination domain (no session with nosuch.example or "
+                 "its subdomains in the period)\n") != std::string::npos);
   REQUIRE(RunCli("scan sample_logs --format json --until 2000-01-01", &out, &err) == 0);
   json none = json::parse(out);
   CHECK(none["totals"]["sessions"] == 0);
