@@ -107,7 +107,9 @@ bool AlwaysLocal(const FailureGroup& g, Direction direction) {
 const Incident* IncidentOfFailure(const std::vector<Incident>& incidents, Family family, TimeMs t,
                                   std::string_view server) {
   for (const Incident& inc : incidents) {
-    if (inc.family != family || t < inc.start || t >= inc.end) continue;
+    // An open incident takes the stragglers after its last hour too: a timeout alone in the
+    // first minutes of the next hour is still the incident's, not an isolated one.
+    if (inc.family != family || t < inc.start || (t >= inc.end && !inc.open)) continue;
     // An incident of some servers only does not take the others' failures.
     if (inc.scope == "server" && !server.empty() &&
         std::find(inc.servers.begin(), inc.servers.end(), server) == inc.servers.end()) {
