@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -430,6 +431,19 @@ Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out)
   }
   *out = std::make_unique<FileByteStream>(f, path);
   return Status::Ok();
+}
+
+bool NamedGzipButNot(const std::string& path) {
+  if (path.size() < 3) return false;
+  std::string ext = path.substr(path.size() - 3);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".gz") return false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return false;
+  unsigned char magic[2] = {0, 0};
+  const size_t got = std::fread(magic, 1, 2, f);
+  std::fclose(f);
+  return !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
 }
 
 std::unique_ptr<ByteStream> MemoryByteStream(std::string data) {

@@ -324,9 +324,13 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     const bool not_a_log = r.readable && (unknown || all_bad);
     if (r.readable && !not_a_log) ++stats.files_read;
     if (not_a_log) {
-      diag->Skipped(f.path, unknown ? "not an SMTP protocol log (no #Log-type and no protocol rows)"
-                                    : "not an SMTP protocol log: no header and no log row in its " +
-                                          std::to_string(r.lines) + " lines");
+      // A .gz that is not gzip data: a copy damaged from its first bytes, or not what it is
+      // named; read as plain text, it held no log either.
+      const std::string gz = NamedGzipButNot(f.path) ? "not gzip data (no gzip header), and " : "";
+      diag->Skipped(f.path, gz + (unknown ? "not an SMTP protocol log (no #Log-type and no "
+                                            "protocol rows)"
+                                          : "not an SMTP protocol log: no header and no log row "
+                                            "in its " + std::to_string(r.lines) + " lines"));
     }
     if (control.progress) control.progress(progress);
   };

@@ -226,6 +226,10 @@ TEST_CASE("Bad files are reported with file and line and the rest is still read"
        Expect::kSkipped, "gzip", kName + ".gz:", 0},
       {"random bytes named like a log", kName, Garbage(16384), Expect::kSkipped,
        "not an SMTP protocol log: no header and no log row in its", kName, 0},
+      {"random bytes named like a gzipped log", kName + ".gz", "ab" + Garbage(16384),
+       Expect::kSkipped,
+       "not gzip data (no gzip header), and not an SMTP protocol log: no header and no log row",
+       kName + ".gz", 0},
   };
 
   for (const BadFile& c : cases) {

@@ -42,6 +42,9 @@ class ByteStream {
 
 // Opens `path` for reading; gzip is detected by its magic bytes, not by the name.
 Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out);
+// Whether `path` is named .gz but does not begin as gzip data does (a damaged or mislabelled
+// copy), for the message that says why it could not be read.
+bool NamedGzipButNot(const std::string& path);
 std::unique_ptr<ByteStream> MemoryByteStream(std::string data);
 
 // Splits a byte stream into lines (LF or CRLF, last line without terminator accepted). A line
