@@ -357,7 +357,7 @@ void ReasonsSection(const Report& r, const Words& w, Lang lang, std::ostream& ou
   out << "</section>\n";
 }
 
-void InputSection(const Report& r, const Words& w, std::ostream& out) {
+void InputSection(const Report& r, const Words& w, Lang lang, std::ostream& out) {
   const Totals& t = r.totals;
   const Diagnostics& diag = r.diagnostics;
   out << "<section aria-labelledby=\"input\">\n<h2 id=\"input\">" << w.input
@@ -380,7 +380,8 @@ void InputSection(const Report& r, const Words& w, std::ostream& out) {
   if (!diag.by_reason().empty()) {
     out << "<h3>" << w.malformed << "</h3>\n<ul>\n";
     for (const auto& [reason, m] : diag.by_reason()) {
-      out << "<li>" << N(m.count, w) << " <b>" << Escape(reason) << "</b> (" << w.eg;
+      out << "<li>" << N(m.count, w) << " <b>"
+          << Escape(std::string(MalformedReasonWords(reason, lang))) << "</b> (" << w.eg;
       for (const std::string& e : m.examples)
         out << " <span class=\"mono\">" << Escape(e) << "</span>";
       out << ")</li>\n";
@@ -440,7 +441,7 @@ void RenderHtml(const Report& r, const RenderOptions& o, std::ostream& out) {
   TimelineSection(r, bins, w, out);
   DomainsSection(r, bins, w, o.lang, out);
   ReasonsSection(r, w, o.lang, out);
-  InputSection(r, w, out);
+  InputSection(r, w, o.lang, out);
   out << "<footer>" << w.made_by << " " << Escape(r.version) << ", "
       << Escape(FormatLocal(r.generated)) << ". " << w.times_in << " "
       << Escape(platform::TimeZoneName(w.machine_zone))

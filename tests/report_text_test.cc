@@ -305,6 +305,25 @@ TEST_CASE("Text report: the totals agree in number with their counts", "[text]")
   CHECK(Has(Text(r, Lang::kEn, 20), ", 2 failed recipients, "));
 }
 
+TEST_CASE("Text report: why lines could not be read is said in Spanish too", "[text]") {
+  REQUIRE(platform::UseTimeZone("UTC"));
+  Report r = ThreeEachWay();
+  r.diagnostics.Malformed("SEND2026030206-1.LOG", 7, "unterminated quote", "x");
+  r.diagnostics.Malformed("SEND2026030206-1.LOG", 9, "a reason of a newer parser", "y");
+  const std::string es = Text(r, Lang::kEs, 20);
+  CHECK(Has(es, "  Líneas mal formadas: 1 comillas sin cerrar (p. ej. SEND2026030206-1.LOG:7)\n"));
+  CHECK(Has(es, "  Líneas mal formadas: 1 a reason of a newer parser (p. ej."));  // as it is
+  CHECK(Has(Text(r, Lang::kEn, 20),
+            "  Malformed lines: 1 unterminated quote (e.g. SEND2026030206-1.LOG:7)\n"));
+  for (const char* reason : {"fewer fields than #Fields", "more fields than #Fields",
+                             "binary data (NUL bytes)", "line longer than 8 MiB", "bad date-time",
+                             "unknown event type", "data row before #Fields"}) {
+    INFO(reason);
+    CHECK(MalformedReasonWords(reason, Lang::kEs) != reason);
+    CHECK(MalformedReasonWords(reason, Lang::kEn) == reason);
+  }
+}
+
 TEST_CASE("Check first says how many failures its rule explains, and when", "[text]") {
   REQUIRE(platform::UseTimeZone("UTC"));
   Report r;
