@@ -105,7 +105,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
            {{"kind", KindName(r.target.kind)},
             {"value", r.target.kind == Target::Kind::kMessage ? Written(r.target)
                                                                : r.target.value}}},
-          {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary}}},
+          {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary.en}}},
           {"sessions", r.sessions},
           {"recipients", r.recipients},
           {"sessions_by_direction", by_direction(r.sessions_by_direction)},

@@ -13,7 +13,6 @@ namespace smtptriage {
 
 using investigation_words::KindName;
 using investigation_words::Outcome;
-using investigation_words::VerdictSummaryEs;
 using investigation_words::Written;
 
 namespace {
@@ -206,7 +205,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
                    : r.target.value)
       << "\n";
   out << (es ? "Veredicto: " : "Verdict: ") << VerdictWord(r, lang) << " - "
-      << (es ? VerdictSummaryEs(r) : r.verdict_summary) << "\n";
+      << r.verdict_summary.Get(lang) << "\n";
   out << (es ? "Sesiones: " : "Sessions: ")
       << ByDirection(r.sessions, r.sessions_by_direction, "internas", lang) << ", "
       << (es ? "destinatarios: " : "recipients: ")

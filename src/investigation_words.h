@@ -19,11 +19,8 @@ const std::string& Written(const Target& t);
 // What became of a message's recipient in one session: its JSON name, or the words for it.
 std::string Outcome(const MessageRecipient& m, Lang lang, bool json = false);
 
-// Sets r->verdict and its English sentence from the counts Finish made (close_names found
-// already). `period_asked`: --since or --until was given.
+// Sets r->verdict and its sentence, in both languages, from the counts Finish made (close_names
+// found already). `period_asked`: --since or --until was given.
 void SayVerdict(double local_share, bool period_asked, InvestigationResult* r);
-
-// The verdict's sentence in Spanish (the result carries the English one, which JSON keeps).
-std::string VerdictSummaryEs(const InvestigationResult& r);
 
 }  // namespace smtptriage::investigation_words

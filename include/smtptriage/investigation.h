@@ -132,7 +132,7 @@ struct InvestigationResult {
   // one was delivered on retry); refused when the only failures are of mail sent to us that our
   // server refused; not_found when no session involves the target.
   std::string verdict = "healthy";
-  std::string verdict_summary;
+  LocalizedText verdict_summary;             // JSON keeps the English
   std::vector<std::string> file_names;
   std::vector<std::string> server_names;     // by SessionRecord::server; named when 2 or more
   std::vector<std::string> close_names;      // no session found: domains of a name close to it
