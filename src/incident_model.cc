@@ -182,7 +182,9 @@ std::vector<bool> HitBuckets(const std::vector<BucketCount>& counts,
     bool by_spread = c.either >= opt.min_domains && c.Share() >= opt.min_spread &&
                      c.Share() >= 3 * baseline;
     hit[i] = by_rule || by_spread;
-    if (!hit[i]) {
+    // The baseline is what the family does in hours that had the traffic to show it: the few
+    // sessions of a period's first minutes, failing or not, say nothing of the hours after.
+    if (!hit[i] && c.active >= opt.min_domains) {
       baseline_sum += c.Share();
       ++baseline_n;
     }

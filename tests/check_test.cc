@@ -288,3 +288,21 @@ TEST_CASE("check counts our own server's back pressure on our side", "[check]") 
   CHECK(out.find("\nCheck first (rule exchange.back-pressure.ours, 1 failure at 08:22):\n") !=
         std::string::npos);
 }
+
+TEST_CASE("check: a few minutes of the hour before do not hide an incident under way",
+          "[check]") {
+  // Every connection times out from 15:00. A check run a minute before the hour reads the last
+  // minute of the hour before as well: its few sessions must not count as the family's normal
+  // level, against which the hour after, failing as much, would look ordinary.
+  for (const char* now : {"2026-03-02T17:59:50Z", "2026-03-02T19:59:00Z",
+                          "2026-03-02T21:59:50Z"}) {
+    std::string out, err;
+    const int rc = RunCli(std::string("check --tz UTC --lang en --now ") + now + " " +
+                              PresetLogs("firewall"),
+                          &out, &err);
+    INFO(now << "\n" << out);
+    CHECK(rc == 2);
+    CHECK(FirstLine(out).rfind("SMTPTRIAGE CRITICAL - local connection incident open since ", 0) ==
+          0);
+  }
+}
