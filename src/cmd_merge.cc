@@ -204,6 +204,29 @@ void WarnOverlap(const ReadSpan& span, const std::vector<ReadSpan>& earlier, std
   }
 }
 
+// Warns when a report was made with other settings of the incident model than the merge's: the
+// merge finds the incidents again from the counts, with its own (--bucket must match, and is
+// checked where the counts are read).
+void WarnOtherModel(const nlohmann::json& report, const std::string& path,
+                    const std::map<std::string, std::string>& mine, std::ostream& err) {
+  if (!report.is_object() || !report.contains("parameters") ||
+      !report["parameters"].is_object()) {
+    return;
+  }
+  const nlohmann::json& theirs = report["parameters"];
+  for (const char* key : {"min_domains", "min_spread"}) {
+    if (!theirs.contains(key) || !theirs[key].is_string()) continue;
+    const std::string value = theirs[key].get<std::string>();
+    auto it = mine.find(key);
+    if (it == mine.end() || it->second == value) continue;
+    std::string option = std::string("--") + key;
+    std::replace(option.begin(), option.end(), '_', '-');
+    err << "smtptriage merge: warning: " << path << " was made with " << option << " " << value
+        << "; the merged report finds local incidents with " << option << " " << it->second
+        << " (give " << option << " " << value << " to merge to keep it)\n";
+  }
+}
+
 }  // namespace
 
 int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
@@ -282,6 +305,7 @@ int RunMerge(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     }
     if (!common.quiet) {
       WarnSameName(j, path, &named, err);
+      WarnOtherModel(j, path, report.parameters, err);
       if (std::optional<ReadSpan> span = SpanOf(j, path)) {
         WarnOverlap(*span, spans, err);
         spans.push_back(std::move(*span));

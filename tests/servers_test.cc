@@ -795,3 +795,18 @@ TEST_CASE("The servers that refused mail to us for reasons of their own are name
             .find("our own server refused mail sent to us for reasons on our side: system_full "
                   "(1).") != std::string::npos);
 }
+
+TEST_CASE("merge warns when a report was made with other incident settings", "[servers]") {
+  TempDir dir;
+  const std::string five = (dir.path() / "five.json").string();
+  std::string out, err;
+  REQUIRE(RunCli("scan sample_logs --format json --min-domains 5 -o '" + five + "'", &out, &err) ==
+          0);
+  REQUIRE(RunCli("merge '" + five + "'", &out, &err) == 0);
+  CHECK(err.find("warning: " + five + " was made with --min-domains 5; the merged report finds "
+                 "local incidents with --min-domains 3") != std::string::npos);
+  REQUIRE(RunCli("merge --min-domains 5 '" + five + "'", &out, &err) == 0);
+  CHECK(err.find("warning") == std::string::npos);
+  REQUIRE(RunCli("merge --min-spread 0.5 --min-domains 5 '" + five + "'", &out, &err) == 0);
+  CHECK(err.find("was made with --min-spread 0.20") != std::string::npos);
+}
