@@ -27,6 +27,18 @@ std::string IncidentKey(const Incident& inc) {
   return std::string(ToString(inc.family)) + "|" + std::to_string(inc.start);
 }
 
+// What a key says of an incident, when nothing more is known of it (announced before a restart).
+Incident IncidentOfKey(const std::string& key) {
+  Incident inc;
+  const size_t bar = key.find('|');
+  inc.family = ParseFamily(key.substr(0, bar)).value_or(Family::kOther);
+  if (bar != std::string::npos) inc.start = std::atoll(key.c_str() + bar + 1);
+  inc.end = inc.start;
+  inc.side = "local";
+  inc.trend = "steady";
+  return inc;
+}
+
 }  // namespace
 
 Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostream* out)
@@ -141,10 +153,32 @@ void Watcher::Incidents(const Report& r, TimeMs now) {
         ++stats_.events;
       }
       incident_failures_[key] = inc.failures;
+      last_seen_[key] = inc;
     } else if (announced) {
       pending_ += NdjsonLine(IncidentEventJson("incident_closed", inc, now));
       ++stats_.events;
     }
+  }
+  // An incident announced as open that is no longer found from its start: logs of an earlier
+  // hour, read late, moved its start (it is announced again from there), or its start left the
+  // watch's window. Closed as it was last seen, so that every incident_opened has its close.
+  for (const std::string& key : open_incidents_) {
+    if (std::any_of(r.incidents.begin(), r.incidents.end(),
+                    [&](const Incident& inc) { return IncidentKey(inc) == key; })) {
+      continue;
+    }
+    auto seen = last_seen_.find(key);
+    Incident gone = seen != last_seen_.end() ? seen->second : IncidentOfKey(key);
+    if (gone.open) gone.end = std::max(gone.end, gone.start);
+    gone.open = false;
+    gone.summary.en = "No longer found from this start: an earlier hour's logs, read late, moved "
+                      "its start, or the start left the watch's window. " + gone.summary.en;
+    pending_ += NdjsonLine(IncidentEventJson("incident_closed", gone, now));
+    ++stats_.events;
+    incident_failures_.erase(key);
+  }
+  for (auto it = last_seen_.begin(); it != last_seen_.end();) {
+    it = still_open.count(it->first) ? std::next(it) : last_seen_.erase(it);
   }
   open_incidents_ = std::move(still_open);
 }

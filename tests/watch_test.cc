@@ -787,3 +787,41 @@ TEST_CASE("watch: the state is written whole, and a state that cannot be written
   CHECK(s.message().find(o.state_file + ": cannot write the watch state") == 0);
   CHECK(s.message().find("No such file or directory") != std::string::npos);
 }
+
+TEST_CASE("watch: an incident found again from an earlier hour closes the one announced",
+          "[watch]") {
+  // Every outbound connection times out from 15:00. The watcher reads 16:00 first and
+  // announces an incident from 16:00; then the Send log of 15:00 arrives late. The incident now
+  // starts at 15:00: announced anew, and the one from 16:00 closed, so that every
+  // incident_opened has its close.
+  auto rules = Rules();
+  TempDir dir;
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("firewall", 3, &sc));
+  loggen::Result truth;
+  REQUIRE(loggen::Generate(sc, (dir.path() / "staging").string(), &truth).ok());
+  auto copy_hour = [&](const std::string& hour) {
+    for (const std::string& f : truth.files) {
+      if (fs::path(f).filename().string().find("SEND20260302" + hour) != 0) continue;
+      fs::path target = dir.path() / "logs" / fs::relative(f, dir.path() / "staging");
+      fs::create_directories(target.parent_path());
+      fs::copy_file(f, target);
+    }
+  };
+  Watcher w(rules.get(), Options(dir.path()), nullptr);
+  REQUIRE(w.Start().ok());
+  copy_hour("16");
+  REQUIRE(w.PollOnce().ok());
+  copy_hour("15");
+  REQUIRE(w.PollOnce().ok());
+  std::vector<std::string> said;
+  for (const char* type : {"incident_opened", "incident_closed"}) {
+    for (const json& e : EventsOf(dir.path() / "events.ndjson", type)) {
+      said.push_back(std::string(type) + " " + e["incident"]["start"].get<std::string>());
+    }
+  }
+  CHECK(said == std::vector<std::string>{"incident_opened 2026-03-02T16:00:00.000Z",
+                                         "incident_opened 2026-03-02T15:00:00.000Z",
+                                         "incident_closed 2026-03-02T16:00:00.000Z"});
+  FailureIds(dir.path() / "events.ndjson");  // (every event valid by the schema)
+}

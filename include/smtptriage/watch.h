@@ -102,6 +102,7 @@ class Watcher {
   bool replaying_ = false;            // Rebuild() at work: failures are not events
   std::set<std::string> open_incidents_;  // "family|start" of incidents announced as open
   std::map<std::string, int64_t> incident_failures_;
+  std::map<std::string, Incident> last_seen_;  // the open ones, as last announced or updated
   TimeMs last_snapshot_ = 0;
   std::string checkpointed_;          // the state file's content as last written
   TimeMs latest_ = 0;
