@@ -2,6 +2,7 @@
 
 #include "json_number.h"
 
+#include <filesystem>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -141,7 +142,17 @@ void LogFollower::Poll(size_t max_bytes) {
   std::vector<InputFile> inputs = FindInputs(roots_, &discovery, false, ignored);
   for (auto& [path, t] : files_) t->seen_this_poll = false;
   for (const InputFile& f : inputs) {
-    if (f.kind == LogKind::kTracking) continue;
+    if (f.kind == LogKind::kTracking) {
+      // Not followed: what they add (the NDRs, DNS failures and expiries behind the protocol
+      // logs) needs the whole of a period's protocol sessions first, which scan and check have.
+      const std::string folder = std::filesystem::path(f.path).parent_path().string();
+      if (tracking_folders_.insert(folder).second) {
+        diag_->Note(folder, "message tracking logs are not followed by watch (scan and check "
+                            "read them): their DNS failures, expiries and NDRs are not in the "
+                            "events");
+      }
+      continue;
+    }
     Tracked& t = Track(f.path);
     t.seen_this_poll = true;
     platform::FileIdentity id;
@@ -350,6 +361,7 @@ nlohmann::json LogFollower::SaveState() const {
   }
   return {{"names", names_},
           {"files", files},
+          {"tracking_folders", tracking_folders_},
           {"send", send_.SaveState()},
           {"receive", receive_.SaveState()}};
 }
@@ -404,6 +416,10 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
     if (!s.ok()) return s;
     names_ = std::move(names);
     files_ = std::move(files);
+    // (absent from the states of earlier builds)
+    if (state.contains("tracking_folders")) {
+      tracking_folders_ = state.at("tracking_folders").get<std::set<std::string>>();
+    }
   } catch (const std::exception& e) {
     return Status::Invalid(std::string("file positions: ") + e.what());
   }

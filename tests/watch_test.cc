@@ -825,3 +825,28 @@ TEST_CASE("watch: an incident found again from an earlier hour closes the one an
                                          "incident_closed 2026-03-02T16:00:00.000Z"});
   FailureIds(dir.path() / "events.ndjson");  // (every event valid by the schema)
 }
+
+TEST_CASE("watch says once that it does not follow message tracking logs", "[watch]") {
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs" / "SmtpSend");
+  fs::create_directories(dir.path() / "logs" / "MessageTracking");
+  std::ofstream(dir.path() / "logs" / "SmtpSend" / "SEND2026030206-1.LOG", std::ios::binary)
+      << Header() << Lines(SendSession("0A", 10, "<m1@ourorg.example>", "bob@fabrikam.example",
+                                       "250 2.1.5 Ok"));
+  std::ofstream(dir.path() / "logs" / "MessageTracking" / "MSGTRK2026030206-1.LOG",
+                std::ios::binary)
+      << "#Software: Microsoft Exchange Server\r\n#Version: 15.02.1544.004\r\n"
+         "#Log-type: Message Tracking Log\r\n";
+  const std::string args = "watch --once --state '" + (dir.path() / "state.json").string() +
+                           "' -o '" + (dir.path() / "events.ndjson").string() + "' '" +
+                           (dir.path() / "logs").string() + "'";
+  std::string out, err;
+  REQUIRE(RunCli(args, &out, &err) == 0);
+  CHECK(err.find("message tracking logs are not followed by watch") != std::string::npos);
+  REQUIRE(RunCli(args, &out, &err) == 0);  // the next run of a scheduler: said already
+  CHECK(err.find("message tracking") == std::string::npos);
+  std::vector<json> notes = EventsOf(dir.path() / "events.ndjson", "file_problem");
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0]["path"] == (dir.path() / "logs" / "MessageTracking").string());
+  CHECK(notes[0]["problem"] == "note");
+}

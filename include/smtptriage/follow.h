@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,7 @@ class LogFollower {
   SessionMatcher receive_;
   std::vector<std::string> names_;
   std::map<std::string, std::unique_ptr<Tracked>> files_;
+  std::set<std::string> tracking_folders_;  // of message tracking logs, said to be left out
   FollowStats stats_;
   std::vector<char> buf_;
 };
