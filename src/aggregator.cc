@@ -211,10 +211,13 @@ void Aggregator::OnSession(SessionRecord&& s) {
   if (!any_ || s.start < first_) first_ = s.start;
   if (!any_ || s.end > last_) last_ = s.end;
   any_ = true;
-  ++totals_.sessions;
+  // A message tracking row is a message, not an SMTP session: one that never left (a DNS
+  // failure, an expiry) had none. Its failures count all the same.
+  const bool smtp = s.log != LogKind::kTracking;
+  totals_.sessions += smtp;
   ServerReport* server = s.server < servers_.size() ? &servers_[s.server] : nullptr;
   if (server != nullptr) {
-    ++server->sessions;
+    server->sessions += smtp;
     // A receive connector id is SERVER\Name: the server's own name, where the log has it.
     size_t slash = s.connector.find('\\');
     if (s.log == LogKind::kReceive && slash != std::string::npos && slash > 0 &&
@@ -222,8 +225,8 @@ void Aggregator::OnSession(SessionRecord&& s) {
       KeepFirst(&server->receive_connector_hosts, s.connector.substr(0, slash), 8);
     }
   }
-  if (s.direction == Direction::kInbound) ++totals_.inbound_sessions;
-  if (s.direction == Direction::kInternal) ++totals_.internal_sessions;
+  if (s.direction == Direction::kInbound) totals_.inbound_sessions += smtp;
+  if (s.direction == Direction::kInternal) totals_.internal_sessions += smtp;
   if (s.open_at_end) ++totals_.open_at_end;
   if (s.close_reason == "no activity for 10 minutes") ++totals_.closed_idle;
 
@@ -277,7 +280,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
       DomainAcc& acc = Domain(unresolved ? s.remote_ip : named, s.direction, unresolved);
       auto [failed_here, first_time] = touch(acc.index);
       if (first_time) {
-        ++acc.report.sessions;
+        acc.report.sessions += smtp;
         KeepRecent(&acc.report.remote_ips, s.remote_ip, 8);
         KeepRecent(&acc.report.remote_hosts, inbound ? s.client_name : s.remote_host, 8);
         if (!inbound && !rc.domain.empty() && !s.remote_ip.empty()) {
@@ -320,7 +323,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
     } else {
       DomainAcc& acc = Domain(name, s.direction, unresolved);
       auto [failed_here, first_time] = touch(acc.index);
-      if (first_time) ++acc.report.sessions;
+      if (first_time) acc.report.sessions += smtp;
       ++acc.report.failed_sessions;
       if (options_.by_server) ++acc.failures_by_server[s.server];
       KeepRecent(&acc.report.remote_ips, s.remote_ip, 8);
@@ -332,7 +335,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
   for (size_t k = 0; k < touched_count_; ++k) {
     Count(*domains_[touched_[k].first], s.start, touched_[k].second, s.server);
   }
-  if (session_failed) ++totals_.failed_sessions;
+  if (session_failed && smtp) ++totals_.failed_sessions;
 }
 
 std::string Aggregator::LearnedDomain(const std::string& ip) const {

@@ -291,6 +291,10 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   nlohmann::json j = nlohmann::json::parse(out);
   CHECK(j["totals"]["recipients"] == 3);         // bob, carol (protocol) and dave (tracking)
   CHECK(j["totals"]["failed_recipients"] == 2);  // bob once, not again from his FAIL row
+  // Sessions are SMTP sessions: dave's message never left, and had none.
+  CHECK(j["totals"]["sessions"] == 1);
+  CHECK(j["totals"]["failed_sessions"] == 1);
+  CHECK(j["servers"][0]["sessions"] == 1);
   bool saw_dns = false;
   for (const auto& d : j["domains"]) {
     if (d["domain"] == "partner.example") {
@@ -300,6 +304,8 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
     if (d["domain"] == "nowhere.example") {
       saw_dns = true;
       CHECK(d["failures"][0]["reason"] == "host_unknown");
+      CHECK(d["sessions"] == 0);
+      CHECK(d["failed_recipients"] == 1);
     }
   }
   CHECK(saw_dns);
