@@ -83,8 +83,11 @@ void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lan
     first = first == 0 ? g.first : std::min(first, g.first);
     last = std::max(last, g.last);
   }
-  std::stable_sort(reasons.begin(), reasons.end(),
-                   [](const ReasonSum& a, const ReasonSum& b) { return a.count > b.count; });
+  // Most first, and of as many by name, as the verdict's sentence names them: the reasons the
+  // column leaves out ("+1 more") are those the sentence leaves out.
+  std::sort(reasons.begin(), reasons.end(), [](const ReasonSum& a, const ReasonSum& b) {
+    return a.count != b.count ? a.count > b.count : ToString(a.reason) < ToString(b.reason);
+  });
   // One <tbody> per domain: the figures, then the evidence under them.
   out << "<tbody class=\"" << cls << "\">\n<tr class=\"main\"><td data-label=\"" << w.columns[0]
       << "\"><span class=\"badge " << cls << "\"><span aria-hidden=\"true\">" << icon << "</span> "
