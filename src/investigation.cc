@@ -214,11 +214,17 @@ void Investigation::JoinTracking(SessionRecord& s) {
 
 void Investigation::Take(const SessionRecord& s, bool whole_session) {
   const size_t direction = static_cast<size_t>(s.direction);
-  ++result_.sessions;
-  ++result_.sessions_by_direction[direction];
   HourRow& h = hours_[BucketStart(s.start, options_.bucket_ms)];
   h.start = BucketStart(s.start, options_.bucket_ms);
-  ++h.attempts;
+  // A message tracking row is a message no protocol log showed, not an SMTP session (as scan
+  // counts them): one that never left had none.
+  if (s.log == LogKind::kTracking) {
+    ++result_.tracked_only;
+  } else {
+    ++result_.sessions;
+    ++result_.sessions_by_direction[direction];
+    ++h.attempts;
+  }
   // A message's sessions are shown as a session's is; a tracking row has no rows to show.
   const bool carries = CarriesTargetMessage(s);
   if (target_.kind == Target::Kind::kSession || (carries && s.log != LogKind::kTracking)) {
@@ -453,7 +459,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
               return a.group.count > b.group.count;
             });
   // Nothing found, most often a typing mistake: name what the logs have that is close to it.
-  if (result_.sessions == 0 &&
+  if (result_.sessions == 0 && result_.tracked_only == 0 &&
       (target_.kind == Target::Kind::kDomain || target_.kind == Target::Kind::kAddress)) {
     const std::string want = target_.kind == Target::Kind::kDomain ? target_.value
                                                                    : DomainOf(target_.value);

@@ -107,6 +107,7 @@ nlohmann::ordered_json InvestigationToJson(const InvestigationResult& r) {
                                                                : r.target.value}}},
           {"verdict", {{"side", r.verdict}, {"summary", r.verdict_summary.en}}},
           {"sessions", r.sessions},
+          {"messages_only_in_tracking", r.tracked_only},
           {"recipients", r.recipients},
           {"sessions_by_direction", by_direction(r.sessions_by_direction)},
           {"recipients_by_direction", by_direction(r.recipients_by_direction)},

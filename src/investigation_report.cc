@@ -210,7 +210,17 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << ByDirection(r.sessions, r.sessions_by_direction, "internas", lang) << ", "
       << (es ? "destinatarios: " : "recipients: ")
       << ByDirection(r.recipients, r.recipients_by_direction, "internos", lang) << ", "
-      << (es ? "fallos: " : "failures: ") << r.failures << "\n";
+      << (es ? "fallos: " : "failures: ") << r.failures;
+  if (r.tracked_only > 0) {
+    const bool one = r.tracked_only == 1;
+    out << (es ? (one ? "; 1 mensaje visto solo en el seguimiento de mensajes"
+                      : "; " + std::to_string(r.tracked_only) +
+                            " mensajes vistos solo en el seguimiento de mensajes")
+               : (one ? "; 1 message seen only in message tracking"
+                      : "; " + std::to_string(r.tracked_only) +
+                            " messages seen only in message tracking"));
+  }
+  out << "\n";
   if (!r.timeline.empty()) {
     out << "\n"
         << (es ? "Por hora (hora local): las sesiones en la hora en que empezaron, los fallos en "

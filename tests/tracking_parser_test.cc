@@ -309,6 +309,14 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
     }
   }
   CHECK(saw_dns);
+  // investigate counts as scan does: dave's message had no session, and is not 'not found'.
+  REQUIRE(RunCli("investigate nowhere.example --format json " + dir.path().string(), &out,
+                 &err) == 0);
+  const nlohmann::json tracked = nlohmann::json::parse(out);
+  CHECK(tracked["sessions"] == 0);
+  CHECK(tracked["messages_only_in_tracking"] == 1);
+  CHECK(tracked["failures"] == 1);
+  CHECK(tracked["verdict"]["side"] == "remote");
 
   // The same rows as a headerless excerpt named on the command line: still joined.
   std::string excerpt;
