@@ -83,6 +83,16 @@ std::vector<fs::path> StageLogs(const fs::path& staging, loggen::Result* truth) 
   return files;
 }
 
+// The logs of the firewall preset (every outbound connection times out from 15:00 to the end
+// of the day), generated into dir/staging.
+loggen::Result FirewallLogs(const fs::path& dir) {
+  loggen::Scenario sc;
+  REQUIRE(loggen::Preset("firewall", 3, &sc));
+  loggen::Result truth;
+  REQUIRE(loggen::Generate(sc, (dir / "staging").string(), &truth).ok());
+  return truth;
+}
+
 // The row of a session refused at connect (a failure), with its line end.
 std::string RefusedRow(const std::string& id, const std::string& domain) {
   return Row(id, 22, 2, '*', "",
@@ -718,10 +728,7 @@ TEST_CASE("watch: a restart keeps an incident under way and the counts behind it
   // for every hour (a restart per poll, as a scheduler running --once does).
   auto rules = Rules();
   TempDir dir;
-  loggen::Scenario sc;
-  REQUIRE(loggen::Preset("firewall", 3, &sc));
-  loggen::Result truth;
-  REQUIRE(loggen::Generate(sc, (dir.path() / "staging").string(), &truth).ok());
+  const loggen::Result truth = FirewallLogs(dir.path());
   auto run = [&](const fs::path& at, bool restart_every_poll) {
     fs::create_directories(at / "logs");
     auto watcher = std::make_unique<Watcher>(rules.get(), Options(at), nullptr);
@@ -796,10 +803,7 @@ TEST_CASE("watch: an incident found again from an earlier hour closes the one an
   // incident_opened has its close.
   auto rules = Rules();
   TempDir dir;
-  loggen::Scenario sc;
-  REQUIRE(loggen::Preset("firewall", 3, &sc));
-  loggen::Result truth;
-  REQUIRE(loggen::Generate(sc, (dir.path() / "staging").string(), &truth).ok());
+  const loggen::Result truth = FirewallLogs(dir.path());
   auto copy_hour = [&](const std::string& hour) {
     for (const std::string& f : truth.files) {
       if (fs::path(f).filename().string().find("SEND20260302" + hour) != 0) continue;
