@@ -2,7 +2,9 @@
 // prints one status line with performance data; the exit code is the plugin state.
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "smtptriage/cli_common.h"
 #include "smtptriage/commands.h"
@@ -29,8 +31,8 @@ constexpr const char* kCheckUsage =
     "\n"
     "  CRITICAL  a local incident is open at the end of the period (the same failure at many\n"
     "            unrelated domains at once: our firewall, our IP on a blocklist), or the\n"
-    "            failures attributed to our side reach --crit\n"
-    "  WARNING   the failures attributed to our side reach --warn, or the newest session in\n"
+    "            failures attributed to our side are more than --crit\n"
+    "  WARNING   the failures attributed to our side are more than --warn, or the newest session in\n"
     "            the logs ended more than --stale before now: logging stopped, the transport\n"
     "            service is down, or PATH is an old copy (perfdata log_age, in seconds)\n"
     "  OK        otherwise\n"
@@ -43,13 +45,30 @@ constexpr const char* kCheckUsage =
     "for a fault of its own (back pressure); what it refused by policy is not counted. Exit\n"
     "codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also for bad options).\n";
 
-// A perfdata item: 'label'=value;warn;crit;min (counts, no unit).
-std::string Perf(const char* label, int64_t value, int64_t warn = 0, int64_t crit = 0) {
+// A perfdata item: 'label'=value;warn;crit;min (counts, no unit). A threshold N reads as the
+// plugin guidelines have it: alert above N.
+std::string Perf(const char* label, int64_t value, std::optional<int64_t> warn = std::nullopt,
+                 std::optional<int64_t> crit = std::nullopt) {
   std::string s = std::string("'") + label + "'=" + std::to_string(value) + ";";
-  if (warn > 0) s += std::to_string(warn);
+  if (warn) s += std::to_string(*warn);
   s += ";";
-  if (crit > 0) s += std::to_string(crit);
+  if (crit) s += std::to_string(*crit);
   return s + ";0";
+}
+
+// --warn and --crit: a count (alert when more failures than that are ours, as Nagios reads a
+// threshold N), or off.
+bool ParseThreshold(const std::string& text, std::optional<int64_t>* out) {
+  if (text == "off" || text == "none") {
+    out->reset();
+    return true;
+  }
+  if (text.empty() || text.size() > 15 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  *out = std::stoll(text);
+  return true;
 }
 
 // Writes an UNKNOWN status line (the reason on one line) and returns its exit code.
@@ -80,14 +99,15 @@ std::string Age(TimeMs ms, bool es) {
 
 int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& err) {
   CommonOptions common;
-  int64_t warn = 10, crit = 0;
+  std::string warn_arg = "10", crit_arg = "off";
   std::string stale_arg = "4h";
   po::options_description desc("Options");
   desc.add_options()("help,h", "show this help")
-      ("warn,w", po::value(&warn)->default_value(10),
-       "WARNING when the failures attributed to our side reach N (0: never)")
-      ("crit,c", po::value(&crit)->default_value(0),
-       "CRITICAL when the failures attributed to our side reach N (0: only open incidents)")
+      ("warn,w", po::value(&warn_arg)->default_value("10"),
+       "WARNING when more than N failures are attributed to our side (0: any; off: never)")
+      ("crit,c", po::value(&crit_arg)->default_value("off"),
+       "CRITICAL when more than N failures are attributed to our side (0: any; off: only open "
+       "incidents)")
       ("stale", po::value(&stale_arg)->default_value("4h"),
        "WARNING when the newest session in the logs ended longer ago than this (30m, 4h, 2d; "
        "0: never)");
@@ -106,17 +126,26 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
     return kOk;
   }
   if (common.paths.empty()) return Unknown("no PATH given (smtptriage check --help)", out);
-  if (warn < 0 || crit < 0) return Unknown("--warn and --crit must be 0 or more", out);
+  std::optional<int64_t> warn, crit;
+  for (auto [name, text, to] : {std::tuple{"--warn", &warn_arg, &warn},
+                                std::tuple{"--crit", &crit_arg, &crit}}) {
+    if (!ParseThreshold(*text, to)) {
+      return Unknown(std::string(name) + ": a count of failures (alert above it) or off, not '" +
+                         *text + "'",
+                     out);
+    }
+  }
   TimeMs stale = 0;
   if (stale_arg != "0" && !ParseDuration(stale_arg, &stale)) {
     return Unknown("--stale: not a duration such as 30m, 4h or 2d: '" + stale_arg + "'", out);
   }
-  if (warn > 0 && crit > 0 && warn > crit) {
+  if (warn && crit && *warn > *crit) {
     // Only --crit given, under the default --warn: warn from the same count.
     if (vm["warn"].defaulted()) {
       warn = crit;
     } else {
-      return Unknown("--warn " + std::to_string(warn) + " is above --crit " + std::to_string(crit),
+      return Unknown("--warn " + std::to_string(*warn) + " is above --crit " +
+                         std::to_string(*crit),
                      out);
     }
   }
@@ -204,12 +233,12 @@ int RunCheck(const Args& args, std::istream&, std::ostream& out, std::ostream& e
   }
   std::string counted = n(local) + (es ? " de " : " of ") + n(failures) +
                         (es ? " fallos de nuestro lado" : " failures on our side");
-  if (crit > 0 && local >= crit) {
+  if (crit && local > *crit) {
     state = kCritical;
-    counted += (es ? " (crítico a partir de " : " (critical at ") + n(crit) + ")";
-  } else if (warn > 0 && local >= warn) {
+    counted += (es ? " (crítico por encima de " : " (critical above ") + n(*crit) + ")";
+  } else if (warn && local > *warn) {
     if (state < kWarning) state = kWarning;
-    counted += (es ? " (aviso a partir de " : " (warning at ") + n(warn) + ")";
+    counted += (es ? " (aviso por encima de " : " (warning above ") + n(*warn) + ")";
   }
   why.push_back(counted);
   // How long before the end of the period the newest session ended: logs that stopped being

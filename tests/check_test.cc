@@ -57,7 +57,7 @@ TEST_CASE("check: states and exit codes on generated logs", "[check]") {
       {"firewall, thresholds too high to matter: the incident alone", "firewall",
        "--warn 100000 --crit 200000", 2, "SMTPTRIAGE CRITICAL - local connection incident"},
       {"quiet day: failures, none ours", "quiet-day", "--since 24h", 0, "SMTPTRIAGE OK - 0 of "},
-      {"quiet day, lowest threshold: still nothing ours", "quiet-day", "--since 24h --warn 1", 0,
+      {"quiet day, lowest threshold: still nothing ours", "quiet-day", "--since 24h --warn 0", 0,
        "SMTPTRIAGE OK - 0 of "},
       {"IPv6 PTR refusals are ours: default --warn 10", "ipv6-ptr", "--since 24h", 1,
        "SMTPTRIAGE WARNING - "},
@@ -65,8 +65,10 @@ TEST_CASE("check: states and exit codes on generated logs", "[check]") {
        "SMTPTRIAGE CRITICAL - "},
       {"IPv6 PTR refusals below --warn", "ipv6-ptr", "--since 24h --warn 1000000", 0,
        "SMTPTRIAGE OK - "},
-      {"IPv6 PTR refusals, --warn 0 turns the warning off", "ipv6-ptr", "--since 24h --warn 0", 0,
-       "SMTPTRIAGE OK - "},
+      {"IPv6 PTR refusals, --warn off turns the warning off", "ipv6-ptr",
+       "--since 24h --warn off", 0, "SMTPTRIAGE OK - "},
+      {"IPv6 PTR refusals, --warn 0: any failure of ours", "ipv6-ptr", "--since 24h --warn 0", 1,
+       "SMTPTRIAGE WARNING - "},
   };
   for (const Case& c : cases) {
     std::string out, err;
@@ -135,6 +137,7 @@ TEST_CASE("check: UNKNOWN (exit 3) when it cannot tell", "[check]") {
       {"a folder without logs", empty.path().string(), "no log could be read"},
       {"no path", "", "no PATH given"},
       {"a threshold that is not a number", "--warn lots " + PresetLogs("quiet-day"), "--warn"},
+      {"a negative threshold", "--crit -1 " + PresetLogs("quiet-day"), "--crit"},
       {"--warn above --crit", "--warn 10 --crit 5 " + PresetLogs("quiet-day"), "above --crit"},
       {"an unknown option", "--frobnicate " + PresetLogs("quiet-day"), "frobnicate"},
       {"a bad --since", "--since yesterday " + PresetLogs("quiet-day"), "--since"},
@@ -241,8 +244,8 @@ TEST_CASE("check --lang es: the summary in Spanish, the states and perfdata as p
                  "sample_logs",
                  &out, &err) == 1);
   INFO(out);
-  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 11 de 85 fallos de nuestro lado (aviso a partir "
-                             "de 5) | 'failures'=85;;;0 'local_failures'=11;5;50;0 ",
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 11 de 85 fallos de nuestro lado (aviso por "
+                             "encima de 5) | 'failures'=85;;;0 'local_failures'=11;5;50;0 ",
                              0) == 0);
   REQUIRE(RunCli("check --lang es --now 2026-03-02T13:00:00Z sample_logs", &out, &err) == 0);
   CHECK(FirstLine(out).find("; ninguna sesión en el periodo (las 266 sesiones leídas van de "
@@ -273,11 +276,11 @@ TEST_CASE("check counts our own server's back pressure on our side", "[check]") 
   // our server refused for lack of queue disk (452 4.3.1).
   std::string out, err;
   REQUIRE(RunCli("check --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z "
-                 "--now 2026-03-02T08:30:00Z --warn 1 sample_logs",
+                 "--now 2026-03-02T08:30:00Z --warn 0 sample_logs",
                  &out, &err) == 1);
   INFO(out);
-  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 1 of 7 failures on our side (warning at 1) | "
-                             "'failures'=7;;;0 'local_failures'=1;1;;0 'remote_failures'=6;;;0 ",
+  CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 1 of 7 failures on our side (warning above 0) "
+                             "| 'failures'=7;;;0 'local_failures'=1;0;;0 'remote_failures'=6;;;0 ",
                              0) == 0);
   CHECK(out.find("Our own server refused mail sent to us for reasons on our side: system_full "
                  "(1).") != std::string::npos);
@@ -305,4 +308,21 @@ TEST_CASE("check: a few minutes of the hour before do not hide an incident under
     CHECK(FirstLine(out).rfind("SMTPTRIAGE CRITICAL - local connection incident open since ", 0) ==
           0);
   }
+}
+
+TEST_CASE("check: a threshold N alerts above N, as Nagios reads it", "[check]") {
+  // 08:10-08:30 of the sample logs: one failure on our side (back pressure).
+  const std::string window =
+      "check --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z --now "
+      "2026-03-02T08:30:00Z sample_logs ";
+  std::string out, err;
+  CHECK(RunCli(window + "--warn 1", &out, &err) == 0);  // 1 is not above 1
+  CHECK(FirstLine(out).find("'local_failures'=1;1;;0") != std::string::npos);
+  CHECK(RunCli(window + "--warn 0", &out, &err) == 1);
+  CHECK(RunCli(window + "--warn 0 --crit 0", &out, &err) == 2);
+  CHECK(FirstLine(out).find("(critical above 0)") != std::string::npos);
+  CHECK(FirstLine(out).find("'local_failures'=1;0;0;0") != std::string::npos);
+  CHECK(RunCli(window + "--warn 0 --crit 1", &out, &err) == 1);
+  CHECK(RunCli(window + "--warn off --crit off", &out, &err) == 0);
+  CHECK(FirstLine(out).find("'local_failures'=1;;;0") != std::string::npos);
 }
