@@ -199,6 +199,18 @@ TEST_CASE("Built-in rules explain well-known replies") {
   CHECK(delayed.retry == Retry::kTransient);
   Classification expired = Explain(*c, "550 4.4.7 QUEUE.Expired; message expired");
   CHECK(expired.retry == Retry::kPermanent);
+  // Words shared with other meanings do not decide: a refused login naming a disabled account
+  // is not a recipient's mailbox, a banned attachment is not a blocklisted IP, a Postfix
+  // "Access denied" is not Microsoft 365's edge blocking, a filter's poor score is not Gmail.
+  CHECK(Explain(*c, "535 5.7.8 Error: authentication failed: account disabled").reason ==
+        Reason::kSecurityError);
+  CHECK(Explain(*c, "550 5.7.1 Message rejected: attachment type banned (.exe)").reason !=
+        Reason::kBlocked);
+  CHECK(Explain(*c, "554 5.7.1 <u@example.com>: Recipient address rejected: Access denied")
+            .rule->id != "exchange.online.dbeb");
+  CHECK(Explain(*c, "554 Your access to this mail system has been rejected due to the sending "
+                    "MTA's poor reputation.")
+            .rule->id == "reputation.poor");
   // The expiry's own code is the class of the last error met; retrying is over all the same.
   for (const char* notice : {"4.4.7 QUEUE.Expired; message expired",
                              "451 4.4.7 Retry timeout exceeded"}) {
