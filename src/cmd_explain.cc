@@ -186,6 +186,14 @@ std::vector<std::string> RepliesOfPaste(std::istream& in) {
     }
   }
   std::vector<std::string> out;
+  if (with_reply == 0) {
+    // No reply code anywhere (the user-facing part of an NDR, "bob wasn't found at
+    // example.com."): the text as one reply, for the rules that know such words.
+    std::string whole;
+    for (const Line& l : lines) whole += (whole.empty() ? "" : " ") + l.text;
+    if (!whole.empty()) out.push_back(std::move(whole));
+    return out;
+  }
   if (!ndr && 2 * with_reply >= lines.size()) {
     const Line* open = nullptr;  // the first line of a reply whose last line has not come yet
     for (Line& l : lines) {
@@ -306,7 +314,12 @@ int RunExplain(const Args& args, std::istream& in, std::ostream& out, std::ostre
   bool first = true;
   for (const std::string& r : replies) {
     if (r == "-") {
-      for (const std::string& reply : RepliesOfPaste(in)) {
+      const std::vector<std::string> pasted = RepliesOfPaste(in);
+      if (pasted.empty()) {
+        err << "smtptriage explain: nothing to explain on stdin: paste the reply or the NDR\n";
+        return kExitUsage;
+      }
+      for (const std::string& reply : pasted) {
         ExplainOne(*classifier, reply, o, first, out);
         first = false;
       }

@@ -566,6 +566,14 @@ TEST_CASE("explain -: a pasted NDR is explained by its reply, a list line by lin
   REQUIRE(RunCli("explain --format json -", &out, &err, short_ndr) == 0);
   REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);
   CHECK(json::parse(out)["reason"] == "user_unknown");
+  // Only the words for users, no code anywhere: the whole text is the reply.
+  REQUIRE(RunCli("explain --format json -", &out, &err, "bob wasn't found at example.com.\n") ==
+          0);
+  REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);
+  CHECK(json::parse(out)["reason"] == "user_unknown");
+  // Nothing at all is not an answer of nothing.
+  CHECK(RunCli("explain -", &out, &err, "\n\n") == 2);
+  CHECK(err.find("nothing to explain on stdin") != std::string::npos);
 }
 
 TEST_CASE("CI runs the README's test command as it is written there", "[cli]") {
