@@ -149,6 +149,11 @@ void Investigation::OnSession(SessionRecord&& s) {
         if (inbound && sender_domain.empty()) sender_domain = DomainOf(m.sender);
         for (const RecipientOutcome& rc : m.recipients) any |= MatchesRecipient(rc, m);
       }
+      // An account of ours that clients tried to log in as (password guessing): the user name
+      // of a failed AUTH.
+      if (target_.kind == Target::Kind::kAddress) {
+        for (const std::string& user : s.auth_users) any |= ToLower(user) == target_.value;
+      }
       if (target_.kind == Target::Kind::kDomain) {
         any |= DomainMatches(s.destination_hint, target_.value);
         any |= inbound && DomainMatches(sender_domain, target_.value);
@@ -465,7 +470,9 @@ InvestigationResult Investigation::Finish(const Report& report) {
                                                                    : DomainOf(target_.value);
     std::set<std::string> close;
     for (const DomainReport& d : report.domains) {
-      if (!d.unresolved && Distance(d.domain, want, 2) <= 2 && close.size() < 3) {
+      // (the address's own domain is no other name for it)
+      if (!d.unresolved && d.domain != want && Distance(d.domain, want, 2) <= 2 &&
+          close.size() < 3) {
         close.insert(d.domain);
       }
     }

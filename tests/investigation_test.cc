@@ -650,3 +650,19 @@ TEST_CASE("An address's messages are its own, not those of the session's other m
   j = json::parse(out);
   CHECK(j["recipients_by_direction"]["inbound"] == 1);
 }
+
+TEST_CASE("An account of ours that clients tried to log in as is found by its failed logins",
+          "[investigate]") {
+  std::string out, err;
+  REQUIRE(RunCli("investigate postmaster@ourorg.example sample_logs --format json", &out, &err) ==
+          0);
+  json j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "refused");
+  CHECK(j["sessions"] == 3);
+  CHECK(j["failures"] == 3);
+  REQUIRE(!j["failure_kinds"].empty());
+  CHECK(j["failure_kinds"][0]["reason"] == "security_error");
+  // An address of a domain the logs have, but not the address: the domain is no other name.
+  REQUIRE(RunCli("investigate nobody-at-all@ourorg.example sample_logs", &out, &err) == 0);
+  CHECK(out.find("name close to it: ourorg.example") == std::string::npos);
+}
