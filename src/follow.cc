@@ -2,10 +2,10 @@
 
 #include "json_number.h"
 
-#include <filesystem>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -122,8 +122,7 @@ LogFollower::Tracked& LogFollower::Track(const std::string& path) {
   if (!ParseLogName(path.substr(path.find_last_of("/\\") + 1), &t->kind, &stamp, &counter)) {
     t->kind = LogKindFromName(path);
   }
-  t->compressed = path.size() > 3 && (path.compare(path.size() - 3, 3, ".gz") == 0 ||
-                                      path.compare(path.size() - 3, 3, ".GZ") == 0);
+  t->compressed = HasGzipName(path);
   if (t->compressed) {
     // A log compressed where it lies (the retention of a copy) is the file followed so far:
     // only its lines not read yet are new.
@@ -381,7 +380,7 @@ Status LogFollower::LoadState(const nlohmann::json& state) {
                         &counter)) {
         t->kind = LogKindFromName(t->path);
       }
-      t->compressed = t->path.size() > 3 && t->path.compare(t->path.size() - 3, 3, ".gz") == 0;
+      t->compressed = HasGzipName(t->path);
       t->Reset(diag_);
       t->id.device = JsonInteger<uint64_t>(j.at("device"));
       t->id.inode = JsonInteger<uint64_t>(j.at("inode"));

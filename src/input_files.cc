@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "smtptriage/event_parser.h"
+#include "smtptriage/line_source.h"
 #include "smtptriage/smtp_text.h"
 #include "smtptriage/tracking_parser.h"
 
@@ -17,9 +18,7 @@ namespace smtptriage {
 
 bool ParseLogName(const std::string& name, LogKind* kind, std::string* stamp, int* counter) {
   std::string_view n = name;
-  if (n.size() > 3 && (n.substr(n.size() - 3) == ".gz" || n.substr(n.size() - 3) == ".GZ")) {
-    n.remove_suffix(3);
-  }
+  if (HasGzipName(n)) n.remove_suffix(3);
   if (n.size() < 4 || !(IStartsWith(n.substr(n.size() - 4), ".log"))) return false;
   n.remove_suffix(4);
   size_t prefix;

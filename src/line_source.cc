@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <vector>
+
+#include "smtptriage/smtp_text.h"
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -413,6 +414,14 @@ class StreamLineSource : public LineSource {
   int64_t bytes_ = 0;
 };
 
+// Reads the first two bytes of `f` and goes back to its start: gzip's magic number?
+bool StartsAsGzip(std::FILE* f) {
+  unsigned char magic[2] = {0, 0};
+  const size_t got = std::fread(magic, 1, 2, f);
+  std::rewind(f);
+  return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
 }  // namespace
 
 Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out) {
@@ -422,10 +431,7 @@ Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out)
     std::string msg = path + ": cannot open: " + std::strerror(e);
     return e == ENOENT ? Status::NotFound(msg) : Status::Io(msg);
   }
-  unsigned char magic[2] = {0, 0};
-  size_t got = std::fread(magic, 1, 2, f);
-  std::rewind(f);
-  if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+  if (StartsAsGzip(f)) {
     *out = std::make_unique<GzipByteStream>(f, path);
     return Status::Ok();
   }
@@ -433,17 +439,17 @@ Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out)
   return Status::Ok();
 }
 
+bool HasGzipName(std::string_view path) {
+  return path.size() > 3 && IStartsWith(path.substr(path.size() - 3), ".gz");
+}
+
 bool NamedGzipButNot(const std::string& path) {
-  if (path.size() < 3) return false;
-  std::string ext = path.substr(path.size() - 3);
-  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext != ".gz") return false;
+  if (!HasGzipName(path)) return false;
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) return false;
-  unsigned char magic[2] = {0, 0};
-  const size_t got = std::fread(magic, 1, 2, f);
+  const bool gzip = StartsAsGzip(f);
   std::fclose(f);
-  return !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+  return !gzip;
 }
 
 std::unique_ptr<ByteStream> MemoryByteStream(std::string data) {

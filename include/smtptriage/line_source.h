@@ -42,6 +42,8 @@ class ByteStream {
 
 // Opens `path` for reading; gzip is detected by its magic bytes, not by the name.
 Status OpenByteStream(const std::string& path, std::unique_ptr<ByteStream>* out);
+// Whether `path` ends in .gz (in any case).
+bool HasGzipName(std::string_view path);
 // Whether `path` is named .gz but does not begin as gzip data does (a damaged or mislabelled
 // copy), for the message that says why it could not be read.
 bool NamedGzipButNot(const std::string& path);
