@@ -131,7 +131,7 @@ void Watcher::Rebuild() {
   // What was announced before the restart is known: from here on only its changes are news.
   for (const Incident& inc : r.incidents) {
     std::string key = IncidentKey(inc);
-    if (inc.open && open_incidents_.count(key) > 0) incident_failures_[key] = inc.failures;
+    if (inc.open && open_incidents_.count(key) > 0) last_seen_[key] = inc;
   }
   if (r.period_end > options_.lookback_ms) {
     aggregator_->DropBefore(r.period_end - options_.lookback_ms);
@@ -148,11 +148,11 @@ void Watcher::Incidents(const Report& r, TimeMs now) {
       if (!announced) {
         pending_ += NdjsonLine(IncidentEventJson("incident_opened", inc, now));
         ++stats_.events;
-      } else if (incident_failures_.count(key) && incident_failures_[key] != inc.failures) {
+      } else if (auto seen = last_seen_.find(key);
+                 seen != last_seen_.end() && seen->second.failures != inc.failures) {
         pending_ += NdjsonLine(IncidentEventJson("incident_updated", inc, now));
         ++stats_.events;
       }
-      incident_failures_[key] = inc.failures;
       last_seen_[key] = inc;
     } else if (announced) {
       pending_ += NdjsonLine(IncidentEventJson("incident_closed", inc, now));
@@ -175,7 +175,6 @@ void Watcher::Incidents(const Report& r, TimeMs now) {
                       "its start, or the start left the watch's window. " + gone.summary.en;
     pending_ += NdjsonLine(IncidentEventJson("incident_closed", gone, now));
     ++stats_.events;
-    incident_failures_.erase(key);
   }
   for (auto it = last_seen_.begin(); it != last_seen_.end();) {
     it = still_open.count(it->first) ? std::next(it) : last_seen_.erase(it);

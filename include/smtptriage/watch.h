@@ -101,8 +101,9 @@ class Watcher {
   std::string pending_;               // events of the current round, not yet written
   bool replaying_ = false;            // Rebuild() at work: failures are not events
   std::set<std::string> open_incidents_;  // "family|start" of incidents announced as open
-  std::map<std::string, int64_t> incident_failures_;
-  std::map<std::string, Incident> last_seen_;  // the open ones, as last announced or updated
+  // The open ones as last announced or updated (after a restart, as the logs read again show
+  // them): an update is said when their failures change.
+  std::map<std::string, Incident> last_seen_;
   TimeMs last_snapshot_ = 0;
   std::string checkpointed_;          // the state file's content as last written
   TimeMs latest_ = 0;
