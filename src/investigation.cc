@@ -464,7 +464,7 @@ InvestigationResult Investigation::Finish(const Report& report) {
               return a.group.count > b.group.count;
             });
   // Nothing found, most often a typing mistake: name what the logs have that is close to it.
-  if (result_.sessions == 0 && result_.tracked_only == 0 &&
+  if (!result_.found() &&
       (target_.kind == Target::Kind::kDomain || target_.kind == Target::Kind::kAddress)) {
     const std::string want = target_.kind == Target::Kind::kDomain ? target_.value
                                                                    : DomainOf(target_.value);

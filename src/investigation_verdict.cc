@@ -73,7 +73,7 @@ void SayVerdict(double local_share, bool period_asked, InvestigationResult* r) {
                          Refusals(*r);
     return;
   }
-  if (r->sessions == 0 && r->tracked_only == 0) {
+  if (!r->found()) {
     r->verdict = "not_found";
     r->verdict_summary = NotFound(*r, period_asked);
     return;

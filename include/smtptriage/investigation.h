@@ -111,6 +111,7 @@ struct InvestigationResult {
   TimeMs period_end = 0;
   int64_t sessions = 0;                      // SMTP sessions, as scan counts them
   int64_t tracked_only = 0;                  // messages seen only in message tracking logs
+  bool found() const { return sessions > 0 || tracked_only > 0; }
   int64_t recipients = 0;
   // Of `sessions` and `recipients`, by Direction (outbound, inbound, internal): scan counts a
   // domain's mail out and its mail to us apart, and so must the investigation of it.
