@@ -2,11 +2,11 @@
 
 #include "smtptriage/platform.h"
 
-#include <cstring>
-#include <cerrno>
 #include <boost/make_shared.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <thread>
