@@ -34,6 +34,12 @@ std::string PresetLogs(const std::string& preset) {
 
 constexpr const char* kNow = "--now 2026-03-03T00:00:00Z --tz UTC --lang en";
 
+// 08:10-08:30 of the sample logs: six failures of our mail, theirs, and one message to us that
+// our server refused for lack of queue disk (452 4.3.1), the one failure on our side.
+constexpr const char* kBackPressureWindow =
+    "--since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z --now 2026-03-02T08:30:00Z "
+    "sample_logs ";
+
 // The status line: the first line of the output.
 std::string FirstLine(const std::string& out) { return out.substr(0, out.find('\n')); }
 
@@ -272,12 +278,8 @@ TEST_CASE("check --since with --now: the period ends at --now", "[check]") {
 }
 
 TEST_CASE("check counts our own server's back pressure on our side", "[check]") {
-  // 08:10-08:30 of the sample logs: six failures of our mail, theirs, and one message to us that
-  // our server refused for lack of queue disk (452 4.3.1).
   std::string out, err;
-  REQUIRE(RunCli("check --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z "
-                 "--now 2026-03-02T08:30:00Z --warn 0 sample_logs",
-                 &out, &err) == 1);
+  REQUIRE(RunCli(std::string("check ") + kBackPressureWindow + "--warn 0", &out, &err) == 1);
   INFO(out);
   CHECK(FirstLine(out).rfind("SMTPTRIAGE WARNING - 1 of 7 failures on our side (warning above 0) "
                              "| 'failures'=7;;;0 'local_failures'=1;0;;0 'remote_failures'=6;;;0 ",
@@ -311,10 +313,7 @@ TEST_CASE("check: a few minutes of the hour before do not hide an incident under
 }
 
 TEST_CASE("check: a threshold N alerts above N, as Nagios reads it", "[check]") {
-  // 08:10-08:30 of the sample logs: one failure on our side (back pressure).
-  const std::string window =
-      "check --since 2026-03-02T08:10:00Z --until 2026-03-02T08:30:00Z --now "
-      "2026-03-02T08:30:00Z sample_logs ";
+  const std::string window = std::string("check ") + kBackPressureWindow;
   std::string out, err;
   CHECK(RunCli(window + "--warn 1", &out, &err) == 0);  // 1 is not above 1
   CHECK(FirstLine(out).find("'local_failures'=1;1;;0") != std::string::npos);
