@@ -143,7 +143,10 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     rec.local_endpoint = std::string(ev.local_endpoint);
   }
   if (options_.keep_transcripts) KeepTranscript(rec, ev, file, options_.max_transcript_rows);
-  SourceRef ref{file, ev.line};
+  // `ref` is kept in registers (its address is never taken): copied from the stack, its 16 bytes
+  // would be loaded right after they were stored as 4 and 8 bytes, a store the processor cannot
+  // forward, which stalled every row.
+  const SourceRef ref{file, ev.line};
   s.last_ref = ref;
   const bool send = kind != LogKind::kReceive;
   // In a Send log '>' is our command and '<' the remote's reply; a Receive log is the mirror.
@@ -214,10 +217,9 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
       rec.messages.back().sender = ExtractAddress(ev.data);
     } else if (p.stage == Stage::kRcpt) {
       if (rec.messages.empty()) StartMessage(rec, "", "");
-      RecipientOutcome r;
+      RecipientOutcome& r = rec.messages.back().recipients.emplace_back();
       r.address = ExtractAddress(ev.data);
       r.domain = DomainOf(r.address);
-      rec.messages.back().recipients.push_back(std::move(r));
       p.recipient = static_cast<int>(rec.messages.back().recipients.size()) - 1;
     } else if (p.stage == Stage::kData) {
       s.data_sent = p.last_chunk;
@@ -235,7 +237,7 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
   Reply r = ParseReply(ev.data);
   std::string_view text = ev.data;
   // A multi-line reply is referred to by its first row, where a reader finds all of it.
-  const SourceRef* reply_ref = &ref;
+  SourceRef reply_ref = ref;
   if (r.continuation || s.have_reply_start) {
     if (!s.have_reply_start) s.reply_start_ref = ref;
     AppendReplyLine(&s.multiline, ev.data, s.have_reply_start);
@@ -243,7 +245,7 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
     if (r.continuation) return;
     text = s.multiline;
     r = ParseReply(s.multiline);
-    reply_ref = &s.reply_start_ref;
+    reply_ref = s.reply_start_ref;
   }
   if (s.pending.empty()) {
     // A reply nobody asked for: the banner (Send) or our greeting (Receive).
@@ -251,18 +253,18 @@ void SessionMatcher::Feed(const ProtocolEvent& ev, LogKind kind, uint32_t file, 
       s.banner_seen = true;
       if (send && r.code == 220) rec.remote_host = std::string(BannerHost(text));
       if (r.code >= 400) {
-        s.last_error = MakeFailure(r, text, Stage::kBanner, "", ev.time, *reply_ref);
+        s.last_error = MakeFailure(r, text, Stage::kBanner, "", ev.time, reply_ref);
       }
     } else if (r.code >= 400) {
       // An unsolicited refusal (e.g. 421 before closing): it ends whatever was going on.
-      s.last_error = MakeFailure(r, text, s.last_stage, s.last_command, ev.time, *reply_ref);
+      s.last_error = MakeFailure(r, text, s.last_stage, s.last_command, ev.time, reply_ref);
     }
     s.multiline.clear();
     return;
   }
   const Pending& p = s.pending.front();  // intact until the next push
   s.pending.pop_front();
-  ApplyReply(s, p, r, text, ev.time, *reply_ref);
+  ApplyReply(s, p, r, text, ev.time, reply_ref);
   s.multiline.clear();
 }
 
