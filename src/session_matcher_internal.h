@@ -38,6 +38,12 @@ struct SessionMatcher::Pending {
 // command's text is copied into a string that already has room (no allocation per command).
 // A slot taken off the front stays intact until the next push.
 class SessionMatcher::PendingQueue {
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+  // Pending::Clear() resets each field by name: a field added to Pending must be reset there,
+  // which this size (of the 64-bit libstdc++ build) is here to remind of.
+  static_assert(sizeof(Pending) == 72, "a Pending field is missing from Pending::Clear()");
+#endif
+
  public:
   bool empty() const { return count_ == 0; }
   size_t size() const { return count_; }
