@@ -85,7 +85,7 @@ std::vector<std::string> NoInputReasons(const std::vector<InputFile>& files,
                                         const Diagnostics& diagnostics,
                                         const std::vector<std::string>& paths) {
   std::vector<std::string> reasons;
-  for (const SkippedFile& s : diagnostics.skipped()) reasons.push_back(s.path + ": " + s.reason);
+  for (const SkippedFile& s : diagnostics.skipped()) reasons.push_back(s.where() + ": " + s.reason);
   if (files.empty() && reasons.empty()) {
     std::string under;
     for (const std::string& p : paths) under += (under.empty() ? "" : ", ") + p;

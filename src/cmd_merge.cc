@@ -56,6 +56,7 @@ void AbsorbInputs(const nlohmann::json& inputs, Report* report) {
     diag.AddCounted(m.at("reason").get<std::string>(), JsonInteger<int64_t>(m.at("count")),
                     m.at("examples").get<std::vector<std::string>>());
   }
+  // (a file whose rest was skipped is named "path:line" there, and kept as the report wrote it)
   for (const auto& s : inputs.at("skipped_files")) {
     diag.Skipped(s.at("path").get<std::string>(), s.at("reason").get<std::string>());
   }

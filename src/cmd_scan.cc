@@ -128,7 +128,7 @@ int RunScan(const Args& args, std::istream&, std::ostream& out, std::ostream& er
   }
   if (!common.quiet) {
     for (const SkippedFile& s : report.diagnostics.skipped()) {
-      err << "smtptriage: skipped " << s.path << ": " << s.reason << "\n";
+      err << "smtptriage: skipped " << s.where() << ": " << s.reason << "\n";
     }
   }
   return kExitOk;

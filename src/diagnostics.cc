@@ -2,6 +2,18 @@
 
 namespace smtptriage {
 
+std::string SkippedFile::where() const {
+  return line > 0 ? path + ":" + std::to_string(line) : path;
+}
+
+std::string FormatMalformed(const MalformedLine& m) {
+  constexpr size_t kMaxShown = 4096;
+  std::string s = m.file + ":" + std::to_string(m.line) + ": ";
+  s.append(m.reason).append(": ").append(m.text.substr(0, kMaxShown));
+  if (m.text.size() > kMaxShown) s += " [...]";
+  return s;
+}
+
 void Diagnostics::Malformed(const std::string& file, int64_t line, std::string_view reason,
                             std::string_view text) {
   ++malformed_total_;
@@ -11,11 +23,10 @@ void Diagnostics::Malformed(const std::string& file, int64_t line, std::string_v
   FileDiagnostics& f = by_file_[file];
   ++f.malformed;
   if (f.first_lines.size() < kMaxExamples) f.first_lines.push_back(line);
-  if (unparsed_ != nullptr) {
-    constexpr size_t kMaxShown = 4096;
-    *unparsed_ << file << ':' << line << ": " << reason << ": " << text.substr(0, kMaxShown)
-               << (text.size() > kMaxShown ? " [...]" : "") << '\n';
-  }
+  if (unparsed_ == nullptr && !listener_) return;
+  const MalformedLine m{file, line, reason, text};
+  if (unparsed_ != nullptr) *unparsed_ << FormatMalformed(m) << '\n';
+  if (listener_) listener_(m);
 }
 
 void Diagnostics::AddCounted(const std::string& reason, int64_t count,
@@ -37,10 +48,10 @@ void Diagnostics::AddCountedFile(const std::string& file, int64_t count,
   }
 }
 
-void Diagnostics::Skipped(const std::string& path, std::string reason) {
+void Diagnostics::Skipped(const std::string& path, std::string reason, int64_t line) {
   // A reason from a Status that begins with the path names it once, with the path given.
   if (reason.rfind(path + ": ", 0) == 0) reason.erase(0, path.size() + 2);
-  skipped_.push_back({path, std::move(reason)});
+  skipped_.push_back({path, std::move(reason), line});
 }
 
 void Diagnostics::Note(const std::string& path, std::string note) {

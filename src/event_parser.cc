@@ -187,9 +187,10 @@ void EventParser::Header(std::string_view line, int64_t number) {
       readable_ = true;
     } else {
       readable_ = false;
-      diag_->Skipped(path_ + ":" + std::to_string(number),
+      diag_->Skipped(path_,
                      "#Log-type \"" + std::string(Trim(line.substr(10))) +
-                         "\" is not an SMTP protocol log; the rest of the file is skipped");
+                         "\" is not an SMTP protocol log; the rest of the file is skipped",
+                     number);
     }
     return;
   }
@@ -300,11 +301,9 @@ bool EventParser::Next(ProtocolEvent* ev) {
     if (ParseLine(line, ev)) return true;
   }
   if (source_ != nullptr && !source_->status().ok()) {
-    // The rest of the file from that line; its message names the file, as does the location.
-    std::string why = source_->status().message();
-    if (why.rfind(path_ + ": ", 0) == 0) why.erase(0, path_.size() + 2);
-    diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
-                   why + "; the lines before it were read");
+    // The rest of the file from that line (its message names the file: said once).
+    diag_->Skipped(path_, source_->status().message() + "; the lines before it were read",
+                   lines_ + 1);
   }
   return false;
 }

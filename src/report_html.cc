@@ -391,7 +391,7 @@ void InputSection(const Report& r, const Words& w, Lang lang, std::ostream& out)
   if (!diag.skipped().empty()) {
     out << "<h3>" << w.skipped << "</h3>\n<ul>\n";
     for (const SkippedFile& s : diag.skipped()) {
-      out << "<li><span class=\"mono\">" << Escape(s.path) << "</span>: " << Escape(s.reason)
+      out << "<li><span class=\"mono\">" << Escape(s.where()) << "</span>: " << Escape(s.reason)
           << "</li>\n";
     }
     out << "</ul>\n";

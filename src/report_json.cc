@@ -179,7 +179,7 @@ ordered_json InputsToJson(const Report& r) {
   const Diagnostics& diag = r.diagnostics;
   ordered_json skipped = ordered_json::array();
   for (const SkippedFile& s : diag.skipped())
-    skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+    skipped.push_back({{"path", s.where()}, {"reason", s.reason}});
   ordered_json notes = ordered_json::array();
   for (const SkippedFile& s : diag.notes()) notes.push_back({{"path", s.path}, {"note", s.reason}});
   ordered_json malformed = ordered_json::array();

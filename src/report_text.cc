@@ -341,7 +341,7 @@ void Footer(const Report& r, const TextWords& w, std::ostream& out) {
     out << ")\n";
   }
   for (const SkippedFile& s : diag.skipped()) {
-    out << "  " << w.skipped << ": " << s.path << ": " << s.reason << "\n";
+    out << "  " << w.skipped << ": " << s.where() << ": " << s.reason << "\n";
   }
   for (const SkippedFile& s : diag.notes()) {
     out << "  " << w.notes << ": " << s.path << ": " << s.reason << "\n";

@@ -168,9 +168,10 @@ void TrackingParser::Header(std::string_view line, int64_t number) {
     std::string_view type = TrimView(line.substr(10));
     readable_ = type == "Message Tracking Log";
     if (!readable_) {
-      diag_->Skipped(path_ + ":" + std::to_string(number),
+      diag_->Skipped(path_,
                      "#Log-type \"" + std::string(type) +
-                         "\" is not a message tracking log; the rest of the file is skipped");
+                         "\" is not a message tracking log; the rest of the file is skipped",
+                     number);
     }
     return;
   }
@@ -245,8 +246,8 @@ bool TrackingParser::Next(TrackingEvent* ev) {
     return true;
   }
   if (source_ != nullptr && !source_->status().ok()) {
-    diag_->Skipped(path_ + ":" + std::to_string(lines_ + 1),
-                   source_->status().message() + "; the lines before it were read");
+    diag_->Skipped(path_, source_->status().message() + "; the lines before it were read",
+                   lines_ + 1);
   }
   return false;
 }

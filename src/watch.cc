@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -42,8 +41,8 @@ Incident IncidentOfKey(const std::string& key) {
 }  // namespace
 
 Watcher::Watcher(const Classifier* classifier, WatchOptions options, std::ostream* out)
-    : classifier_(classifier), options_(std::move(options)), out_(out),
-      diag_(&unparsed_) {
+    : classifier_(classifier), options_(std::move(options)), out_(out) {
+  diag_.SetMalformedListener([this](const MalformedLine& m) { NoteMalformed(m); });
   follower_ = std::make_unique<LogFollower>(options_.paths, &forward_, &diag_, options_.matcher);
   AggregatorOptions agg = options_.aggregator;
   agg.file_names = &follower_->file_names();
@@ -198,42 +197,44 @@ Status Watcher::Emit() {
   return Status::Ok();
 }
 
+// At most this many malformed lines of a poll are written to the warnings (a file of garbage
+// would flood the journal), then how many more; an event's detail is cut at kMaxDetail.
+constexpr size_t kMaxLines = 10;
+constexpr size_t kMaxDetail = 300;
+
+void Watcher::NoteMalformed(const MalformedLine& m) {
+  ++malformed_.lines;
+  if (malformed_.first.count(m.file) == 0) {
+    std::string detail(m.reason);
+    detail.append(": ").append(m.text.substr(0, kMaxDetail));
+    detail.resize(std::min(detail.size(), kMaxDetail));
+    malformed_.first.emplace(m.file, std::make_pair(m.line, std::move(detail)));
+  }
+  if (options_.warnings != nullptr && malformed_.shown.size() < kMaxLines) {
+    malformed_.shown.push_back(FormatMalformed(m));
+  }
+}
+
 void Watcher::FileProblems(TimeMs now) {
   std::vector<FileProblem> found;
   auto take = [&](const std::vector<SkippedFile>& list, size_t* said, const char* problem) {
     for (; *said < list.size(); ++*said) {
-      FileProblem p{list[*said].path, problem, list[*said].reason};
-      // "file:line" when the rest of a file from that line was skipped (a damaged .gz)
-      const size_t colon = p.path.find_last_of(':');
-      if (colon != std::string::npos && colon + 1 < p.path.size() &&
-          p.path.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
-        p.first_line = std::atoll(p.path.c_str() + colon + 1);
-        p.path.resize(colon);
-      }
-      found.push_back(std::move(p));
+      // (first_line: where the rest of a file was skipped, a damaged .gz say)
+      found.push_back({list[*said].path, problem, list[*said].reason, 0, list[*said].line});
     }
   };
   take(diag_.skipped(), &skipped_said_, "skipped");
   take(diag_.notes(), &notes_said_, "note");
-  // Malformed lines, "file:line: reason: text", as the reader wrote them this poll.
-  std::vector<std::string> lines;
-  std::istringstream unparsed(unparsed_.str());
-  for (std::string line; std::getline(unparsed, line);) lines.push_back(std::move(line));
-  unparsed_.str("");
+  PollMalformed malformed = std::move(malformed_);
+  malformed_ = {};
   for (const auto& [file, counts] : diag_.by_file()) {
     int64_t& said = malformed_said_[file];
     if (counts.malformed <= said) continue;
     FileProblem p{file, "malformed", "", counts.malformed - said, 0};
     said = counts.malformed;
-    const std::string prefix = file + ":";
-    for (const std::string& line : lines) {
-      if (line.rfind(prefix, 0) != 0) continue;
-      const size_t colon = line.find(": ", prefix.size());
-      if (colon == std::string::npos) continue;
-      p.first_line = std::atoll(line.c_str() + prefix.size());
-      constexpr size_t kMaxDetail = 300;
-      p.detail = line.substr(colon + 2, kMaxDetail);
-      break;
+    if (auto it = malformed.first.find(file); it != malformed.first.end()) {
+      p.first_line = it->second.first;
+      p.detail = std::move(it->second.second);
     }
     found.push_back(std::move(p));
   }
@@ -255,15 +256,10 @@ void Watcher::FileProblems(TimeMs now) {
       *w << "smtptriage watch: " << p.path << ": " << p.detail << "\n";
     }
   }
-  // Each malformed line: the first few of a poll (a file of garbage would flood the journal),
-  // then how many more.
-  constexpr size_t kMaxLines = 10;
-  for (size_t i = 0; i < lines.size() && i < kMaxLines; ++i) {
-    *w << "smtptriage watch: " << lines[i] << "\n";
-  }
-  if (lines.size() > kMaxLines) {
-    *w << "smtptriage watch: " << lines.size() - kMaxLines << " more lines could not be read\n";
-  }
+  // Each malformed line: the first few of a poll, then how many more.
+  for (const std::string& line : malformed.shown) *w << "smtptriage watch: " << line << "\n";
+  const int64_t more = malformed.lines - static_cast<int64_t>(malformed.shown.size());
+  if (more > 0) *w << "smtptriage watch: " << more << " more lines could not be read\n";
   w->flush();
 }
 

@@ -98,7 +98,9 @@ TEST_CASE("A log type that is not a protocol log is skipped with a message", "[p
   Parsed p = ParseText("#Log-type: Transport Connectivity Log\n#Fields: a,b\n1,2\n", &diag);
   CHECK(p.data.empty());
   REQUIRE(diag.skipped().size() == 1);
-  CHECK(diag.skipped()[0].path == "f.LOG:1");
+  CHECK(diag.skipped()[0].path == "f.LOG");
+  CHECK(diag.skipped()[0].line == 1);  // the rest of the file from its first line
+  CHECK(diag.skipped()[0].where() == "f.LOG:1");
 }
 
 TEST_CASE("Lines of 1 MiB are read and lines over the limit are reported, not lost silently",

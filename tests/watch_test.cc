@@ -402,6 +402,44 @@ TEST_CASE("watch says on standard error which file and line it could not read", 
   FailureIds(events);
 }
 
+TEST_CASE("watch: a poll with many malformed lines shows the first ten, then how many more",
+          "[watch]") {
+  TempDir dir;
+  fs::create_directories(dir.path() / "logs");
+  fs::path a = dir.path() / "logs" / "SEND2026030206-1.LOG";
+  fs::path b = dir.path() / "logs" / "SEND2026030207-1.LOG";
+  std::string garbage;
+  for (int i = 1; i <= 12; ++i) garbage += "garbage " + std::to_string(i) + "\r\n";
+  std::ofstream(a, std::ios::binary) << Header() << garbage;
+  std::ofstream(b, std::ios::binary) << Header() << "other garbage\r\n";
+  const std::string args = "watch --once --state '" + (dir.path() / "state.json").string() +
+                           "' -o '" + (dir.path() / "events.ndjson").string() + "' '" +
+                           (dir.path() / "logs").string() + "'";
+  std::string out, err;
+  REQUIRE(RunCli(args, &out, &err) == 0);
+  // Lines 6 to 15 of the first file, written out; its last two and the other file's line as
+  // a count.
+  CHECK(err.find(a.string() + ":6: ") != std::string::npos);
+  CHECK(err.find(a.string() + ":15: ") != std::string::npos);
+  CHECK(err.find(a.string() + ":16: ") == std::string::npos);
+  CHECK(err.find(b.string() + ":6: ") == std::string::npos);
+  CHECK(err.find("smtptriage watch: 3 more lines could not be read\n") != std::string::npos);
+  // Each file's event counts its lines and gives its first, whether shown or not.
+  std::vector<json> problems = EventsOf(dir.path() / "events.ndjson", "file_problem");
+  REQUIRE(problems.size() == 2);
+  std::map<std::string, json> by_path;
+  for (const json& p : problems) by_path[p["path"].get<std::string>()] = p;
+  REQUIRE(by_path.count(a.string()) == 1);
+  REQUIRE(by_path.count(b.string()) == 1);
+  CHECK(by_path[a.string()]["malformed_lines"] == 12);
+  CHECK(by_path[a.string()]["first_line"] == 6);
+  CHECK(by_path[a.string()]["detail"].get<std::string>().find("garbage 1") != std::string::npos);
+  CHECK(by_path[b.string()]["malformed_lines"] == 1);
+  CHECK(by_path[b.string()]["first_line"] == 6);
+  CHECK(by_path[b.string()]["detail"].get<std::string>().find("other garbage") !=
+        std::string::npos);
+}
+
 namespace {
 
 // A Send log of 200 sessions refused at connect (a failure each), gzipped through `scratch`.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <ostream>
 #include <string>
@@ -26,18 +27,37 @@ struct FileDiagnostics {
 struct SkippedFile {
   std::string path;
   std::string reason;
+  int64_t line = 0;  // the rest of the file from this line was skipped; 0: the whole file
+  // "path", or "path:line" when only the rest of the file was skipped.
+  std::string where() const;
 };
+
+// One malformed line as a reader met it (for a listener; the views live for the call only).
+struct MalformedLine {
+  const std::string& file;
+  int64_t line;
+  std::string_view reason;
+  std::string_view text;
+};
+
+// "file:line: reason: text", the text cut at 4 KiB: how a malformed line is written out.
+std::string FormatMalformed(const MalformedLine& m);
 
 class Diagnostics {
  public:
   static constexpr size_t kMaxExamples = 5;
 
-  // `unparsed`, when given, receives every malformed line as "file:line: reason: text".
+  // `unparsed`, when given, receives every malformed line as FormatMalformed writes it.
   explicit Diagnostics(std::ostream* unparsed = nullptr) : unparsed_(unparsed) {}
+
+  // Called for every malformed line as it is met (follow mode reports them as they come).
+  using MalformedListener = std::function<void(const MalformedLine&)>;
+  void SetMalformedListener(MalformedListener listener) { listener_ = std::move(listener); }
 
   void Malformed(const std::string& file, int64_t line, std::string_view reason,
                  std::string_view text);
-  void Skipped(const std::string& path, std::string reason);
+  // `line` > 0: the file was read up to that line, and the rest of it skipped.
+  void Skipped(const std::string& path, std::string reason, int64_t line = 0);
   void Note(const std::string& path, std::string note);
   void Merge(const Diagnostics& other);
   // Counts recorded elsewhere (a report being merged): per reason with examples, per file.
@@ -54,6 +74,7 @@ class Diagnostics {
 
  private:
   std::ostream* unparsed_;
+  MalformedListener listener_;
   int64_t malformed_total_ = 0;
   std::map<std::string, MalformedReason> by_reason_;
   std::map<std::string, FileDiagnostics> by_file_;

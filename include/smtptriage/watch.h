@@ -17,7 +17,6 @@
 #include <memory>
 #include <ostream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -77,6 +76,7 @@ class Watcher {
   void Rebuild();
   // The files not read, or not all of, since the last poll: an event each, and a warning.
   void FileProblems(TimeMs now);
+  void NoteMalformed(const MalformedLine& m);
 
   // Hands the follower's sessions to the aggregator, which is built after the follower (it
   // needs the follower's file table).
@@ -92,7 +92,14 @@ class Watcher {
   std::FILE* file_ = nullptr;
   int64_t output_bytes_ = 0;
   size_t files_logged_ = 0;  // file_names() already announced on options_.log
-  std::ostringstream unparsed_;       // malformed lines of this poll, not yet said
+  // The malformed lines of this poll, not yet said: each file's first, as (line, "reason:
+  // text"), and the first few written out for the warnings, with how many there were in all.
+  struct PollMalformed {
+    std::map<std::string, std::pair<int64_t, std::string>> first;
+    std::vector<std::string> shown;
+    int64_t lines = 0;
+  };
+  PollMalformed malformed_;
   size_t skipped_said_ = 0, notes_said_ = 0;  // diag_'s skipped() and notes() already said
   std::map<std::string, int64_t> malformed_said_;  // malformed lines of a file already said
   Diagnostics diag_;
