@@ -17,6 +17,11 @@ using investigation_words::Written;
 
 namespace {
 
+// "1 thing" or "n things", the number grouped as in the scan's text report.
+std::string Counted(int64_t n, Lang lang, const char* one, const char* many) {
+  return GroupedCount(n, lang) + " " + (n == 1 ? one : many);
+}
+
 // How a session ended, in Spanish when smtptriage said it; the log's own words stay as they are.
 std::string CloseReasonEs(const std::string& reason) {
   if (reason == "connect failed") return "la conexión falló";
@@ -212,13 +217,11 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << ByDirection(r.recipients, r.recipients_by_direction, "internos", lang) << ", "
       << (es ? "fallos: " : "failures: ") << r.failures;
   if (r.tracked_only > 0) {
-    const bool one = r.tracked_only == 1;
-    out << (es ? (one ? "; 1 mensaje visto solo en el seguimiento de mensajes"
-                      : "; " + std::to_string(r.tracked_only) +
-                            " mensajes vistos solo en el seguimiento de mensajes")
-               : (one ? "; 1 message seen only in message tracking"
-                      : "; " + std::to_string(r.tracked_only) +
-                            " messages seen only in message tracking"));
+    out << "; "
+        << (es ? Counted(r.tracked_only, lang, "mensaje visto", "mensajes vistos") +
+                     " solo en el seguimiento de mensajes"
+               : Counted(r.tracked_only, lang, "message", "messages") +
+                     " seen only in message tracking");
   }
   out << "\n";
   if (!r.timeline.empty()) {
@@ -316,12 +319,12 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
                               : "No other domain saw it in the same hours: isolated."))
           << "\n";
     } else {
-      const bool one = k.other_domains == 1;
-      out << "  " << (es ? "El mismo motivo afectó a " : "The same reason hit ") << k.other_domains
-          << (k.inbound ? (one ? (es ? " remitente más" : " other sender")
-                               : (es ? " remitentes más" : " other senders"))
-                        : (one ? (es ? " dominio más" : " other domain")
-                               : (es ? " dominios más" : " other domains")))
+      const int64_t n = k.other_domains;
+      out << "  " << (es ? "El mismo motivo afectó a " : "The same reason hit ")
+          << (k.inbound ? (es ? Counted(n, lang, "remitente más", "remitentes más")
+                              : Counted(n, lang, "other sender", "other senders"))
+                        : (es ? Counted(n, lang, "dominio más", "dominios más")
+                              : Counted(n, lang, "other domain", "other domains")))
           << (es ? " en las mismas horas (" : " in the same hours (");
       for (size_t i = 0; i < k.other_examples.size(); ++i)
         out << (i ? ", " : "") << k.other_examples[i];

@@ -317,6 +317,13 @@ TEST_CASE("A message seen in both logs is counted once and carries both views", 
   CHECK(tracked["messages_only_in_tracking"] == 1);
   CHECK(tracked["failures"] == 1);
   CHECK(tracked["verdict"]["side"] == "remote");
+  // And says so in words, in either language.
+  REQUIRE(RunCli("investigate nowhere.example " + dir.path().string(), &out, &err) == 0);
+  CHECK(out.find("failures: 1; 1 message seen only in message tracking\n") != std::string::npos);
+  REQUIRE(RunCli("investigate nowhere.example --lang es " + dir.path().string(), &out, &err) ==
+          0);
+  CHECK(out.find("fallos: 1; 1 mensaje visto solo en el seguimiento de mensajes\n") !=
+        std::string::npos);
 
   // The same rows as a headerless excerpt named on the command line: still joined.
   std::string excerpt;
