@@ -309,7 +309,7 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
     for (const MessageOutcome& msg : s.messages) {
       if (!msg.sender.empty()) k.own_domains.insert(DomainOf(msg.sender));
     }
-    k.own_domains.insert(s.remote_ip);
+    k.own_domains.insert(s.remote_ip);  // (the name of a sender of no domain in the scan)
   } else if (!recipient.empty()) {
     k.own_domains.insert(DomainOf(recipient));
   } else if (!s.destination_hint.empty()) {
@@ -319,8 +319,8 @@ size_t Investigation::AddFailure(const SessionRecord& s, const FailureReply& f,
       for (const RecipientOutcome& rc : m.recipients) k.own_domains.insert(rc.domain);
     }
     // No domain known here (refused at the banner): the scan names it after the other sessions
-    // to the same server, which the address finds below.
-    if (!s.remote_ip.empty()) k.own_domains.insert(s.remote_ip);
+    // to the same server, or after the address when there were none; found below either way.
+    if (!s.remote_ip.empty()) k.own_ips.insert(s.remote_ip);
   }
   remember(&k.remote_ips, s.remote_ip);
   remember(&k.remote_hosts, s.remote_host);
@@ -444,9 +444,9 @@ InvestigationResult Investigation::Finish(const Report& report) {
       if (d.direction != direction) continue;
       if (target_.kind == Target::Kind::kDomain && DomainMatches(d.domain, target_.value)) continue;
       if (target_.kind == Target::Kind::kIp && d.domain == target_.value) continue;
-      if (k.own_domains.count(d.domain)) continue;
-      if (!k.inbound && std::any_of(d.remote_ips.begin(), d.remote_ips.end(),
-                      [&](const std::string& ip) { return k.own_domains.count(ip) > 0; })) {
+      if (k.own_domains.count(d.domain) || k.own_ips.count(d.domain)) continue;
+      if (std::any_of(d.remote_ips.begin(), d.remote_ips.end(),
+                      [&](const std::string& ip) { return k.own_ips.count(ip) > 0; })) {
         continue;  // where the failure itself was counted
       }
       bool same = false;

@@ -70,6 +70,7 @@ struct InvestigatedFailure {
   int64_t other_domains = 0;                 // other domains with the same reason, same hours
   std::vector<std::string> other_examples;
   std::set<std::string> own_domains;         // the domains the target's own failures went to
+  std::set<std::string> own_ips;             // their servers, where no domain was known
   GroupBuckets per_bucket;                   // failures per time bucket and server
   Direction direction = Direction::kOutbound;
   // Refused by our own server (a Receive log): neither side's fault, left out of the verdict.
