@@ -25,6 +25,11 @@ LocalizedText OfFailures(int64_t k, int64_t n) {
 
 // What our own server refused of mail sent to us: by policy (a relay attempt, spam, a failed
 // login), or for a fault of its own (back pressure: ours to fix).
+// What several failures whose messages were delivered on retry were, after the words naming
+// them ("All 3 failures", "2 other failures").
+const LocalizedText kTemporary{" were temporary: their messages were delivered on retry.",
+                               " fueron temporales: sus mensajes se entregaron al reintentar."};
+
 LocalizedText Refusals(const InvestigationResult& r) {
   const int64_t ours_in = r.inbound_ours, policy = r.inbound_failures - ours_in;
   const std::string n = std::to_string(r.inbound_failures);
@@ -93,12 +98,8 @@ void SayVerdict(double local_share, bool period_asked, InvestigationResult* r) {
     s = sent == 1
             ? LocalizedText{"The one failure was temporary: the message was delivered on retry.",
                             "El único fallo fue temporal: el mensaje se entregó al reintentar."}
-            : LocalizedText{"All " + std::to_string(sent) +
-                                " failures were temporary: their messages were delivered on "
-                                "retry.",
-                            "Los " + std::to_string(sent) +
-                                " fallos fueron temporales: sus mensajes se entregaron al "
-                                "reintentar."};
+            : LocalizedText{"All " + std::to_string(sent) + " failures",
+                            "Los " + std::to_string(sent) + " fallos"} + kTemporary;
   } else if (left == 1) {  // not "1 of 1 failures point to ..."
     r->verdict = ours == 1 ? "local" : "remote";
     s = ours == 1 ? LocalizedText{"The one failure points to our side.",
@@ -121,12 +122,9 @@ void SayVerdict(double local_share, bool period_asked, InvestigationResult* r) {
                  ? LocalizedText{" Another failure was temporary: its message was delivered on "
                                  "retry.",
                                  " Otro fallo fue temporal: su mensaje se entregó al reintentar."}
-                 : LocalizedText{" " + std::to_string(retried) +
-                                     " other failures were temporary: their messages were "
-                                     "delivered on retry.",
-                                 " Otros " + std::to_string(retried) +
-                                     " fallos fueron temporales: sus mensajes se entregaron al "
-                                     "reintentar."});
+                 : LocalizedText{" " + std::to_string(retried) + " other failures",
+                                 " Otros " + std::to_string(retried) + " fallos"} +
+                       kTemporary);
   }
   if (r->inbound_failures > 0) s = s + LocalizedText{" Also ", " Además, "} + Refusals(*r);
 }

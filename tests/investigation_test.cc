@@ -509,6 +509,49 @@ TEST_CASE("Investigating a session id shows its transcript with file:line", "[in
                  "(wingtiptoys-logistics.example)") != std::string::npos);
 }
 
+TEST_CASE("Several failures made good on retry are counted in the verdict", "[investigate]") {
+  const std::string greylisted = "451 4.7.1 Greylisted, please try again later";
+  std::vector<std::string> rows;
+  auto add = [&](const std::vector<std::string>& session) {
+    rows.insert(rows.end(), session.begin(), session.end());
+  };
+  add(SendSession("08DE5A3B1C2D0C01", 1, "<P1@ourorg.example>", "ann@retry.example", greylisted));
+  add(SendSession("08DE5A3B1C2D0C02", 2, "<P2@ourorg.example>", "ben@retry.example", greylisted));
+  add(SendSession("08DE5A3B1C2D0C03", 600, "<P1@ourorg.example>", "ann@retry.example",
+                  "250 2.1.5 Ok"));
+  add(SendSession("08DE5A3B1C2D0C04", 601, "<P2@ourorg.example>", "ben@retry.example",
+                  "250 2.1.5 Ok"));
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(rows));
+  const std::string logs = dir.path().string();
+  std::string out, err;
+  REQUIRE(RunCli("investigate retry.example " + logs + " --format json", &out, &err) == 0);
+  json j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "healthy");
+  CHECK(j["verdict"]["summary"] ==
+        "All 2 failures were temporary: their messages were delivered on retry.");
+  REQUIRE(RunCli("investigate retry.example " + logs + " --lang es", &out, &err) == 0);
+  CHECK(out.find(" - Los 2 fallos fueron temporales: sus mensajes se entregaron al "
+                 "reintentar.\n") != std::string::npos);
+
+  // Two refusals for good besides: the verdict is theirs, and the two made good said apart.
+  rows.clear();
+  const std::string unknown = "550 5.1.1 Recipient address rejected: User unknown";
+  add(SendSession("08DE5A3B1C2D0C05", 1200, "<P3@ourorg.example>", "cid@retry.example", unknown));
+  add(SendSession("08DE5A3B1C2D0C06", 1201, "<P4@ourorg.example>", "dan@retry.example", unknown));
+  dir.Write("SmtpSend/SEND2026030206-2.LOG", Header() + Lines(rows));
+  REQUIRE(RunCli("investigate retry.example " + logs + " --format json", &out, &err) == 0);
+  j = json::parse(out);
+  CHECK(j["verdict"]["side"] == "remote");
+  const std::string summary = j["verdict"]["summary"].get<std::string>();
+  INFO(summary);
+  CHECK(summary.find("to the remote side. 2 other failures were temporary: their messages were "
+                     "delivered on retry.") != std::string::npos);
+  REQUIRE(RunCli("investigate retry.example " + logs + " --lang es", &out, &err) == 0);
+  CHECK(out.find(" al lado remoto. Otros 2 fallos fueron temporales: sus mensajes se entregaron "
+                 "al reintentar.\n") != std::string::npos);
+}
+
 TEST_CASE("A temporary failure that a later session made good is said to be delivered on retry",
           "[investigate]") {
   const std::string greylisted =
