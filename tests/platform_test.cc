@@ -23,7 +23,9 @@ using namespace smtptriage;
 
 namespace {
 
-// A folder of its own under the system's temporary folder, removed at the end.
+// A folder of its own under the system's temporary folder, removed at the end. (Not test_util.h's
+// TempDir, which names its folder after a POSIX process id and comes with helpers that run the
+// program through a POSIX shell: this file must build for Windows as it is.)
 class Scratch {
  public:
   Scratch() {
