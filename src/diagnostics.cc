@@ -1,6 +1,43 @@
 #include "smtptriage/diagnostics.h"
 
+#include <iterator>
+
 namespace smtptriage {
+
+namespace {
+
+constexpr std::pair<std::string_view, std::string_view> kMalformedWords[] = {
+    {"fewer fields than #Fields", "menos campos que #Fields"},
+    {"more fields than #Fields", "más campos que #Fields"},
+    {"unterminated quote", "comillas sin cerrar"},
+    {"binary data (NUL bytes)", "datos binarios (bytes NUL)"},
+    {"line longer than 8 MiB", "línea de más de 8 MiB"},
+    {"bad date-time", "fecha y hora no válidas"},
+    {"unknown event type", "tipo de evento desconocido"},
+    {"data row before #Fields", "fila de datos antes de #Fields"},
+    {"no #Fields header and not a protocol log row",
+     "sin cabecera #Fields y no es una fila de registro de protocolo"},
+    {"no #Fields header and not a message tracking row",
+     "sin cabecera #Fields y no es una fila de seguimiento de mensajes"},
+    {"#Fields without date-time, session-id and event", "#Fields sin date-time, session-id y event"},
+    {"#Fields without date-time and event-id", "#Fields sin date-time y event-id"},
+};
+static_assert(std::size(kMalformedWords) ==
+              static_cast<size_t>(LineProblem::kTrackingFieldsShort) + 1);
+
+}  // namespace
+
+std::pair<std::string_view, std::string_view> MalformedWords(LineProblem why) {
+  return kMalformedWords[static_cast<size_t>(why)];
+}
+
+std::string_view MalformedWords(std::string_view english, bool spanish) {
+  if (!spanish) return english;
+  for (const auto& [en, es] : kMalformedWords) {
+    if (english == en) return es;
+  }
+  return english;
+}
 
 std::string SkippedFile::where() const {
   return line > 0 ? path + ":" + std::to_string(line) : path;
@@ -14,8 +51,9 @@ std::string FormatMalformed(const MalformedLine& m) {
   return s;
 }
 
-void Diagnostics::Malformed(const std::string& file, int64_t line, std::string_view reason,
+void Diagnostics::Malformed(const std::string& file, int64_t line, LineProblem why,
                             std::string_view text) {
+  const std::string_view reason = MalformedWords(why).first;
   ++malformed_total_;
   MalformedReason& r = by_reason_[std::string(reason)];
   ++r.count;

@@ -212,7 +212,7 @@ void EventParser::Header(std::string_view line, int64_t number) {
   have_fields_ = column_[kFieldDateTime] >= 0 && column_[kFieldSession] >= 0 &&
                  column_[kFieldEvent] >= 0;
   if (!have_fields_) {
-    diag_->Malformed(path_, number, "#Fields without date-time, session-id and event", line);
+    diag_->Malformed(path_, number, LineProblem::kProtocolFieldsShort, line);
   }
 }
 
@@ -261,9 +261,9 @@ bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
   if (f.size() != field_count_) {
     // Exchange never writes a different count; a short row is usually a line cut by a full disk
     // or a copy, a long one a stray comma. Keep it out rather than guess which column moved.
-    diag_->Malformed(
-        path_, number,
-        f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields", line);
+    diag_->Malformed(path_, number,
+                     f.size() < field_count_ ? LineProblem::kFewerFields : LineProblem::kMoreFields,
+                     line);
     return false;
   }
   auto get = [&](int field) -> std::string_view {
@@ -271,12 +271,12 @@ bool EventParser::Convert(std::span<const std::string_view> f, int64_t number,
     return c < 0 ? std::string_view() : f[c];
   };
   if (!ParseTime(get(kFieldDateTime), &ev->time)) {
-    diag_->Malformed(path_, number, "bad date-time", line);
+    diag_->Malformed(path_, number, LineProblem::kBadTime, line);
     return false;
   }
   std::string_view event = get(kFieldEvent);
   if (!IsEventType(event)) {
-    diag_->Malformed(path_, number, "unknown event type", line);
+    diag_->Malformed(path_, number, LineProblem::kUnknownEvent, line);
     return false;
   }
   ev->type = event[0];
@@ -312,7 +312,7 @@ bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
   lines_ = line.number;
   std::string_view text = line.text;
   if (line.overlong) {
-    diag_->Malformed(path_, line.number, "line longer than 8 MiB", text.substr(0, 200));
+    diag_->Malformed(path_, line.number, LineProblem::kTooLong, text.substr(0, 200));
     return false;
   }
   if (text.empty()) return false;
@@ -324,11 +324,11 @@ bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
   // One pass splits the common line; a line with a quote or a NUL byte takes the long way.
   if (!csv_.SplitPlain(text)) {
     if (LooksBinary(text)) {
-      diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
+      diag_->Malformed(path_, line.number, LineProblem::kBinary, text.substr(0, 80));
       return false;
     }
     if (csv_.SplitQuoted(text) != CsvError::kNone) {
-      diag_->Malformed(path_, line.number, "unterminated quote", text);
+      diag_->Malformed(path_, line.number, LineProblem::kUnterminatedQuote, text);
       return false;
     }
   }
@@ -340,8 +340,7 @@ bool EventParser::ParseLine(const LineView& line, ProtocolEvent* ev) {
   }
   if (!have_fields_ && !InferLayout(csv_.fields())) {
     diag_->Malformed(path_, line.number,
-                     saw_header_ ? "data row before #Fields"
-                                 : "no #Fields header and not a protocol log row",
+                     saw_header_ ? LineProblem::kRowBeforeFields : LineProblem::kNotProtocolRow,
                      text);
     return false;
   }

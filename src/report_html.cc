@@ -381,7 +381,7 @@ void InputSection(const Report& r, const Words& w, Lang lang, std::ostream& out)
     out << "<h3>" << w.malformed << "</h3>\n<ul>\n";
     for (const auto& [reason, m] : diag.by_reason()) {
       out << "<li>" << N(m.count, w) << " <b>"
-          << Escape(std::string(MalformedReasonWords(reason, lang))) << "</b> (" << w.eg;
+          << Escape(std::string(MalformedWords(reason, lang == Lang::kEs))) << "</b> (" << w.eg;
       for (const std::string& e : m.examples)
         out << " <span class=\"mono\">" << Escape(e) << "</span>";
       out << ")</li>\n";

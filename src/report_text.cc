@@ -335,7 +335,7 @@ void Footer(const Report& r, const TextWords& w, std::ostream& out) {
       << (diag.malformed_total() == 1 ? w.malformed_one : w.input_fmt[2]) << "\n";
   for (const auto& [reason, m] : diag.by_reason()) {
     out << "  " << w.malformed << ": " << Num(m.count, w) << " "
-        << MalformedReasonWords(reason, w.lang)
+        << MalformedWords(reason, w.lang == Lang::kEs)
         << (w.lang == Lang::kEs ? " (p. ej." : " (e.g.");
     for (const std::string& e : m.examples) out << " " << e;
     out << ")\n";

@@ -24,31 +24,6 @@ std::string ServerHowWords(const std::string& how, Lang lang) {
                            : (es ? "por defecto" : "default");
 }
 
-std::string_view MalformedReasonWords(std::string_view reason, Lang lang) {
-  if (lang != Lang::kEs) return reason;
-  static constexpr std::pair<std::string_view, std::string_view> kEs[] = {
-      {"fewer fields than #Fields", "menos campos que #Fields"},
-      {"more fields than #Fields", "más campos que #Fields"},
-      {"unterminated quote", "comillas sin cerrar"},
-      {"binary data (NUL bytes)", "datos binarios (bytes NUL)"},
-      {"line longer than 8 MiB", "línea de más de 8 MiB"},
-      {"bad date-time", "fecha y hora no válidas"},
-      {"unknown event type", "tipo de evento desconocido"},
-      {"data row before #Fields", "fila de datos antes de #Fields"},
-      {"no #Fields header and not a protocol log row",
-       "sin cabecera #Fields y no es una fila de registro de protocolo"},
-      {"no #Fields header and not a message tracking row",
-       "sin cabecera #Fields y no es una fila de seguimiento de mensajes"},
-      {"#Fields without date-time, session-id and event",
-       "#Fields sin date-time, session-id y event"},
-      {"#Fields without date-time and event-id", "#Fields sin date-time y event-id"},
-  };
-  for (const auto& [en, es] : kEs) {
-    if (reason == en) return es;
-  }
-  return reason;
-}
-
 std::string GroupedCount(int64_t n, Lang lang) {
   std::string s = std::to_string(n < 0 ? -n : n);
   const bool es = lang == Lang::kEs;

@@ -178,7 +178,7 @@ void TrackingParser::Header(std::string_view line, int64_t number) {
   if (!StartsWith(line, "#Fields:") || !readable_) return;
   SetColumns(SplitNames(TrimView(line.substr(8))));
   if (!have_fields_) {
-    diag_->Malformed(path_, number, "#Fields without date-time and event-id", line);
+    diag_->Malformed(path_, number, LineProblem::kTrackingFieldsShort, line);
   }
 }
 
@@ -202,7 +202,7 @@ bool TrackingParser::Next(TrackingEvent* ev) {
     lines_ = line.number;
     std::string_view text = line.text;
     if (line.overlong) {
-      diag_->Malformed(path_, line.number, "line longer than 8 MiB", text.substr(0, 200));
+      diag_->Malformed(path_, line.number, LineProblem::kTooLong, text.substr(0, 200));
       continue;
     }
     if (text.empty()) continue;
@@ -213,33 +213,32 @@ bool TrackingParser::Next(TrackingEvent* ev) {
     if (!readable_) continue;
     if (!csv_.SplitPlain(text)) {
       if (std::memchr(text.data(), '\0', text.size()) != nullptr) {
-        diag_->Malformed(path_, line.number, "binary data (NUL bytes)", text.substr(0, 80));
+        diag_->Malformed(path_, line.number, LineProblem::kBinary, text.substr(0, 80));
         continue;
       }
       if (csv_.SplitQuoted(text) != CsvError::kNone) {
-        diag_->Malformed(path_, line.number, "unterminated quote", text);
+        diag_->Malformed(path_, line.number, LineProblem::kUnterminatedQuote, text);
         continue;
       }
     }
     std::span<const std::string_view> f = csv_.fields();
     if (!have_fields_ && !InferLayout(f)) {
       diag_->Malformed(path_, line.number,
-                       saw_header_ ? "data row before #Fields"
-                                   : "no #Fields header and not a message tracking row",
+                       saw_header_ ? LineProblem::kRowBeforeFields : LineProblem::kNotTrackingRow,
                        text);
       continue;
     }
     if (f.size() != field_count_) {
       diag_->Malformed(
           path_, line.number,
-          f.size() < field_count_ ? "fewer fields than #Fields" : "more fields than #Fields", text);
+          f.size() < field_count_ ? LineProblem::kFewerFields : LineProblem::kMoreFields, text);
       continue;
     }
     for (int i = 0; i < kTrkFieldCount; ++i) {
       ev->field[i] = column_[i] < 0 ? std::string_view() : f[column_[i]];
     }
     if (!ParseLogTimestamp(ev->field[kTrkDateTime], &ev->time)) {
-      diag_->Malformed(path_, line.number, "bad date-time", text);
+      diag_->Malformed(path_, line.number, LineProblem::kBadTime, text);
       continue;
     }
     ev->line = line.number;

@@ -10,9 +10,31 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace smtptriage {
+
+// Why a line could not be read. Its English words are what reports and `merge` key it by.
+enum class LineProblem {
+  kFewerFields,
+  kMoreFields,
+  kUnterminatedQuote,
+  kBinary,
+  kTooLong,
+  kBadTime,
+  kUnknownEvent,
+  kRowBeforeFields,
+  kNotProtocolRow,        // no #Fields header, and no protocol log row either
+  kNotTrackingRow,        // no #Fields header, and no message tracking row either
+  kProtocolFieldsShort,   // a #Fields header without the fields a protocol log needs
+  kTrackingFieldsShort,   // a #Fields header without the fields a tracking log needs
+};
+// {English, Spanish}
+std::pair<std::string_view, std::string_view> MalformedWords(LineProblem why);
+// The words for a reason given in English (as a report has it) in `spanish` or not; a reason
+// this program does not know (from a report of another version) as it is.
+std::string_view MalformedWords(std::string_view english, bool spanish);
 
 struct MalformedReason {
   int64_t count = 0;
@@ -54,7 +76,7 @@ class Diagnostics {
   using MalformedListener = std::function<void(const MalformedLine&)>;
   void SetMalformedListener(MalformedListener listener) { listener_ = std::move(listener); }
 
-  void Malformed(const std::string& file, int64_t line, std::string_view reason,
+  void Malformed(const std::string& file, int64_t line, LineProblem why,
                  std::string_view text);
   // `line` > 0: the file was read up to that line, and the rest of it skipped.
   void Skipped(const std::string& path, std::string reason, int64_t line = 0);

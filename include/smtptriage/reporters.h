@@ -66,9 +66,6 @@ std::string_view FamilyName(Family f, Lang lang);
 // How a server was told from its logs (ServerReport::how), in words: "folder layout".
 std::string ServerHowWords(const std::string& how, Lang lang);
 
-// Why a line could not be read, as the parsers say it, in the report's language.
-std::string_view MalformedReasonWords(std::string_view reason, Lang lang);
-
 // "2026-03-02 16:05 +01:00" in the zone chosen with platform::UseTimeZone.
 std::string FormatLocal(TimeMs t, bool with_date = true);
 
