@@ -1,6 +1,10 @@
 // An investigation's verdict in words, English and Spanish side by side: the side it takes
 // (the mail we sent decides; what was delivered on retry and what our server refused of mail
 // to us are said apart), each sentence built once in both languages.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "investigation_words.h"
 
 namespace smtptriage::investigation_words {
@@ -23,15 +27,24 @@ LocalizedText OfFailures(int64_t k, int64_t n) {
               (k == 1 ? " fallos apunta" : " fallos apuntan")};
 }
 
-// What our own server refused of mail sent to us: by policy (a relay attempt, spam, a failed
-// login), or for a fault of its own (back pressure: ours to fix).
 // What several failures whose messages were delivered on retry were, after the words naming
 // them ("All 3 failures", "2 other failures").
 const LocalizedText kTemporary{" were temporary: their messages were delivered on retry.",
                                " fueron temporales: sus mensajes se entregaron al reintentar."};
 
+// What our own server refused of mail sent to us: by policy (a relay attempt, spam, a failed
+// login), or for a fault of its own (back pressure, say: ours to fix), named by its reasons as
+// the scan names them.
 LocalizedText Refusals(const InvestigationResult& r) {
   const int64_t ours_in = r.inbound_ours, policy = r.inbound_failures - ours_in;
+  std::vector<Reason> seen;
+  std::string reasons;
+  for (const InvestigatedFailure& k : r.failure_kinds) {
+    if (!k.inbound || k.group.side != Side::kLocal) continue;
+    if (std::find(seen.begin(), seen.end(), k.group.reason) != seen.end()) continue;
+    seen.push_back(k.group.reason);
+    reasons += (reasons.empty() ? "" : ", ") + std::string(ToString(k.group.reason));
+  }
   const std::string n = std::to_string(r.inbound_failures);
   const bool one = r.inbound_failures == 1;
   LocalizedText s = {n + (one ? " refusal" : " refusals") + " by our own server of mail sent to us",
@@ -40,14 +53,14 @@ LocalizedText Refusals(const InvestigationResult& r) {
   if (ours_in == 0) return s + LocalizedText{" (our own policy, below).",
                                              " (nuestra propia política, abajo)."};
   if (policy == 0) {
-    return s + LocalizedText{" (for a fault of its own, back pressure: ours, below).",
-                             " (por un fallo propio, falta de recursos: nuestro, abajo)."};
+    return s + LocalizedText{" (for a fault of its own, " + reasons + ": ours, below).",
+                             " (por un fallo propio, " + reasons + ": nuestro, abajo)."};
   }
   return s + LocalizedText{" (below): " + std::to_string(ours_in) +
-                               " for a fault of its own (back pressure: ours), " +
+                               " for a fault of its own (" + reasons + ": ours), " +
                                std::to_string(policy) + " by our own policy.",
                            " (abajo): " + std::to_string(ours_in) +
-                               " por un fallo propio (falta de recursos: nuestro), " +
+                               " por un fallo propio (" + reasons + ": nuestro), " +
                                std::to_string(policy) + " por nuestra propia política."};
 }
 

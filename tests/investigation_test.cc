@@ -118,7 +118,7 @@ TEST_CASE("Investigating a domain shows what our server refused of its mail, apa
   CHECK(j["verdict"]["summary"] ==
         "43 of 43 failures point to the remote side. Another failure was temporary: its message "
         "was delivered on retry. Also 3 refusals by our own server of mail sent to us (below): 1 "
-        "for a fault of its own (back pressure: ours), 2 by our own policy.");
+        "for a fault of its own (system_full: ours), 2 by our own policy.");
   CHECK(j["failures"] == 47);
   CHECK(j["inbound_failures"] == 3);
   CHECK(j["inbound_ours"] == 1);
@@ -292,7 +292,7 @@ TEST_CASE("Investigating a domain whose MX is down: timeline, isolation, verdict
                  "Veredicto: SUYO - 43 de 43 fallos apuntan al lado remoto. Otro fallo fue "
                  "temporal: su mensaje se entregó al reintentar. Además, 3 rechazos de nuestro "
                  "propio servidor al correo que nos enviaron (abajo): 1 por un fallo propio "
-                 "(falta de recursos: nuestro), 2 por nuestra propia política.\n") == 0);
+                 "(system_full: nuestro), 2 por nuestra propia política.\n") == 0);
   // Back pressure on our own server is ours, the refusals by policy neither side's.
   REQUIRE(RunCli("investigate proseware-supply.example sample_logs --tz UTC", &out, &err) == 0);
   CHECK(out.find("  Refused by our server (mail sent to us) for a fault of its own: ours   rule "
