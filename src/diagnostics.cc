@@ -6,35 +6,51 @@ namespace smtptriage {
 
 namespace {
 
-constexpr std::pair<std::string_view, std::string_view> kMalformedWords[] = {
-    {"fewer fields than #Fields", "menos campos que #Fields"},
-    {"more fields than #Fields", "más campos que #Fields"},
-    {"unterminated quote", "comillas sin cerrar"},
-    {"binary data (NUL bytes)", "datos binarios (bytes NUL)"},
-    {"line longer than 8 MiB", "línea de más de 8 MiB"},
-    {"bad date-time", "fecha y hora no válidas"},
-    {"unknown event type", "tipo de evento desconocido"},
-    {"data row before #Fields", "fila de datos antes de #Fields"},
-    {"no #Fields header and not a protocol log row",
-     "sin cabecera #Fields y no es una fila de registro de protocolo"},
-    {"no #Fields header and not a message tracking row",
-     "sin cabecera #Fields y no es una fila de seguimiento de mensajes"},
-    {"#Fields without date-time, session-id and event", "#Fields sin date-time, session-id y event"},
-    {"#Fields without date-time and event-id", "#Fields sin date-time y event-id"},
+struct ProblemWords {
+  LineProblem problem;
+  std::string_view en, es;
 };
-static_assert(std::size(kMalformedWords) ==
-              static_cast<size_t>(LineProblem::kTrackingFieldsShort) + 1);
+
+// Each row names its problem, so that a row out of place is a compile error, not a reason said
+// in the words of another.
+constexpr ProblemWords kMalformedWords[] = {
+    {LineProblem::kFewerFields, "fewer fields than #Fields", "menos campos que #Fields"},
+    {LineProblem::kMoreFields, "more fields than #Fields", "más campos que #Fields"},
+    {LineProblem::kUnterminatedQuote, "unterminated quote", "comillas sin cerrar"},
+    {LineProblem::kBinary, "binary data (NUL bytes)", "datos binarios (bytes NUL)"},
+    {LineProblem::kTooLong, "line longer than 8 MiB", "línea de más de 8 MiB"},
+    {LineProblem::kBadTime, "bad date-time", "fecha y hora no válidas"},
+    {LineProblem::kUnknownEvent, "unknown event type", "tipo de evento desconocido"},
+    {LineProblem::kRowBeforeFields, "data row before #Fields", "fila de datos antes de #Fields"},
+    {LineProblem::kNotProtocolRow, "no #Fields header and not a protocol log row",
+     "sin cabecera #Fields y no es una fila de registro de protocolo"},
+    {LineProblem::kNotTrackingRow, "no #Fields header and not a message tracking row",
+     "sin cabecera #Fields y no es una fila de seguimiento de mensajes"},
+    {LineProblem::kProtocolFieldsShort, "#Fields without date-time, session-id and event",
+     "#Fields sin date-time, session-id y event"},
+    {LineProblem::kTrackingFieldsShort, "#Fields without date-time and event-id",
+     "#Fields sin date-time y event-id"},
+};
+
+constexpr bool EveryRowInPlace() {
+  for (size_t i = 0; i < std::size(kMalformedWords); ++i) {
+    if (static_cast<size_t>(kMalformedWords[i].problem) != i) return false;
+  }
+  return std::size(kMalformedWords) == static_cast<size_t>(LineProblem::kTrackingFieldsShort) + 1;
+}
+static_assert(EveryRowInPlace(), "kMalformedWords: one row per LineProblem, in its order");
 
 }  // namespace
 
 std::pair<std::string_view, std::string_view> MalformedWords(LineProblem why) {
-  return kMalformedWords[static_cast<size_t>(why)];
+  const ProblemWords& w = kMalformedWords[static_cast<size_t>(why)];
+  return {w.en, w.es};
 }
 
 std::string_view MalformedWords(std::string_view english, bool spanish) {
   if (!spanish) return english;
-  for (const auto& [en, es] : kMalformedWords) {
-    if (english == en) return es;
+  for (const ProblemWords& w : kMalformedWords) {
+    if (english == w.en) return w.es;
   }
   return english;
 }
