@@ -59,11 +59,11 @@ std::string ByDirection(int64_t total, const std::array<int64_t, 3>& n, const ch
     if (n[d] == 0) continue;
     // Spanish adjectives agree in number: 1 entrante, 2 entrantes.
     const std::string& word = words[d];
-    parts += (ways++ ? ", " : "") + std::to_string(n[d]) + " " +
+    parts += (ways++ ? ", " : "") + GroupedCount(n[d], lang) + " " +
              (es && n[d] == 1 ? word.substr(0, word.size() - 1) : word);
   }
-  if (ways == 0) return std::to_string(total);
-  return ways == 1 ? parts : std::to_string(total) + " (" + parts + ")";
+  if (ways == 0) return GroupedCount(total, lang);
+  return ways == 1 ? parts : GroupedCount(total, lang) + " (" + parts + ")";
 }
 
 void PrintRow(const TranscriptRow& r, const std::vector<std::string>& files, std::ostream& out) {
@@ -215,7 +215,7 @@ void RenderInvestigation(const InvestigationResult& r, Lang lang, std::ostream& 
       << ByDirection(r.sessions, r.sessions_by_direction, "internas", lang) << ", "
       << (es ? "destinatarios: " : "recipients: ")
       << ByDirection(r.recipients, r.recipients_by_direction, "internos", lang) << ", "
-      << (es ? "fallos: " : "failures: ") << r.failures;
+      << (es ? "fallos: " : "failures: ") << GroupedCount(r.failures, lang);
   if (r.tracked_only > 0) {
     out << "; "
         << (es ? Counted(r.tracked_only, lang, "mensaje visto", "mensajes vistos") +

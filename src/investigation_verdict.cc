@@ -53,8 +53,8 @@ LocalizedText Refusals(const InvestigationResult& r) {
   if (ours_in == 0) return s + LocalizedText{" (our own policy, below).",
                                              " (nuestra propia política, abajo)."};
   if (policy == 0) {
-    return s + LocalizedText{" (for a fault of its own, " + reasons + ": ours, below).",
-                             " (por un fallo propio, " + reasons + ": nuestro, abajo)."};
+    return s + LocalizedText{" (below), for a fault of its own (" + reasons + ": ours).",
+                             " (abajo), por un fallo propio (" + reasons + ": nuestro)."};
   }
   return s + LocalizedText{" (below): " + std::to_string(ours_in) +
                                " for a fault of its own (" + reasons + ": ours), " +
@@ -111,7 +111,8 @@ void SayVerdict(double local_share, bool period_asked, InvestigationResult* r) {
     s = sent == 1
             ? LocalizedText{"The one failure was temporary: the message was delivered on retry.",
                             "El único fallo fue temporal: el mensaje se entregó al reintentar."}
-            : LocalizedText{"All " + std::to_string(sent) + " failures",
+            : LocalizedText{sent == 2 ? "Both failures"
+                                      : "All " + std::to_string(sent) + " failures",
                             "Los " + std::to_string(sent) + " fallos"} + kTemporary;
   } else if (left == 1) {  // not "1 of 1 failures point to ..."
     r->verdict = ours == 1 ? "local" : "remote";
