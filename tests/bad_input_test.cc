@@ -73,35 +73,6 @@ std::string Utf16(const std::string& ascii, bool little_endian) {
   return out;
 }
 
-// `text` as a gzip file; with Z_FULL_FLUSH, one not ended: its blocks stop at a byte boundary,
-// with no last block and no trailer, so that other bytes can follow.
-std::string Gzip(const std::string& text, int flush = Z_FINISH) {
-  std::string out;
-  z_stream z{};
-  REQUIRE(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) ==
-          Z_OK);
-  out.resize(deflateBound(&z, text.size()) + 64);
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  REQUIRE(deflate(&z, flush) == (flush == Z_FINISH ? Z_STREAM_END : Z_OK));
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
-
-// Reproducible garbage: every byte value, NULs and line ends included.
-std::string Garbage(size_t n) {
-  std::string s(n, '\0');
-  uint32_t x = 12345;
-  for (char& c : s) {
-    x = x * 1103515245u + 12345u;
-    c = static_cast<char>(x >> 16);
-  }
-  return s;
-}
-
 struct ScanResult {
   int rc = -1;
   json doc;

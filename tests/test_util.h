@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <unistd.h>
+#include <zlib.h>
 
 #include "smtptriage/diagnostics.h"
 #include "smtptriage/event_parser.h"
@@ -135,6 +136,13 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// `text` as a gzip file; with Z_FULL_FLUSH, one not ended: its blocks stop at a byte boundary,
+// with no last block and no trailer, so that other bytes can follow.
+std::string Gzip(const std::string& text, int flush = Z_FINISH);
+
+// Reproducible garbage: every byte value, NULs and line ends included.
+std::string Garbage(size_t n);
 
 // The bytes of a file ("" when it cannot be read).
 std::string Slurp(const std::filesystem::path& p);

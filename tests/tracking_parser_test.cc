@@ -1,5 +1,6 @@
 #include "smtptriage/tracking_parser.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -178,6 +179,37 @@ TEST_CASE("Every layout is read from #Fields, never from fixed positions", "[tra
       CHECK(rc.failure->stage == Stage::kQueue);
     }
   }
+}
+
+TEST_CASE("A damaged tracking .gz keeps its rows before the damage and names the file once",
+          "[tracking]") {
+  const int n = 27;
+  std::string log = TrackingHeader(n);
+  for (int i = 0; i < 30; ++i) {
+    log += TrackingRow(n, {{"date-time", "2026-03-02T06:00:" + std::string(i < 10 ? "0" : "") +
+                                             std::to_string(i) + ".000Z"},
+                           {"source", "SMTP"},
+                           {"event-id", "SEND"},
+                           {"message-id", "<d" + std::to_string(i) + "@ourorg.example>"},
+                           {"recipient-address", "bob@partner.example"},
+                           {"recipient-status", "250 2.6.0 Queued mail for delivery"},
+                           {"sender-address", "alice@ourorg.example"}});
+  }
+  const int64_t lines = std::count(log.begin(), log.end(), '\n');
+  TempDir dir;
+  // Blocks up to a byte boundary, then one of a type deflate does not have.
+  dir.Write("MessageTracking/MSGTRK2026030206-1.LOG.gz",
+            Gzip(log, Z_FULL_FLUSH) + "\x07" + Garbage(1024));
+  std::string out, err;
+  REQUIRE(RunCli("scan --format json " + dir.path().string(), &out, &err) == 0);
+  INFO(out << err);
+  const nlohmann::json j = nlohmann::json::parse(out);
+  CHECK(j["inputs"]["file_list"][0]["lines"] == lines);
+  REQUIRE(j["inputs"]["skipped_files"].size() == 1);
+  const nlohmann::json& skipped = j["inputs"]["skipped_files"][0];
+  const std::string file = (dir.path() / "MessageTracking" / "MSGTRK2026030206-1.LOG.gz").string();
+  CHECK(skipped["path"] == file + ":" + std::to_string(lines + 1));
+  CHECK(skipped["reason"] == "gzip error: invalid block type; the lines before it were read");
 }
 
 TEST_CASE("The real message tracking samples read with no malformed row", "[tracking][corpus]") {
