@@ -120,6 +120,15 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   g.first = std::min(g.first, f.time);
   g.last = std::max(g.last, f.time);
   ++acc.group_buckets[key][{BucketStart(f.time, options_.bucket_ms), where.server}];
+  // Exchange retries what failed for a while: a later session may deliver it (DeliveredAt).
+  if (message != nullptr && !message->message_id.empty() && !recipient.empty() &&
+      acc.report.direction != Direction::kInbound && c.retry == Retry::kTransient) {
+    const uint64_t retry_key =
+        MessageJoinKey(message->message_id, recipient, acc.report.direction);
+    retry_waits_[retry_key].push_back({f.time, acc.index, &g});
+    ++acc.retry_waits;
+    ++retry_wait_count_;
+  }
   if (listener_) {
     FailureEvent e;
     e.time = f.time;
@@ -299,6 +308,12 @@ void Aggregator::OnSession(SessionRecord&& s) {
         if (server != nullptr && !inbound) CountLocal(index, server);
         NoteFailure(failed_here, index);
         session_failed = true;
+      } else if (rc.state == RecipientState::kDelivered && !inbound && !m.message_id.empty() &&
+                 (part_ || acc.retry_waits > 0)) {
+        const uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
+        // A part cannot see the failures of earlier files: its join checks them.
+        if (part_) part_deliveries_.push_back({key, s.start, acc.index});
+        if (acc.retry_waits > 0) DeliveredAt(key, s.start);
       }
     }
   }
@@ -338,6 +353,46 @@ void Aggregator::OnSession(SessionRecord&& s) {
   if (session_failed && smtp) ++totals_.failed_sessions;
 }
 
+void Aggregator::DeliveredAt(uint64_t key, TimeMs t) {
+  auto it = retry_waits_.find(key);
+  if (it == retry_waits_.end()) return;
+  std::vector<RetryWait>& waits = it->second;
+  size_t kept = 0;
+  for (const RetryWait& w : waits) {
+    if (w.time < t) {
+      ++w.group->delivered_on_retry;
+      --domains_[w.domain]->retry_waits;
+      --retry_wait_count_;
+    } else {
+      waits[kept++] = w;  // (a session that ended late: its failure came after this delivery)
+    }
+  }
+  waits.resize(kept);
+  if (waits.empty()) retry_waits_.erase(it);
+}
+
+void Aggregator::ForgetOldRetryWaits() {
+  // At most once per hour of logs: the whole table is walked.
+  if (retry_wait_count_ == 0 || last_ < retry_waits_checked_ + 3600 * 1000LL) return;
+  retry_waits_checked_ = last_;
+  for (auto it = retry_waits_.begin(); it != retry_waits_.end();) {
+    std::vector<RetryWait>& waits = it->second;
+    size_t kept = 0;
+    for (const RetryWait& w : waits) {
+      if (w.time + kRetryWindowMs < last_) {
+        --domains_[w.domain]->retry_waits;
+        --retry_wait_count_;
+      } else {
+        waits[kept++] = w;
+      }
+    }
+    waits.resize(kept);
+    it = waits.empty() ? retry_waits_.erase(it) : std::next(it);
+  }
+}
+
+void Aggregator::FileDone() { ForgetOldRetryWaits(); }
+
 std::string Aggregator::LearnedDomain(const std::string& ip) const {
   auto it = ip_domains_.find(ip);
   if (it == ip_domains_.end() || it->second.empty()) return {};
@@ -347,6 +402,7 @@ std::string Aggregator::LearnedDomain(const std::string& ip) const {
 }
 
 void Aggregator::DropBefore(TimeMs cutoff) {
+  ForgetOldRetryWaits();
   buckets_.erase(buckets_.begin(), buckets_.lower_bound(cutoff));
   server_buckets_.erase(server_buckets_.begin(), server_buckets_.lower_bound(cutoff));
   for (auto& acc : domains_) {

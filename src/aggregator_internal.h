@@ -45,6 +45,7 @@ struct Aggregator::DomainAcc {
   std::map<std::string, FailureGroup> groups;
   std::map<std::string, GroupBuckets> group_buckets;
   std::map<uint32_t, int64_t> failures_by_server;  // with AggregatorOptions::by_server
+  size_t retry_waits = 0;  // entries of retry_waits_ that are this domain's
 };
 
 struct Aggregator::PendingFailure {

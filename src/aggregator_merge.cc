@@ -39,6 +39,9 @@ FailureGroup GroupOf(const json& j) {
   g.enhanced = j.at("enhanced").is_null() ? "" : j.at("enhanced").get<std::string>();
   g.command = Parsed(ParseStage(j.at("command").get<std::string>()), j.at("command"), "command");
   g.count = JsonInteger<int64_t>(j.at("count"));
+  if (j.contains("delivered_on_retry")) {
+    g.delivered_on_retry = JsonInteger<int64_t>(j.at("delivered_on_retry"));
+  }
   g.first = TimeOf(j.at("first"));
   g.last = TimeOf(j.at("last"));
   g.sample = j.at("sample").get<std::string>();
@@ -199,13 +202,15 @@ Status Aggregator::Absorb(const json& report) {
         if (fresh) continue;
         FailureGroup& mine = it->second;
         if (g.first < mine.first) {  // the earliest failure is the sample, as in one run
-          int64_t count = mine.count;
+          int64_t count = mine.count, retried = mine.delivered_on_retry;
           TimeMs last = mine.last;
           mine = g;
           mine.count += count;
+          mine.delivered_on_retry += retried;
           mine.last = std::max(last, g.last);
         } else {
           mine.count += g.count;
+          mine.delivered_on_retry += g.delivered_on_retry;
           mine.last = std::max(mine.last, g.last);
         }
       }

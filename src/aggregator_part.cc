@@ -59,6 +59,7 @@ std::unique_ptr<SessionSink> Aggregator::NewPart() const {
   options.servers = nullptr;  // counted by index; the names and paths stay here
   auto part = std::make_unique<Aggregator>(classifier_, std::move(options));
   part->servers_.resize(servers_.size());
+  part->part_ = true;
   return part;
 }
 
@@ -100,6 +101,8 @@ void Aggregator::MergePart(SessionSink& sink) {
   // The part's domains in the order it met them, so that new ones are numbered here in the order
   // the sessions would have brought them.
   std::vector<size_t> index_here(part.domains_.size());
+  // The part's failure groups that failures waiting for a retry point to, and their groups here.
+  std::unordered_map<const FailureGroup*, FailureGroup*> group_here;
   for (auto& from : part.domains_) {
     const DomainReport& f = from->report;
     DomainAcc& to = Domain(f.domain, f.direction, f.unresolved);
@@ -114,9 +117,11 @@ void Aggregator::MergePart(SessionSink& sink) {
     for (const auto& [server, n] : from->failures_by_server) to.failures_by_server[server] += n;
     for (auto& [key, g] : from->groups) {
       auto [it, fresh] = to.groups.try_emplace(key, std::move(g));
+      if (part.retry_wait_count_ > 0) group_here[&g] = &it->second;
       if (fresh) continue;
       FailureGroup& here = it->second;
       here.count += g.count;
+      here.delivered_on_retry += g.delivered_on_retry;
       here.first = std::min(here.first, g.first);
       here.last = std::max(here.last, g.last);
     }
@@ -138,6 +143,22 @@ void Aggregator::MergePart(SessionSink& sink) {
              },
              &server_buckets_);
   for (PendingFailure& p : part.pending_) pending_.push_back(std::move(p));
+
+  // The part's deliveries make good what failed in earlier files, then its own failures that are
+  // still waiting wait here: as if its sessions had come here one by one. (Those of its
+  // failures that its own deliveries made good were counted in the part.)
+  for (const PartDelivery& d : part.part_deliveries_) {
+    if (domains_[index_here[d.domain]]->retry_waits > 0) DeliveredAt(d.key, d.time);
+  }
+  for (const auto& [key, waits] : part.retry_waits_) {
+    std::vector<RetryWait>& into = retry_waits_[key];
+    for (const RetryWait& w : waits) {
+      const size_t d = index_here[w.domain];
+      into.push_back({w.time, d, group_here.at(w.group)});
+      ++domains_[d]->retry_waits;
+      ++retry_wait_count_;
+    }
+  }
 }
 
 }  // namespace smtptriage

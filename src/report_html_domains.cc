@@ -51,6 +51,7 @@ struct ReasonSum {
   Reason reason = Reason::kUndetermined;
   int64_t count = 0;
   int64_t local = 0;
+  int64_t retried = 0;  // delivered on retry
 };
 
 void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lang, size_t id,
@@ -77,6 +78,7 @@ void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lan
     if (it == reasons.end()) it = reasons.insert(reasons.end(), ReasonSum{g.reason});
     it->count += g.count;
     it->local += g.local_count;
+    it->retried += g.delivered_on_retry;
     std::string c = FailureCodes(g);
     if (codes.size() < 4 && std::find(codes.begin(), codes.end(), c) == codes.end())
       codes.push_back(c);
@@ -106,6 +108,10 @@ void DomainRow(const DomainReport& d, const Bins& bins, const Words& w, Lang lan
           << (reasons[i].local < reasons[i].count
                   ? N(reasons[i].local, w) + " " + w.of_them_ours
                   : std::string(w.ours_tag))
+          << "</span>";
+    }
+    if (reasons[i].retried > 0) {  // temporary, and made good since: no problem any more
+      out << " <span class=\"tag\">" << N(reasons[i].retried, w) << " " << w.delivered_on_retry
           << "</span>";
     }
     out << "</li>";

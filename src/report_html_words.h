@@ -79,6 +79,7 @@ struct Words {
   const char* what_to_check;
   const char* side_phrase[3];  // remote, local, either
   const char* of_them_ours;
+  const char* delivered_on_retry;  // "N ..." of a reason's failures
   const char* input;
   const char* files_read;
   const char* log_text;

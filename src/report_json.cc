@@ -79,6 +79,7 @@ void WriteFailureGroup(const FailureGroup& g, JsonText& w) {
   w.Member("command", ToString(g.command));
   w.Member("count", g.count);
   w.Member("local_count", g.local_count);
+  w.Member("delivered_on_retry", g.delivered_on_retry);
   w.Member("first", FormatIsoUtc(g.first, true));
   w.Member("last", FormatIsoUtc(g.last, true));
   w.Member("sample", g.sample);

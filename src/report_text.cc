@@ -234,7 +234,12 @@ void DomainBlock(const DomainReport& d, const TextWords& w, Lang lang, std::ostr
         << FamilyName(g.family, w.lang)
         << ", " << w.side_words[static_cast<int>(g.side)] << ")  " << FailureCodes(g) << " "
         << w.at << " " << ToString(g.command) << "  " << FormatLocal(g.first, false) << " -> "
-        << FormatLocal(g.last, false) << "\n";
+        << FormatLocal(g.last, false);
+    if (g.delivered_on_retry > 0) {  // temporary, and made good since: no problem any more
+      out << "  " << (lang == Lang::kEs ? "entregados al reintentar: " : "delivered on retry: ")
+          << Num(g.delivered_on_retry, w);
+    }
+    out << "\n";
     out << "      \"" << Clip(g.sample, 160) << "\"  " << g.sample_ref << "\n";
   }
   if (!d.failures_by_server.empty()) {

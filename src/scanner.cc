@@ -304,6 +304,7 @@ ScanStats ScanFiles(const std::vector<InputFile>& files, SessionSink* sink,
     }
     chain->Adopt(r.matcher.get());
     AddStats(r.matcher->stats(), &stats.matcher);
+    sink->FileDone();
 
     InputFileReport fr;
     fr.path = f.path;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -325,6 +326,7 @@ TEST_CASE("A parallel read gives the same report as a single-threaded one", "[sc
   REQUIRE(loggen::Preset("sample", 11, &sc));
   sc.max_file_bytes = 48 << 10;  // many rotations, many sessions cut by them
   sc.straddle_hours = true;
+  sc.background_greylist = 0.05;  // and messages delivered on retry, some in the next file
   TempDir dir;
   loggen::Result truth;
   REQUIRE(loggen::Generate(sc, dir.path().string(), &truth).ok());
@@ -342,6 +344,60 @@ TEST_CASE("A parallel read gives the same report as a single-threaded one", "[sc
   }
   // Sessions handed over one by one (a listener hears every failure) give the same report.
   CHECK(JsonReport(dir.path(), 2, *rules, nullptr, {false, true}) == single);
+  int64_t retried = 0;
+  const nlohmann::json report = nlohmann::json::parse(single);
+  for (const auto& d : report["domains"]) {
+    for (const auto& g : d["failures"]) retried += g["delivered_on_retry"].get<int64_t>();
+  }
+  CHECK(retried > 0);
+}
+
+TEST_CASE("A temporary failure is delivered on retry across files, with any number of jobs",
+          "[scanner]") {
+  const std::string grey = "451 4.7.1 Greylisted, please try again later";
+  const std::string ok = "250 2.1.5 Ok";
+  std::vector<std::string> first, second;  // two files of the same hour, in time order
+  auto add = [](std::vector<std::string>* to, const std::vector<std::string>& rows) {
+    to->insert(to->end(), rows.begin(), rows.end());
+  };
+  // Delivered before it failed (sent again later): not made good by that delivery.
+  add(&first, SendSession("08DE6D2000000001", 50, "<E@ourorg.example>", "dan@r.example", ok));
+  // Made good in the same file.
+  add(&first, SendSession("08DE6D2000000002", 100, "<B@ourorg.example>", "ben@r.example", grey));
+  // Another message to the same recipient later is not this one delivered.
+  add(&first, SendSession("08DE6D2000000003", 200, "<C@ourorg.example>", "cid@r.example", grey));
+  add(&first, SendSession("08DE6D2000000004", 300, "<B@ourorg.example>", "ben@r.example", ok));
+  // Refused for good: not a temporary failure, whatever came after.
+  add(&first, SendSession("08DE6D2000000005", 400, "<F@ourorg.example>", "eve@r.example",
+                          "550 5.1.1 User unknown"));
+  // Made good in the next file, after two attempts: both count.
+  add(&first, SendSession("08DE6D2000000006", 600, "<A@ourorg.example>", "ann@r.example", grey));
+  add(&first, SendSession("08DE6D2000000007", 900, "<A@ourorg.example>", "ann@r.example", grey));
+  add(&second, SendSession("08DE6D2000000008", 1500, "<A@ourorg.example>", "ann@r.example", ok));
+  add(&second, SendSession("08DE6D2000000009", 1600, "<D@ourorg.example>", "cid@r.example", ok));
+  add(&second, SendSession("08DE6D200000000A", 1700, "<E@ourorg.example>", "dan@r.example", grey));
+  add(&second, SendSession("08DE6D200000000B", 1800, "<F@ourorg.example>", "eve@r.example", ok));
+  TempDir dir;
+  dir.Write("SmtpSend/SEND2026030206-1.LOG", Header() + Lines(first));
+  dir.Write("SmtpSend/SEND2026030206-2.LOG", Header() + Lines(second));
+  std::unique_ptr<Classifier> rules;
+  REQUIRE(Classifier::Load("", {}, &rules).ok());
+  const std::string single = JsonReport(dir.path(), 1, *rules);
+  std::map<std::string, int64_t> retried, failed;
+  const nlohmann::json report = nlohmann::json::parse(single);
+  for (const auto& d : report["domains"]) {
+    for (const auto& g : d["failures"]) {
+      retried[g["reason"]] += g["delivered_on_retry"].get<int64_t>();
+      failed[g["reason"]] += g["count"].get<int64_t>();
+    }
+  }
+  CHECK(failed == std::map<std::string, int64_t>{{"greylisted", 5}, {"user_unknown", 1}});
+  CHECK(retried == std::map<std::string, int64_t>{{"greylisted", 3}, {"user_unknown", 0}});
+  CHECK(JsonReport(dir.path(), 2, *rules) == single);
+  // The text says it beside the failures.
+  std::string out, err;
+  REQUIRE(RunCli("scan " + dir.path().string(), &out, &err) == 0);
+  CHECK(out.find("  delivered on retry: 3\n") != std::string::npos);
 }
 
 TEST_CASE("A parallel read of several servers gives the same report as a single-threaded one",

@@ -93,6 +93,13 @@ class Aggregator : public SessionSink {
   // domains named at once, or message tracking to join.
   std::unique_ptr<SessionSink> NewPart() const override;
   void MergePart(SessionSink& part) override;
+  // Forgets the temporary failures too old to be retried still (see kRetryWindowMs).
+  void FileDone() override;
+
+  // A temporary failure of mail we sent waits this long for its message to be delivered on
+  // retry: Exchange gives up on a message after two days by default (MessageExpirationTimeout),
+  // and a day more covers logs of several servers read one after the other.
+  static constexpr TimeMs kRetryWindowMs = 3 * 24 * 3600 * 1000LL;
 
   // Called once for every failure, in input order (failures whose domain is learned at the end
   // are reported during Finish()). For NDJSON output and follow mode.
@@ -129,6 +136,12 @@ class Aggregator : public SessionSink {
   struct GroupKey;
   struct DomainAcc;
   struct PendingFailure;
+  // A temporary failure waiting for its message to be delivered to its recipient.
+  struct RetryWait {
+    TimeMs time = 0;
+    size_t domain = 0;
+    FailureGroup* group = nullptr;
+  };
 
   DomainAcc& Domain(const std::string& name, Direction d, bool unresolved);
   uint32_t ServerIndex(const std::string& name);  // adds a server seen in an absorbed report
@@ -139,6 +152,11 @@ class Aggregator : public SessionSink {
   // Counts one session of a domain in the bucket of `t`, with the failure indexes it had.
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed, uint32_t server);
   bool InPeriod(TimeMs t) const;
+  // A delivery of mail we sent at `t` (its session's start): the failures waiting for it that
+  // came before `t` were made good.
+  void DeliveredAt(uint64_t key, TimeMs t);
+  // Drops the failures that waited longer than kRetryWindowMs before the newest session.
+  void ForgetOldRetryWaits();
   // Classifies `f` unless it already is (the reading thread may have done it, see Prepare).
   void ClassifyOnce(FailureReply& f, LogKind log) const;
   // Remembers a protocol session's messages; drops from a tracking record the recipients a
@@ -164,6 +182,19 @@ class Aggregator : public SessionSink {
   std::map<std::string, AuthFailureGroup> auth_;
   std::unordered_set<uint64_t> protocol_keys_;  // message+recipient seen in protocol logs
   std::unordered_set<uint64_t> tracking_keys_;  // deliveries counted from tracking rows
+  // Temporary failures of mail we sent by message+recipient (MessageJoinKey), in input order.
+  std::unordered_map<uint64_t, std::vector<RetryWait>> retry_waits_;
+  size_t retry_wait_count_ = 0;
+  TimeMs retry_waits_checked_ = 0;  // last_ when ForgetOldRetryWaits last walked them
+  // A part's deliveries (key, time, its domain), to be checked against the failures of earlier
+  // files when it is joined.
+  struct PartDelivery {
+    uint64_t key;
+    TimeMs time;
+    size_t domain;
+  };
+  std::vector<PartDelivery> part_deliveries_;
+  bool part_ = false;  // made by NewPart
   Totals totals_;
   // OnSession's scratch: the domains a session touched and the failure indexes it had there.
   std::vector<std::pair<size_t, std::vector<int>>> touched_;

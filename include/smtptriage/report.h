@@ -38,6 +38,9 @@ struct FailureGroup {
   Stage command = Stage::kOther;
   int64_t count = 0;                 // failed recipients, or failed sessions when none is known
   int64_t local_count = 0;           // how many of them the aggregator attributes to our side
+  // How many of them were temporary failures of mail we sent whose message a later session
+  // delivered to the same recipient (Exchange retried it): no problem any more.
+  int64_t delivered_on_retry = 0;
   TimeMs first = 0;
   TimeMs last = 0;
   std::string sample;                // one reply text

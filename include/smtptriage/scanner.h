@@ -28,6 +28,10 @@ class TeeSink : public SessionSink {
     first_->OnSession(std::move(copy));
     second_->OnSession(std::move(s));
   }
+  void FileDone() override {
+    first_->FileDone();
+    second_->FileDone();
+  }
 
  private:
   SessionSink* first_;

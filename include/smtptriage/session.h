@@ -163,6 +163,9 @@ class SessionSink {
   virtual std::unique_ptr<SessionSink> NewPart() const { return nullptr; }
   // Adds what a part from NewPart was given, as if its sessions had come here at this point.
   virtual void MergePart(SessionSink& part) { (void)part; }
+  // Every session of one more file has been handed on (batch reads call it after each file, in
+  // order, whether the file's sessions came one by one or in a part).
+  virtual void FileDone() {}
 };
 
 }  // namespace smtptriage
