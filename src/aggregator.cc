@@ -1,6 +1,7 @@
 #include "smtptriage/aggregator.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "aggregator_internal.h"
 
@@ -76,6 +77,41 @@ Aggregator::DomainAcc& Aggregator::Domain(const std::string& name, Direction d, 
 
 namespace {
 
+// Eight bytes with their ASCII capitals made small (the others as they are).
+uint64_t LowerWord(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  const uint64_t low7 = w & (0x7F * kOnes);
+  const uint64_t above_z = low7 + (0x7F - 'Z') * kOnes;  // high bit set where > 'Z'
+  const uint64_t from_a = low7 + (0x80 - 'A') * kOnes;   // high bit set where >= 'A'
+  const uint64_t capital = ~w & (from_a ^ above_z) & (0x80 * kOnes);
+  return w | (capital >> 2);
+}
+
+// Hashes `s` in lower case into `h`, eight bytes at a time.
+uint64_t LowerHash(std::string_view s, uint64_t h) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ LowerWord(w)) * kMul;
+    h ^= h >> 29;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, s.data() + i, s.size() - i);
+  h = (h ^ LowerWord(w) ^ (uint64_t{s.size()} << 56)) * kMul;
+  return h ^ (h >> 32);
+}
+
+// The key of a message to one recipient, for a delivery to find the failures it made good:
+// computed for every recipient delivered, so without building a string (MessageJoinKey does).
+uint64_t RetryKey(std::string_view message_id, std::string_view recipient) {
+  if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
+    message_id = message_id.substr(1, message_id.size() - 2);
+  }
+  return LowerHash(recipient, LowerHash(message_id, 0x2545F4914F6CDD1Dull));
+}
+
 void CountIn(BucketCell& cell, const std::vector<int>& failed) {
   ++cell.attempts;
   for (int index : failed) {
@@ -123,11 +159,7 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   // Exchange retries what failed for a while: a later session may deliver it (DeliveredAt).
   if (message != nullptr && !message->message_id.empty() && !recipient.empty() &&
       acc.report.direction != Direction::kInbound && c.retry == Retry::kTransient) {
-    const uint64_t retry_key =
-        MessageJoinKey(message->message_id, recipient, acc.report.direction);
-    retry_waits_[retry_key].push_back({f.time, acc.index, &g});
-    ++acc.retry_waits;
-    ++retry_wait_count_;
+    AddRetryWait(RetryKey(message->message_id, recipient), {f.time, acc.index, &g});
   }
   if (listener_) {
     FailureEvent e;
@@ -310,10 +342,12 @@ void Aggregator::OnSession(SessionRecord&& s) {
         session_failed = true;
       } else if (rc.state == RecipientState::kDelivered && !inbound && !m.message_id.empty() &&
                  (part_ || acc.retry_waits > 0)) {
-        const uint64_t key = MessageJoinKey(m.message_id, rc.address, s.direction);
+        const uint64_t key = RetryKey(m.message_id, rc.address);
         // A part cannot see the failures of earlier files: its join checks them.
         if (part_) part_deliveries_.push_back({key, s.start, acc.index});
-        if (acc.retry_waits > 0) DeliveredAt(key, s.start);
+        if (acc.retry_waits > 0 && (part_ || retry_filter_[key & 0xFFFF] != 0)) {
+          DeliveredAt(key, s.start);
+        }
       }
     }
   }
@@ -353,6 +387,24 @@ void Aggregator::OnSession(SessionRecord&& s) {
   if (session_failed && smtp) ++totals_.failed_sessions;
 }
 
+void Aggregator::AddRetryWait(uint64_t key, const RetryWait& w) {
+  retry_waits_[key].push_back(w);
+  ++domains_[w.domain]->retry_waits;
+  ++retry_wait_count_;
+  if (part_) return;
+  if (retry_filter_.empty()) retry_filter_.resize(1 << 16);
+  uint16_t& slot = retry_filter_[key & 0xFFFF];
+  if (slot != UINT16_MAX) ++slot;
+}
+
+void Aggregator::DropRetryWait(uint64_t key, const RetryWait& w) {
+  --domains_[w.domain]->retry_waits;
+  --retry_wait_count_;
+  if (part_) return;
+  uint16_t& slot = retry_filter_[key & 0xFFFF];
+  if (slot != UINT16_MAX) --slot;  // (once full, it stays: a delivery then just looks)
+}
+
 void Aggregator::DeliveredAt(uint64_t key, TimeMs t) {
   auto it = retry_waits_.find(key);
   if (it == retry_waits_.end()) return;
@@ -361,8 +413,7 @@ void Aggregator::DeliveredAt(uint64_t key, TimeMs t) {
   for (const RetryWait& w : waits) {
     if (w.time < t) {
       ++w.group->delivered_on_retry;
-      --domains_[w.domain]->retry_waits;
-      --retry_wait_count_;
+      DropRetryWait(key, w);
     } else {
       waits[kept++] = w;  // (a session that ended late: its failure came after this delivery)
     }
@@ -380,8 +431,7 @@ void Aggregator::ForgetOldRetryWaits() {
     size_t kept = 0;
     for (const RetryWait& w : waits) {
       if (w.time + kRetryWindowMs < last_) {
-        --domains_[w.domain]->retry_waits;
-        --retry_wait_count_;
+        DropRetryWait(it->first, w);
       } else {
         waits[kept++] = w;
       }

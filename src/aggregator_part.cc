@@ -148,15 +148,13 @@ void Aggregator::MergePart(SessionSink& sink) {
   // still waiting wait here: as if its sessions had come here one by one. (Those of its
   // failures that its own deliveries made good were counted in the part.)
   for (const PartDelivery& d : part.part_deliveries_) {
-    if (domains_[index_here[d.domain]]->retry_waits > 0) DeliveredAt(d.key, d.time);
+    if (domains_[index_here[d.domain]]->retry_waits > 0 && retry_filter_[d.key & 0xFFFF] != 0) {
+      DeliveredAt(d.key, d.time);
+    }
   }
   for (const auto& [key, waits] : part.retry_waits_) {
-    std::vector<RetryWait>& into = retry_waits_[key];
     for (const RetryWait& w : waits) {
-      const size_t d = index_here[w.domain];
-      into.push_back({w.time, d, group_here.at(w.group)});
-      ++domains_[d]->retry_waits;
-      ++retry_wait_count_;
+      AddRetryWait(key, {w.time, index_here[w.domain], group_here.at(w.group)});
     }
   }
 }

@@ -373,7 +373,8 @@ TEST_CASE("A temporary failure is delivered on retry across files, with any numb
   // Made good in the next file, after two attempts: both count.
   add(&first, SendSession("08DE6D2000000006", 600, "<A@ourorg.example>", "ann@r.example", grey));
   add(&first, SendSession("08DE6D2000000007", 900, "<A@ourorg.example>", "ann@r.example", grey));
-  add(&second, SendSession("08DE6D2000000008", 1500, "<A@ourorg.example>", "ann@r.example", ok));
+  // (addresses and Message-IDs compared without regard to case, as Exchange does)
+  add(&second, SendSession("08DE6D2000000008", 1500, "<A@OurOrg.Example>", "Ann@R.example", ok));
   add(&second, SendSession("08DE6D2000000009", 1600, "<D@ourorg.example>", "cid@r.example", ok));
   add(&second, SendSession("08DE6D200000000A", 1700, "<E@ourorg.example>", "dan@r.example", grey));
   add(&second, SendSession("08DE6D200000000B", 1800, "<F@ourorg.example>", "eve@r.example", ok));

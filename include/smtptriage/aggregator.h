@@ -155,6 +155,8 @@ class Aggregator : public SessionSink {
   // A delivery of mail we sent at `t` (its session's start): the failures waiting for it that
   // came before `t` were made good.
   void DeliveredAt(uint64_t key, TimeMs t);
+  void AddRetryWait(uint64_t key, const RetryWait& w);
+  void DropRetryWait(uint64_t key, const RetryWait& w);
   // Drops the failures that waited longer than kRetryWindowMs before the newest session.
   void ForgetOldRetryWaits();
   // Classifies `f` unless it already is (the reading thread may have done it, see Prepare).
@@ -185,6 +187,10 @@ class Aggregator : public SessionSink {
   // Temporary failures of mail we sent by message+recipient (MessageJoinKey), in input order.
   std::unordered_map<uint64_t, std::vector<RetryWait>> retry_waits_;
   size_t retry_wait_count_ = 0;
+  // How many waiting failures each key's low 16 bits have (saturating): a delivery looks in
+  // retry_waits_, whose entries are scattered in memory, only when its slot is not zero. Not in
+  // a part, whose few waits its domains' counts already tell.
+  std::vector<uint16_t> retry_filter_;
   TimeMs retry_waits_checked_ = 0;  // last_ when ForgetOldRetryWaits last walked them
   // A part's deliveries (key, time, its domain), to be checked against the failures of earlier
   // files when it is joined.
