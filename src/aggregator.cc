@@ -103,13 +103,15 @@ uint64_t LowerHash(std::string_view s, uint64_t h) {
   return h ^ (h >> 32);
 }
 
-// The key of a message to one recipient, for a delivery to find the failures it made good:
-// computed for every recipient delivered, so without building a string (MessageJoinKey does).
-uint64_t RetryKey(std::string_view message_id, std::string_view recipient) {
+// The key of a message to one recipient, sent out or over a hop of ours (each its own: a hop
+// retried is not the mail delivered out), for a delivery to find the failures it made good.
+// Computed for every recipient delivered, so without building a string (MessageJoinKey does).
+uint64_t RetryKey(std::string_view message_id, std::string_view recipient, Direction d) {
   if (message_id.size() >= 2 && message_id.front() == '<' && message_id.back() == '>') {
     message_id = message_id.substr(1, message_id.size() - 2);
   }
-  return LowerHash(recipient, LowerHash(message_id, 0x2545F4914F6CDD1Dull));
+  const uint64_t seed = d == Direction::kInternal ? 0x9E6C63D0676A9A99ull : 0x2545F4914F6CDD1Dull;
+  return LowerHash(recipient, LowerHash(message_id, seed));
 }
 
 void CountIn(BucketCell& cell, const std::vector<int>& failed) {
@@ -157,9 +159,13 @@ int Aggregator::AddFailure(DomainAcc& acc, const FailureReply& f, const FailureC
   g.last = std::max(g.last, f.time);
   ++acc.group_buckets[key][{BucketStart(f.time, options_.bucket_ms), where.server}];
   // Exchange retries what failed for a while: a later session may deliver it (DeliveredAt).
+  // (A recipient of no domain is counted under its session's remote address, which its
+  // delivery may not share: not followed.)
   if (message != nullptr && !message->message_id.empty() && !recipient.empty() &&
-      acc.report.direction != Direction::kInbound && c.retry == Retry::kTransient) {
-    AddRetryWait(RetryKey(message->message_id, recipient), {f.time, acc.index, &g});
+      acc.report.direction != Direction::kInbound && !acc.report.unresolved &&
+      c.retry == Retry::kTransient) {
+    AddRetryWait(RetryKey(message->message_id, recipient, acc.report.direction),
+                 {f.time, acc.index, &g});
   }
   if (listener_) {
     FailureEvent e;
@@ -340,9 +346,9 @@ void Aggregator::OnSession(SessionRecord&& s) {
         if (server != nullptr && !inbound) CountLocal(index, server);
         NoteFailure(failed_here, index);
         session_failed = true;
-      } else if (rc.state == RecipientState::kDelivered && !inbound && !m.message_id.empty() &&
-                 (part_ || acc.retry_waits > 0)) {
-        const uint64_t key = RetryKey(m.message_id, rc.address);
+      } else if (rc.state == RecipientState::kDelivered && !inbound && !unresolved &&
+                 !m.message_id.empty() && (part_ || acc.retry_waits > 0)) {
+        const uint64_t key = RetryKey(m.message_id, rc.address, s.direction);
         // A part cannot see the failures of earlier files: its join checks them.
         if (part_) part_deliveries_.push_back({key, s.start, acc.index});
         if (acc.retry_waits > 0 && (part_ || retry_filter_[key & 0xFFFF] != 0)) {
