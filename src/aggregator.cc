@@ -351,9 +351,7 @@ void Aggregator::OnSession(SessionRecord&& s) {
         const uint64_t key = RetryKey(m.message_id, rc.address, s.direction);
         // A part cannot see the failures of earlier files: its join checks them.
         if (part_) part_deliveries_.push_back({key, s.start, acc.index});
-        if (acc.retry_waits > 0 && (part_ || retry_filter_[key & 0xFFFF] != 0)) {
-          DeliveredAt(key, s.start);
-        }
+        if (acc.retry_waits > 0) DeliveredAt(key, s.start);
       }
     }
   }
@@ -396,7 +394,6 @@ void Aggregator::OnSession(SessionRecord&& s) {
 void Aggregator::AddRetryWait(uint64_t key, const RetryWait& w) {
   retry_waits_[key].push_back(w);
   ++domains_[w.domain]->retry_waits;
-  ++retry_wait_count_;
   if (part_) return;
   if (retry_filter_.empty()) retry_filter_.resize(1 << 16);
   uint16_t& slot = retry_filter_[key & 0xFFFF];
@@ -405,13 +402,13 @@ void Aggregator::AddRetryWait(uint64_t key, const RetryWait& w) {
 
 void Aggregator::DropRetryWait(uint64_t key, const RetryWait& w) {
   --domains_[w.domain]->retry_waits;
-  --retry_wait_count_;
   if (part_) return;
   uint16_t& slot = retry_filter_[key & 0xFFFF];
   if (slot != UINT16_MAX) --slot;  // (once full, it stays: a delivery then just looks)
 }
 
 void Aggregator::DeliveredAt(uint64_t key, TimeMs t) {
+  if (!part_ && retry_filter_[key & 0xFFFF] == 0) return;  // nothing waits under its slot
   auto it = retry_waits_.find(key);
   if (it == retry_waits_.end()) return;
   std::vector<RetryWait>& waits = it->second;
@@ -430,7 +427,7 @@ void Aggregator::DeliveredAt(uint64_t key, TimeMs t) {
 
 void Aggregator::ForgetOldRetryWaits() {
   // At most once per hour of logs: the whole table is walked.
-  if (retry_wait_count_ == 0 || last_ < retry_waits_checked_ + 3600 * 1000LL) return;
+  if (retry_waits_.empty() || last_ < retry_waits_checked_ + 3600 * 1000LL) return;
   retry_waits_checked_ = last_;
   for (auto it = retry_waits_.begin(); it != retry_waits_.end();) {
     std::vector<RetryWait>& waits = it->second;

@@ -117,7 +117,7 @@ void Aggregator::MergePart(SessionSink& sink) {
     for (const auto& [server, n] : from->failures_by_server) to.failures_by_server[server] += n;
     for (auto& [key, g] : from->groups) {
       auto [it, fresh] = to.groups.try_emplace(key, std::move(g));
-      if (part.retry_wait_count_ > 0) group_here[&g] = &it->second;
+      if (!part.retry_waits_.empty()) group_here[&g] = &it->second;
       if (fresh) continue;
       FailureGroup& here = it->second;
       here.count += g.count;
@@ -148,9 +148,7 @@ void Aggregator::MergePart(SessionSink& sink) {
   // still waiting wait here: as if its sessions had come here one by one. (Those of its
   // failures that its own deliveries made good were counted in the part.)
   for (const PartDelivery& d : part.part_deliveries_) {
-    if (domains_[index_here[d.domain]]->retry_waits > 0 && retry_filter_[d.key & 0xFFFF] != 0) {
-      DeliveredAt(d.key, d.time);
-    }
+    if (domains_[index_here[d.domain]]->retry_waits > 0) DeliveredAt(d.key, d.time);
   }
   for (const auto& [key, waits] : part.retry_waits_) {
     for (const RetryWait& w : waits) {

@@ -204,11 +204,11 @@ constexpr size_t kMaxDetail = 300;
 
 void Watcher::NoteMalformed(const MalformedLine& m) {
   ++malformed_.lines;
-  if (malformed_.first.count(m.file) == 0) {
-    std::string detail(m.reason);
-    detail.append(": ").append(m.text.substr(0, kMaxDetail));
+  if (auto [it, fresh] = malformed_.first.try_emplace(m.file); fresh) {
+    std::string& detail = it->second.second;
+    detail.assign(m.reason).append(": ").append(m.text.substr(0, kMaxDetail));
     detail.resize(std::min(detail.size(), kMaxDetail));
-    malformed_.first.emplace(m.file, std::make_pair(m.line, std::move(detail)));
+    it->second.first = m.line;
   }
   if (options_.warnings != nullptr && malformed_.shown.size() < kMaxLines) {
     malformed_.shown.push_back(FormatMalformed(m));

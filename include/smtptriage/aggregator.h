@@ -153,7 +153,7 @@ class Aggregator : public SessionSink {
   void Count(DomainAcc& acc, TimeMs t, const std::vector<int>& failed, uint32_t server);
   bool InPeriod(TimeMs t) const;
   // A delivery of mail we sent at `t` (its session's start): the failures waiting for it that
-  // came before `t` were made good.
+  // came before `t` were made good. Called only while some wait in the delivery's domain.
   void DeliveredAt(uint64_t key, TimeMs t);
   void AddRetryWait(uint64_t key, const RetryWait& w);
   void DropRetryWait(uint64_t key, const RetryWait& w);
@@ -184,9 +184,9 @@ class Aggregator : public SessionSink {
   std::map<std::string, AuthFailureGroup> auth_;
   std::unordered_set<uint64_t> protocol_keys_;  // message+recipient seen in protocol logs
   std::unordered_set<uint64_t> tracking_keys_;  // deliveries counted from tracking rows
-  // Temporary failures of mail we sent by message+recipient (MessageJoinKey), in input order.
+  // Temporary failures of mail we sent by message and recipient (RetryKey), in input order; a
+  // key whose last wait goes is erased.
   std::unordered_map<uint64_t, std::vector<RetryWait>> retry_waits_;
-  size_t retry_wait_count_ = 0;
   // How many waiting failures each key's low 16 bits have (saturating): a delivery looks in
   // retry_waits_, whose entries are scattered in memory, only when its slot is not zero. Not in
   // a part, whose few waits its domains' counts already tell.
